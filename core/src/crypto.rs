@@ -1,0 +1,271 @@
+//! The only module that calls the raw primitives: PBKDF2-HMAC-SHA256,
+//! AES-256-GCM and the random number generator. The rest of the crate sees
+//! [`seal`] / [`open`] on typed keys and [`derive_password_key`].
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use sha2::digest::generic_array::GenericArray;
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::secret::Key32;
+use crate::Error;
+
+pub(crate) const NONCE_LEN: usize = 12;
+pub(crate) const TAG_LEN: usize = 16;
+pub(crate) const KEY_LEN: usize = 32;
+pub(crate) const SALT_LEN: usize = 16;
+
+/// An AES-256-GCM output as the format stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sealed {
+    pub nonce: [u8; NONCE_LEN],
+    pub ciphertext: Vec<u8>,
+    pub tag: [u8; TAG_LEN],
+}
+
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|_| Error::Random)?;
+    Ok(buf)
+}
+
+pub(crate) fn random_key() -> Result<Key32, Error> {
+    let mut bytes = random::<KEY_LEN>()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Ok(key)
+}
+
+/// Encrypts under a fresh random nonce.
+pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Result<Sealed, Error> {
+    let nonce = random::<NONCE_LEN>()?;
+    let (ciphertext, tag) = seal_with_nonce(key.expose(), &nonce, aad, plaintext);
+    Ok(Sealed {
+        nonce,
+        ciphertext,
+        tag,
+    })
+}
+
+/// Decrypts; `None` when the tag does not verify (wrong key, changed
+/// nonce, ciphertext, tag or AAD).
+pub(crate) fn open(key: &Key32, aad: &[u8], sealed: &Sealed) -> Option<Zeroizing<Vec<u8>>> {
+    open_with_nonce(
+        key.expose(),
+        &sealed.nonce,
+        aad,
+        &sealed.ciphertext,
+        &sealed.tag,
+    )
+}
+
+pub(crate) fn seal_with_nonce(
+    key: &[u8; KEY_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> (Vec<u8>, [u8; TAG_LEN]) {
+    let cipher = Aes256Gcm::new(GenericArray::from_slice(key));
+    let mut buf = plaintext.to_vec();
+    // Encryption of an in-memory buffer below 64 GiB cannot fail.
+    let tag = match cipher.encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut buf) {
+        Ok(tag) => tag,
+        Err(_) => unreachable_encrypt(),
+    };
+    (buf, tag.into())
+}
+
+#[cold]
+fn unreachable_encrypt() -> ! {
+    // aes-gcm only fails encryption for plaintexts over 2^36 bytes.
+    panic!("AES-GCM refused to encrypt a buffer within its size limit")
+}
+
+pub(crate) fn open_with_nonce(
+    key: &[u8; KEY_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8; TAG_LEN],
+) -> Option<Zeroizing<Vec<u8>>> {
+    let cipher = Aes256Gcm::new(GenericArray::from_slice(key));
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    cipher
+        .decrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            aad,
+            &mut *buf,
+            Tag::from_slice(tag),
+        )
+        .ok()?;
+    Some(buf)
+}
+
+/// The vault's password key: PBKDF2-HMAC-SHA256, 32 bytes.
+pub(crate) fn derive_password_key(password: &[u8], salt: &[u8], iterations: u32) -> Key32 {
+    let mut out = [0u8; KEY_LEN];
+    pbkdf2_hmac_sha256(password, salt, iterations, &mut out);
+    let key = Key32::from_bytes(out);
+    out.zeroize();
+    key
+}
+
+const SHA256_IV: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+/// PBKDF2-HMAC-SHA256 (RFC 8018) for any output length and `iterations >= 1`.
+///
+/// The iteration loop is the hot path of every unlock, so it runs on the raw
+/// SHA-256 compression function: the HMAC inner and outer pads are hashed
+/// once, after which each iteration is exactly two compressions of one
+/// pre-padded block (no buffering, no allocation). Tests check it against
+/// the `pbkdf2` crate and the Wycheproof vectors.
+pub(crate) fn pbkdf2_hmac_sha256(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+    let mut key_block = Zeroizing::new([0u8; 64]);
+    if password.len() > 64 {
+        key_block[..32].copy_from_slice(&Sha256::digest(password));
+    } else {
+        key_block[..password.len()].copy_from_slice(password);
+    }
+    let mut pad = Zeroizing::new([0u8; 64]);
+    for (p, k) in pad.iter_mut().zip(key_block.iter()) {
+        *p = k ^ 0x36;
+    }
+    let mut inner_state = Zeroizing::new(SHA256_IV);
+    compress(&mut inner_state, &pad);
+    let mut inner_hasher = Sha256::new();
+    inner_hasher.update(&pad[..]);
+    for (p, k) in pad.iter_mut().zip(key_block.iter()) {
+        *p = k ^ 0x5c;
+    }
+    let mut outer_state = Zeroizing::new(SHA256_IV);
+    compress(&mut outer_state, &pad);
+    let mut outer_hasher = Sha256::new();
+    outer_hasher.update(&pad[..]);
+
+    // Block of 32 message bytes after a 64-byte pad: 0x80, zeros, length 768 bits.
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[32] = 0x80;
+    block[62] = 0x03;
+    let mut u = Zeroizing::new([0u8; 32]);
+    let mut t = Zeroizing::new([0u8; 32]);
+    let mut state = Zeroizing::new([0u32; 8]);
+
+    for (index, chunk) in out.chunks_mut(32).enumerate() {
+        // U1 = HMAC(P, S || INT(i)); the salt has any length, so the hashers do it.
+        let mut inner = inner_hasher.clone();
+        inner.update(salt);
+        inner.update(((index as u32).wrapping_add(1)).to_be_bytes());
+        let mut outer = outer_hasher.clone();
+        outer.update(inner.finalize());
+        u.copy_from_slice(&outer.finalize());
+        t.copy_from_slice(&u[..]);
+        for _ in 1..iterations {
+            block[..32].copy_from_slice(&u[..]);
+            *state = *inner_state;
+            compress(&mut state, &block);
+            write_words(&state, &mut block[..32]);
+            *state = *outer_state;
+            compress(&mut state, &block);
+            write_words(&state, &mut u[..]);
+            for (t, u) in t.iter_mut().zip(u.iter()) {
+                *t ^= u;
+            }
+        }
+        chunk.copy_from_slice(&t[..chunk.len()]);
+    }
+}
+
+fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+    sha2::compress256(
+        state,
+        core::slice::from_ref(GenericArray::from_slice(block)),
+    );
+}
+
+fn write_words(state: &[u32; 8], out: &mut [u8]) {
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state.iter()) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(password: &[u8], salt: &[u8], iterations: u32, len: usize) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
+        out
+    }
+
+    #[test]
+    fn pbkdf2_matches_the_reference_crate() {
+        let long = [0x61u8; 65];
+        let cases: [(&[u8], &[u8], u32, usize); 7] = [
+            (b"password", b"salt", 1, 32),
+            (b"password", b"salt", 2, 32),
+            (b"password", b"salt", 4096, 20),
+            (b"", b"", 3, 32),
+            (
+                &long,
+                b"some salt that is longer than one block of sixty-four bytes, yes",
+                5,
+                97,
+            ),
+            (&long[..64], b"s", 7, 64),
+            ("pässwörd".as_bytes(), b"\x00\x01", 100, 33),
+        ];
+        for (p, s, i, len) in cases {
+            let mut out = vec![0u8; len];
+            pbkdf2_hmac_sha256(p, s, i, &mut out);
+            assert_eq!(out, reference(p, s, i, len), "p={p:?} i={i} len={len}");
+        }
+    }
+
+    #[test]
+    fn seal_open_round_trip_and_tamper() {
+        let key = random_key().expect("rng");
+        let sealed = seal(&key, b"aad", b"value").expect("seal");
+        assert_eq!(
+            open(&key, b"aad", &sealed).as_deref().map(|v| &v[..]),
+            Some(&b"value"[..])
+        );
+        assert!(open(&key, b"other", &sealed).is_none());
+        let other = random_key().expect("rng");
+        assert!(open(&other, b"aad", &sealed).is_none());
+        for i in 0..sealed.ciphertext.len() {
+            let mut t = sealed.clone();
+            t.ciphertext[i] ^= 1;
+            assert!(open(&key, b"aad", &t).is_none());
+        }
+        for i in 0..NONCE_LEN {
+            let mut t = sealed.clone();
+            t.nonce[i] ^= 0x80;
+            assert!(open(&key, b"aad", &t).is_none());
+        }
+        for i in 0..TAG_LEN {
+            let mut t = sealed.clone();
+            t.tag[i] ^= 0x01;
+            assert!(open(&key, b"aad", &t).is_none());
+        }
+    }
+
+    #[test]
+    fn nonces_are_fresh() {
+        let key = random_key().expect("rng");
+        let a = seal(&key, b"", b"same").expect("seal");
+        let b = seal(&key, b"", b"same").expect("seal");
+        assert_ne!(a.nonce, b.nonce);
+        assert_ne!(a.ciphertext, b.ciphertext);
+    }
+}

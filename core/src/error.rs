@@ -1,0 +1,131 @@
+//! The one error type of the core.
+//!
+//! Every message is fixed text plus names (file, service, key, key id) and
+//! numbers. No variant has a field that could carry a secret value, a
+//! password or key material, and names the user typed are not echoed back
+//! when they are invalid (a value pasted in the wrong place stays off the
+//! screen).
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A service name broke the naming rule.
+    #[error("Invalid service name ({reason}). A service name is 1 to 64 characters of a-z, 0-9, '_' and '-', starts with a letter or digit, and is not 'config' or 'state'.")]
+    InvalidServiceName {
+        /// What was wrong, in words (never the name itself).
+        reason: &'static str,
+    },
+    /// A key name broke the naming rule.
+    #[error("Invalid key name ({reason}). A key name is 1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', and starts with a letter or '_'.")]
+    InvalidKeyName {
+        /// What was wrong, in words (never the name itself).
+        reason: &'static str,
+    },
+    /// There is no `config.json`.
+    #[error("Vault not initialized. Run `agent secret init` to create it.")]
+    NotInitialized,
+    /// `init` found a vault already there.
+    #[error("A vault already exists here (config.json is present); init refuses to overwrite it.")]
+    AlreadyInitialized,
+    /// The password did not open the active data key. Every way an
+    /// authentication can fail collapses into this one variant.
+    #[error("Incorrect password.")]
+    WrongPassword,
+    /// The password is too weak for `init` or `passwd`.
+    #[error("Password too weak: {reason}. Use at least 12 characters from at least 3 of: lower case, upper case, digits, symbols.")]
+    WeakPassword {
+        /// What was missing.
+        reason: &'static str,
+    },
+    /// No file for this service.
+    #[error("Service '{service}' not configured.")]
+    ServiceNotFound {
+        /// The service asked for.
+        service: String,
+    },
+    /// The service exists but not this key.
+    #[error("Secret '{key}' not found in service '{service}'.")]
+    SecretNotFound {
+        /// The service asked for.
+        service: String,
+        /// The key asked for.
+        key: String,
+    },
+    /// A ciphertext failed its authentication tag (flipped byte, moved
+    /// ciphertext, wrong AAD).
+    #[error("{file}: ciphertext of '{key}' failed its integrity check (tampered or corrupt); other services are unaffected.")]
+    Tampered {
+        /// The document, e.g. `openai.json`.
+        file: String,
+        /// The secret key, or the data key id for `config.json`.
+        key: String,
+    },
+    /// A document does not parse or breaks a rule of the format.
+    #[error("{file}: {detail} (corrupt or edited by hand); the file was left as it is.")]
+    Corrupt {
+        /// The document.
+        file: String,
+        /// What is wrong: fixed text, field names and positions only.
+        detail: String,
+    },
+    /// A document declares a format version this build does not know.
+    #[error("{file} was written by a newer version of agent secrets (format version {found}; this build reads version 1). Upgrade agent secrets; nothing was changed.")]
+    NewerVersion {
+        /// The document.
+        file: String,
+        /// The version it declares.
+        found: u64,
+    },
+    /// KDF iterations outside 100,000..=10,000,000.
+    #[error(
+        "PBKDF2 iteration count {iterations} is outside the accepted range 100000 to 10000000."
+    )]
+    KdfOutOfRange {
+        /// The count asked for or found.
+        iterations: u64,
+    },
+    /// The keys changed (rotate or passwd) between unlock and a write.
+    #[error("The vault's keys changed while this command ran (a rotate or passwd in another process); run the command again.")]
+    KeysChanged,
+    /// The storage adapter failed.
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+    /// The operating system's random number generator failed.
+    #[error("The system random number generator failed; nothing was written.")]
+    Random,
+    /// A primitive was called with a parameter of the wrong size.
+    #[error("Invalid parameter: {0}.")]
+    InvalidParameter(&'static str),
+}
+
+/// Failures reported by a [`crate::Store`] implementation.
+///
+/// Adapters fill in locations (paths, document names) and the operating
+/// system's reason; they never put document contents here.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The location cannot be written.
+    #[error("Cannot write to {location}. Check permissions. ({reason})")]
+    CannotWrite {
+        /// Folder or file.
+        location: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The location cannot be read.
+    #[error("Cannot read {location}. Check permissions. ({reason})")]
+    CannotRead {
+        /// Folder or file.
+        location: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Another writer holds the lock for too long.
+    #[error("The vault is busy: {detail}")]
+    Busy {
+        /// Who holds the lock and how to clear it.
+        detail: String,
+    },
+}

@@ -1,0 +1,40 @@
+//! The portable core of agent secrets.
+//!
+//! Everything that decides how secrets are stored lives here: the serde
+//! types of the on-disk format v1 ([`format`]), key derivation and AEAD
+//! (a private module, reached through [`Vault`] and, for published test
+//! vectors only, [`primitives`]), the key ring, name validation
+//! ([`names`]), the environment-variable mapping ([`env`]) and the vault
+//! operations ([`Vault`]).
+//!
+//! The crate performs no I/O of its own: it reaches storage through the
+//! [`Store`] trait, takes the current time as a [`Timestamp`] argument and
+//! gets randomness from `getrandom`. That is what lets the same code run in
+//! the native CLI, in the browser and under Node as WebAssembly.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod crypto;
+pub mod env;
+mod error;
+pub mod format;
+mod keyring;
+pub mod names;
+pub mod primitives;
+mod secret;
+pub mod store;
+mod time;
+mod vault;
+
+pub use env::{resolve, Resolved, Source};
+pub use error::{Error, StoreError};
+pub use format::{KdfParams, DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
+pub use names::{check_password_strength, mask, MASK};
+pub use secret::{Password, SecretString};
+pub use store::{MemoryStore, Store};
+pub use time::Timestamp;
+pub use vault::{list, status, InitOptions, SecretInfo, ServiceInfo, SetOutcome, Status, Vault};
+
+/// Result type of this crate.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,93 @@
+//! The raw primitives, exposed for published test vectors (Wycheproof) and
+//! for interoperability checks only. Vault code never calls these: it goes
+//! through [`crate::Vault`], which picks nonces and AAD itself.
+
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::Error;
+
+/// PBKDF2-HMAC-SHA256 into `out` (any length from 1 byte), any iteration
+/// count from 1. The vault itself enforces its own bounds on top of this.
+pub fn pbkdf2_hmac_sha256(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    out: &mut [u8],
+) -> Result<(), Error> {
+    if iterations == 0 {
+        return Err(Error::InvalidParameter("iterations must be at least 1"));
+    }
+    if out.is_empty() {
+        return Err(Error::InvalidParameter("output length must be at least 1"));
+    }
+    crypto::pbkdf2_hmac_sha256(password, salt, iterations, out);
+    Ok(())
+}
+
+fn key_nonce(key: &[u8], nonce: &[u8]) -> Result<([u8; KEY_LEN], [u8; NONCE_LEN]), Error> {
+    let key: [u8; KEY_LEN] = key
+        .try_into()
+        .map_err(|_| Error::InvalidParameter("AES-256-GCM key must be 32 bytes"))?;
+    let nonce: [u8; NONCE_LEN] = nonce
+        .try_into()
+        .map_err(|_| Error::InvalidParameter("AES-256-GCM nonce must be 12 bytes"))?;
+    Ok((key, nonce))
+}
+
+/// AES-256-GCM encryption with a caller-chosen nonce: returns
+/// `(ciphertext, 16-byte tag)`. Only 32-byte keys and 12-byte nonces.
+pub fn aes256gcm_seal(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<(Vec<u8>, [u8; 16]), Error> {
+    let (key, nonce) = key_nonce(key, nonce)?;
+    let key = Zeroizing::new(key);
+    Ok(crypto::seal_with_nonce(&key, &nonce, aad, plaintext))
+}
+
+/// AES-256-GCM decryption: `Ok(Some(plaintext))`, `Ok(None)` when the tag
+/// does not authenticate, [`Error::InvalidParameter`] when the key or nonce
+/// has the wrong size.
+pub fn aes256gcm_open(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Option<Vec<u8>>, Error> {
+    let (key, nonce) = key_nonce(key, nonce)?;
+    let key = Zeroizing::new(key);
+    let Ok(tag) = <[u8; TAG_LEN]>::try_from(tag) else {
+        // A truncated or extended tag never authenticates.
+        return Ok(None);
+    };
+    Ok(crypto::open_with_nonce(&key, &nonce, aad, ciphertext, &tag).map(|p| p.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_checked() {
+        let mut out = [0u8; 4];
+        assert!(pbkdf2_hmac_sha256(b"p", b"s", 0, &mut out).is_err());
+        assert!(pbkdf2_hmac_sha256(b"p", b"s", 1, &mut []).is_err());
+        assert!(pbkdf2_hmac_sha256(b"p", b"s", 1, &mut out).is_ok());
+        assert!(aes256gcm_seal(&[0; 16], &[0; 12], b"", b"").is_err());
+        assert!(aes256gcm_seal(&[0; 32], &[0; 8], b"", b"").is_err());
+        assert!(aes256gcm_open(&[0; 32], &[0; 16], b"", b"", &[0; 16]).is_err());
+        let (ct, tag) = aes256gcm_seal(&[1; 32], &[2; 12], b"a", b"msg").expect("sizes ok");
+        assert_eq!(
+            aes256gcm_open(&[1; 32], &[2; 12], b"a", &ct, &tag).expect("sizes ok"),
+            Some(b"msg".to_vec())
+        );
+        assert_eq!(
+            aes256gcm_open(&[1; 32], &[2; 12], b"a", &ct, &tag[..15]).expect("sizes ok"),
+            None
+        );
+    }
+}
