@@ -129,3 +129,60 @@ pub enum StoreError {
         detail: String,
     },
 }
+
+/// The categories every front end maps errors to: the CLI to exit codes,
+/// the wasm build to `Error.code` strings. One place decides the category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Bad input from the caller (names, weak password, parameters).
+    Usage,
+    /// A service or secret that does not exist.
+    NotFound,
+    /// The password did not open the vault.
+    WrongPassword,
+    /// Too many failed attempts; wait.
+    Locked,
+    /// Tampered, corrupt or unreadable-version data.
+    Integrity,
+    /// No vault here yet.
+    NotInitialized,
+    /// Storage, randomness or other environment failures.
+    Io,
+}
+
+impl ErrorKind {
+    /// The stable code string given to JavaScript (`Error.code`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Usage => "INVALID_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::WrongPassword => "WRONG_PASSWORD",
+            Self::Locked => "LOCKED",
+            Self::Integrity => "INTEGRITY",
+            Self::NotInitialized => "NOT_INITIALIZED",
+            Self::Io => "IO",
+        }
+    }
+}
+
+impl Error {
+    /// This error's category.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidServiceName { .. }
+            | Self::InvalidKeyName { .. }
+            | Self::WeakPassword { .. }
+            | Self::AlreadyInitialized
+            | Self::KdfOutOfRange { .. }
+            | Self::InvalidParameter(_) => ErrorKind::Usage,
+            Self::NotInitialized => ErrorKind::NotInitialized,
+            Self::WrongPassword => ErrorKind::WrongPassword,
+            Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
+            Self::Tampered { .. } | Self::Corrupt { .. } | Self::NewerVersion { .. } => {
+                ErrorKind::Integrity
+            }
+            Self::KeysChanged | Self::Storage(_) | Self::Random => ErrorKind::Io,
+        }
+    }
+}

@@ -28,7 +28,7 @@ mod time;
 mod vault;
 
 pub use env::{resolve, Resolved, Source};
-pub use error::{Error, StoreError};
+pub use error::{Error, ErrorKind, StoreError};
 pub use format::{KdfParams, DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
 pub use names::{check_password_strength, mask, MASK};
 pub use secret::{Password, SecretString};
