@@ -95,7 +95,7 @@ pub(crate) fn open_with_nonce(
         .decrypt_in_place_detached(
             Nonce::from_slice(nonce),
             aad,
-            &mut *buf,
+            &mut buf,
             Tag::from_slice(tag),
         )
         .ok()?;

@@ -28,6 +28,29 @@ pub trait Store {
     fn unlock(&self) -> Result<(), StoreError>;
 }
 
+/// A borrowed store is a store: several vault handles (or a vault and a
+/// listing) can share one.
+impl<S: Store + ?Sized> Store for &S {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).read(name)
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        (**self).write(name, bytes)
+    }
+    fn remove(&self, name: &str) -> Result<(), StoreError> {
+        (**self).remove(name)
+    }
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        (**self).list()
+    }
+    fn lock(&self) -> Result<(), StoreError> {
+        (**self).lock()
+    }
+    fn unlock(&self) -> Result<(), StoreError> {
+        (**self).unlock()
+    }
+}
+
 /// Holds the store's write lock until dropped.
 pub(crate) struct WriteLock<'a, S: Store + ?Sized> {
     store: &'a S,

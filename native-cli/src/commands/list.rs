@@ -1,0 +1,51 @@
+//! `agent secret list [SERVICE] [--json]` — names only, no password.
+
+use agent_secrets_core::names::validate_service;
+
+use crate::context::Context;
+use crate::error::{exit, CliError};
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this service.
+    pub service: Option<String>,
+    /// Print JSON: [{"service", "secrets": [{"key", "key_id", "created_at", "updated_at"}]}].
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
+    if let Some(s) = &args.service {
+        validate_service(s)?;
+    }
+    let (services, problems) = agent_secrets_core::list(&ctx.store, args.service.as_deref())?;
+    if args.json {
+        output::json(&services);
+    } else if services.is_empty() {
+        output::note("No secrets yet. Add one with: agent secret set SERVICE KEY");
+    } else {
+        let rows: Vec<Vec<String>> = services
+            .iter()
+            .flat_map(|s| {
+                s.secrets
+                    .iter()
+                    .map(|k| vec![s.service.clone(), k.key.clone(), k.updated_at.to_string()])
+            })
+            .collect();
+        output::line(&output::table(&["SERVICE", "KEY", "UPDATED"], &rows));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for p in &problems {
+        output::note(&format!("error: {p}"));
+    }
+    Err(CliError::Reported {
+        message: format!(
+            "{} service file(s) could not be read; the others are listed.",
+            problems.len()
+        ),
+        code: exit::INTEGRITY,
+    })
+}

@@ -1,0 +1,45 @@
+//! `agent secret set SERVICE KEY [--value V | --value-stdin]`
+
+use agent_secrets_core::names::{validate_key, validate_service};
+use agent_secrets_core::{SecretString, SetOutcome};
+
+use crate::context::{now, Context};
+use crate::error::CliError;
+use crate::output;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Service, e.g. openai.
+    pub service: String,
+    /// Key within the service, e.g. api_key.
+    pub key: String,
+    /// The value on the command line (visible to other processes and kept in shell history; prefer --value-stdin).
+    #[arg(long, conflicts_with = "value_stdin", value_name = "V")]
+    pub value: Option<String>,
+    /// Read the value from standard input (after the password line with --password-stdin); one trailing newline is dropped.
+    #[arg(long)]
+    pub value_stdin: bool,
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    validate_service(&args.service)?;
+    validate_key(&args.key)?;
+    let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let value = match (&args.value, args.value_stdin) {
+        (Some(v), _) => {
+            output::note(
+                "warning: --value puts the secret on the command line, where other processes and shell history can see it; prefer --value-stdin.",
+            );
+            SecretString::new(v.clone())
+        }
+        (None, true) => ctx.inputs.value_from_stdin()?,
+        (None, false) => ctx.inputs.value_prompt(&args.service, &args.key)?,
+    };
+    let outcome = vault.set(&args.service, &args.key, &value, now())?;
+    let verb = match outcome {
+        SetOutcome::Created => "Stored",
+        SetOutcome::Updated => "Updated",
+    };
+    output::line(&format!("{verb} {}/{}.", args.service, args.key));
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The CLI's error type and the one place that maps errors to exit codes.
+
+use agent_secrets_core::{Error as CoreError, ErrorKind};
+
+/// Exit codes of DESIGN.md §3.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// I/O, permissions, other.
+    pub const ERROR: u8 = 1;
+    /// Usage.
+    pub const USAGE: u8 = 2;
+    /// Not found in the vault nor the environment.
+    pub const NOT_FOUND: u8 = 3;
+    /// Wrong password.
+    pub const WRONG_PASSWORD: u8 = 4;
+    /// Locked out.
+    pub const LOCKED: u8 = 5;
+    /// Tampered or corrupt data.
+    pub const INTEGRITY: u8 = 6;
+    /// No vault here.
+    pub const NOT_INITIALIZED: u8 = 7;
+}
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the core (and through it, the file store).
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// Bad use of the command line that clap cannot see.
+    #[error("{0}")]
+    Usage(String),
+    /// A report was printed and it found problems (e.g. corrupt documents
+    /// while listing); the code says which kind.
+    #[error("{message}")]
+    Reported {
+        /// One line for stderr.
+        message: String,
+        /// The exit code.
+        code: u8,
+    },
+}
+
+impl CliError {
+    /// The exit code of DESIGN.md §3.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Core(e) => kind_code(e.kind()),
+            Self::Usage(_) => exit::USAGE,
+            Self::Reported { code, .. } => *code,
+        }
+    }
+}
+
+/// Exit code of an error category.
+pub fn kind_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Usage => exit::USAGE,
+        ErrorKind::NotFound => exit::NOT_FOUND,
+        ErrorKind::WrongPassword => exit::WRONG_PASSWORD,
+        ErrorKind::Locked => exit::LOCKED,
+        ErrorKind::Integrity => exit::INTEGRITY,
+        ErrorKind::NotInitialized => exit::NOT_INITIALIZED,
+        _ => exit::ERROR,
+    }
+}

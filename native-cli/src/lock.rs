@@ -1,0 +1,288 @@
+//! The write lock shared by every front end (docs/format.md, "Write lock").
+//!
+//! `.lock` is created with exclusive create and holds one JSON line naming
+//! its holder. A waiter retries with a growing pause; a lock whose holder
+//! died (same host, no such pid), or that is older than [`STALE_AFTER`], is
+//! broken under the short-lived `.lock.break` guard, and only if its bytes
+//! are still the ones judged stale.
+
+use std::fs::{self, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime};
+
+use agent_secrets_core::{StoreError, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A lock older than this is stale whoever holds it.
+pub const STALE_AFTER: Duration = Duration::from_secs(600);
+/// An unparseable lock, or a `.lock.break`, older than this is stale.
+const GUARD_STALE_AFTER: Duration = Duration::from_secs(10);
+/// Default wait for a live lock.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct Holder {
+    pid: u32,
+    host: String,
+    created_at: Timestamp,
+    nonce: String,
+    tool: String,
+}
+
+/// The lock file of one vault folder.
+#[derive(Debug)]
+pub struct LockFile {
+    path: PathBuf,
+    guard: PathBuf,
+    display: String,
+    timeout: Duration,
+}
+
+/// Proof that we hold the lock: our own bytes in the file.
+#[derive(Debug)]
+pub struct Held {
+    content: Vec<u8>,
+}
+
+fn hostname() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // Uniqueness, not secrecy: a failing RNG still leaves pid and time apart.
+    let _ = getrandom::fill(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn age(path: &Path) -> Option<Duration> {
+    let modified = fs::metadata(path).ok()?.modified().ok()?;
+    Some(
+        SystemTime::now()
+            .duration_since(modified)
+            .unwrap_or_default(),
+    )
+}
+
+fn create_exclusive(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
+impl LockFile {
+    /// The lock of the folder `dir`, shown to users as `display`.
+    pub fn new(dir: &Path, display: &str, timeout: Duration) -> Self {
+        Self {
+            path: dir.join(".lock"),
+            guard: dir.join(".lock.break"),
+            display: format!("{display}.lock"),
+            timeout,
+        }
+    }
+
+    /// Takes the lock, waiting for a live holder up to the timeout.
+    pub fn acquire(&self, tool: &str) -> Result<Held, StoreError> {
+        let holder = Holder {
+            pid: std::process::id(),
+            host: hostname(),
+            created_at: now(),
+            nonce: random_hex(8),
+            tool: tool.to_owned(),
+        };
+        let mut content = serde_json::to_vec(&holder).unwrap_or_default();
+        content.push(b'\n');
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match create_exclusive(&self.path, &content) {
+                Ok(()) => return Ok(Held { content }),
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(StoreError::CannotWrite {
+                        location: self.display.clone(),
+                        reason: e.to_string(),
+                    })
+                }
+            }
+            let Ok(seen) = fs::read(&self.path) else {
+                continue; // released between our create and read: try again at once
+            };
+            if self.is_stale(&seen, &holder.host) {
+                self.break_stale(&seen);
+                continue;
+            }
+            if started.elapsed() >= self.timeout {
+                return Err(StoreError::Busy {
+                    detail: self.busy_message(&seen),
+                });
+            }
+            sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+
+    /// Releases the lock if it still holds our content.
+    pub fn release(&self, held: &Held) -> Result<(), StoreError> {
+        match fs::read(&self.path) {
+            Ok(seen) if seen == held.content => {
+                fs::remove_file(&self.path).map_err(|e| StoreError::CannotWrite {
+                    location: self.display.clone(),
+                    reason: e.to_string(),
+                })
+            }
+            // Broken by someone who judged us stale, or already gone: nothing of ours to remove.
+            _ => Ok(()),
+        }
+    }
+
+    fn is_stale(&self, seen: &[u8], our_host: &str) -> bool {
+        let Ok(holder) = serde_json::from_slice::<Holder>(seen) else {
+            // Being written right now, or garbage: give it a moment first.
+            return age(&self.path).is_some_and(|a| a > GUARD_STALE_AFTER);
+        };
+        if holder.host == our_host && !process_exists(holder.pid) {
+            return true;
+        }
+        let lock_age = now().unix().saturating_sub(holder.created_at.unix());
+        lock_age > STALE_AFTER.as_secs() as i64 || age(&self.path).is_some_and(|a| a > STALE_AFTER)
+    }
+
+    fn break_stale(&self, seen: &[u8]) {
+        if age(&self.guard).is_some_and(|a| a > GUARD_STALE_AFTER) {
+            let _ = fs::remove_file(&self.guard);
+        }
+        if create_exclusive(&self.guard, b"").is_err() {
+            sleep(Duration::from_millis(1));
+            return; // someone else is breaking it
+        }
+        if fs::read(&self.path).is_ok_and(|now_seen| now_seen == seen) {
+            let _ = fs::remove_file(&self.path);
+        }
+        let _ = fs::remove_file(&self.guard);
+    }
+
+    fn busy_message(&self, seen: &[u8]) -> String {
+        match serde_json::from_slice::<Holder>(seen) {
+            Ok(h) => format!(
+                "{} is held by pid {} on {} since {} ({}). If no agent process is running, remove it.",
+                self.display, h.pid, h.host, h.created_at, h.tool
+            ),
+            Err(_) => format!(
+                "{} exists and is not a lock this version understands. If no agent process is running, remove it.",
+                self.display
+            ),
+        }
+    }
+}
+
+fn process_exists(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        // EPERM: it exists but belongs to someone else.
+        Err(e) => e != rustix::io::Errno::SRCH,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acquire_release_and_busy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(30));
+        let held = lock.acquire("cli").expect("free");
+        let err = lock.acquire("cli").expect_err("held by a live pid (us)");
+        assert!(
+            err.to_string()
+                .contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        lock.release(&held).expect("release");
+        assert!(!dir.path().join(".lock").exists());
+        let again = lock.acquire("cli").expect("free again");
+        lock.release(&again).expect("release");
+    }
+
+    #[test]
+    fn dead_holder_is_broken() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A pid that cannot exist on Linux (above pid_max's ceiling).
+        let dead = Holder {
+            pid: 4_194_304 + 7,
+            host: hostname(),
+            created_at: now(),
+            nonce: "00".into(),
+            tool: "cli".into(),
+        };
+        fs::write(
+            dir.path().join(".lock"),
+            serde_json::to_vec(&dead).expect("json"),
+        )
+        .expect("write");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(30));
+        let held = lock.acquire("cli").expect("stale lock broken");
+        lock.release(&held).expect("release");
+        assert!(!dir.path().join(".lock.break").exists());
+    }
+
+    #[test]
+    fn old_lock_of_another_host_is_broken_but_young_one_waits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut other = Holder {
+            pid: 1,
+            host: "another-host".into(),
+            created_at: now(),
+            nonce: "00".into(),
+            tool: "node".into(),
+        };
+        let path = dir.path().join(".lock");
+        fs::write(&path, serde_json::to_vec(&other).expect("json")).expect("write");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(20));
+        let err = lock
+            .acquire("cli")
+            .expect_err("young foreign lock is respected");
+        assert!(err.to_string().contains("another-host"), "{err}");
+        other.created_at = Timestamp::from_unix(now().unix() - 601);
+        fs::write(&path, serde_json::to_vec(&other).expect("json")).expect("write");
+        let held = lock.acquire("cli").expect("old lock broken");
+        lock.release(&held).expect("release");
+    }
+
+    #[test]
+    fn release_leaves_a_lock_that_is_not_ours() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(20));
+        let held = lock.acquire("cli").expect("free");
+        fs::write(dir.path().join(".lock"), b"someone else").expect("write");
+        lock.release(&held).expect("release is a no-op");
+        assert_eq!(
+            fs::read(dir.path().join(".lock")).expect("still there"),
+            b"someone else"
+        );
+    }
+}
