@@ -1,0 +1,1315 @@
+//! Integration tests of the Vault API over an in-memory store.
+//!
+//! Every value and password here is fake; values are generated per test run
+//! so that a leak check cannot pass by accident on a constant.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::rc::Rc;
+
+use agent_secrets_core::format::{self, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE};
+use agent_secrets_core::{
+    check_password_strength, list, primitives, resolve, status, Error, ErrorKind, InitOptions,
+    MemoryStore, Password, SecretString, SetOutcome, Source, Store, StoreError, Timestamp, Vault,
+    MIN_ITERATIONS,
+};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+/// A fake password used only by these tests.
+const PASSWORD: &str = "Correct-Horse-Battery-9";
+const T0: i64 = 1_795_867_200; // 2026-11-28T12:00:00Z
+
+fn t(offset: i64) -> Timestamp {
+    Timestamp::from_unix(T0 + offset)
+}
+
+fn pw() -> Password {
+    Password::from(PASSWORD)
+}
+
+fn opts() -> InitOptions {
+    InitOptions {
+        iterations: MIN_ITERATIONS,
+        ..InitOptions::default()
+    }
+}
+
+/// A fake value, different on every call and every run.
+fn fake_value(label: &str) -> String {
+    let mut h = RandomState::new().build_hasher();
+    h.write(label.as_bytes());
+    format!("sk-FAKE-{label}-{:016x}", h.finish())
+}
+
+/// A store several vault handles share, as two processes share a folder.
+#[derive(Clone, Debug, Default)]
+struct Shared(Rc<MemoryStore>);
+
+impl Shared {
+    fn docs(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.0.documents()
+    }
+    fn doc(&self, name: &str) -> Option<Vec<u8>> {
+        self.0.documents().get(name).cloned()
+    }
+    fn json(&self, name: &str) -> Value {
+        serde_json::from_slice(&self.doc(name).expect("document present")).expect("json")
+    }
+    fn put_json(&self, name: &str, v: &Value) {
+        self.0.insert(name, v.to_string().as_bytes());
+    }
+}
+
+impl Store for Shared {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.read(name)
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.0.write(name, bytes)
+    }
+    fn remove(&self, name: &str) -> Result<(), StoreError> {
+        self.0.remove(name)
+    }
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        self.0.list()
+    }
+    fn lock(&self) -> Result<(), StoreError> {
+        self.0.lock()
+    }
+    fn unlock(&self) -> Result<(), StoreError> {
+        self.0.unlock()
+    }
+}
+
+fn init_shared() -> (Shared, Vault<Shared>) {
+    let store = Shared::default();
+    let vault = Vault::init(store.clone(), &pw(), &opts(), t(0)).expect("init");
+    (store, vault)
+}
+
+/// Display and Debug of an error hold none of the canaries.
+fn assert_clean(e: &Error, canaries: &[&str]) {
+    let shown = format!("{e} / {e:?}");
+    for c in canaries.iter().chain([&PASSWORD]) {
+        assert!(!c.is_empty());
+        assert!(!shown.contains(c), "error leaks {c:?}: {shown}");
+    }
+}
+
+fn assert_tampered(e: &Error, file: &str, key: &str) {
+    match e {
+        Error::Tampered { file: f, key: k } => {
+            assert_eq!((f.as_str(), k.as_str()), (file, key));
+        }
+        other => panic!("expected Tampered({file}, {key}), got {other:?}"),
+    }
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    assert!(e.to_string().starts_with(&format!("{file}: ")), "{e}");
+}
+
+#[test]
+fn init_writes_gitignore_and_config_only() {
+    let store = MemoryStore::new();
+    let vault = Vault::init(store, &pw(), &opts(), t(0)).expect("init");
+    let store = vault.store();
+    let docs = store.documents();
+    assert_eq!(
+        docs.keys().map(String::as_str).collect::<Vec<_>>(),
+        [GITIGNORE_FILE, CONFIG_FILE]
+    );
+    assert_eq!(docs[GITIGNORE_FILE], b"*\n!.gitignore\n");
+    assert_eq!(GITIGNORE, "*\n!.gitignore\n");
+    assert_eq!(store.write_count(), 2);
+    assert!(!store.is_locked());
+
+    let config = format::parse_config(&docs[CONFIG_FILE]).expect("valid config");
+    assert_eq!(&config, vault.config());
+    assert_eq!(config.format, "agent-secrets/config");
+    assert_eq!(config.version, 1);
+    assert_eq!(config.kdf.algorithm, "pbkdf2-hmac-sha256");
+    assert_eq!(config.kdf.iterations, 100_000);
+    assert_eq!(config.cipher, "aes-256-gcm");
+    assert_eq!(config.active_key, "k1");
+    assert_eq!(config.keys.keys().collect::<Vec<_>>(), ["k1"]);
+    assert_eq!(config.keys["k1"].created_at, t(0));
+    assert_eq!((config.created_at, config.updated_at), (t(0), t(0)));
+    assert_eq!(config.lockout, opts().lockout);
+    // Pretty JSON with a trailing newline, exactly what the writer produces.
+    assert_eq!(docs[CONFIG_FILE], format::to_bytes(&config));
+    let text = String::from_utf8(docs[CONFIG_FILE].clone()).expect("utf-8");
+    assert!(!text.contains(PASSWORD));
+
+    // The password opens what init wrote.
+    let store = vault.into_store();
+    let again = Vault::unlock(store, &pw()).expect("unlock");
+    assert_eq!(again.config(), &config);
+}
+
+#[test]
+fn init_salts_and_keys_are_fresh() {
+    let a = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
+    let b = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
+    assert_ne!(a.config().kdf.salt, b.config().kdf.salt);
+    assert_ne!(a.config().keys["k1"], b.config().keys["k1"]);
+}
+
+#[test]
+fn init_twice_is_refused_and_leaves_the_store_as_it_was() {
+    let (store, _vault) = init_shared();
+    let before = store.docs();
+    let writes = store.0.write_count();
+    let e = Vault::init(
+        store.clone(),
+        &Password::from("Other-Password-77"),
+        &opts(),
+        t(5),
+    )
+    .expect_err("second init");
+    assert!(matches!(e, Error::AlreadyInitialized), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Usage);
+    assert_clean(&e, &["Other-Password-77"]);
+    assert_eq!(store.docs(), before);
+    assert_eq!(store.0.write_count(), writes);
+    assert!(!store.0.is_locked());
+
+    // Even a config.json that does not parse counts as "already there".
+    let junk = Shared::default();
+    junk.0.insert(CONFIG_FILE, b"not json");
+    let e = Vault::init(junk.clone(), &pw(), &opts(), t(0)).expect_err("junk config");
+    assert!(matches!(e, Error::AlreadyInitialized), "{e:?}");
+    assert_eq!(junk.docs().len(), 1);
+    assert_eq!(junk.0.write_count(), 0);
+}
+
+#[test]
+fn init_refuses_iterations_out_of_range_before_any_write() {
+    for iterations in [0, 1, 99_999, 10_000_001, u32::MAX] {
+        let store = Shared::default();
+        let options = InitOptions {
+            iterations,
+            ..InitOptions::default()
+        };
+        let e = Vault::init(store.clone(), &pw(), &options, t(0)).expect_err("out of range");
+        assert!(
+            matches!(e, Error::KdfOutOfRange { iterations: i } if i == u64::from(iterations)),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(e.to_string().contains(&iterations.to_string()), "{e}");
+        assert!(store.docs().is_empty());
+        assert_eq!(store.0.write_count(), 0);
+        assert!(!store.0.is_locked());
+    }
+    assert_eq!(InitOptions::default().iterations, 600_000);
+}
+
+#[test]
+fn unlock_with_a_wrong_password_writes_nothing() {
+    let (store, vault) = init_shared();
+    let value = fake_value("wrongpw");
+    vault
+        .set("openai", "api_key", &value.as_str().into(), t(1))
+        .expect("set");
+    drop(vault);
+    let before = store.docs();
+    let writes = store.0.write_count();
+    for wrong in ["Correct-Horse-Battery-8", "", "correct-horse-battery-9"] {
+        let e = Vault::unlock(store.clone(), &Password::from(wrong)).expect_err("wrong");
+        assert!(matches!(e, Error::WrongPassword), "{e:?}");
+        assert_eq!(e.kind(), ErrorKind::WrongPassword);
+        assert_eq!(e.to_string(), "Incorrect password.");
+        assert_clean(&e, &[&value, "Correct-Horse-Battery-8"]);
+    }
+    assert_eq!(store.0.write_count(), writes);
+    assert_eq!(store.docs(), before);
+    assert!(!store.0.is_locked());
+}
+
+#[test]
+fn unlock_and_list_need_a_vault() {
+    let store = Shared::default();
+    let e = Vault::unlock(store.clone(), &pw()).expect_err("empty store");
+    assert!(matches!(e, Error::NotInitialized), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::NotInitialized);
+    assert!(e.to_string().contains("agent secret init"), "{e}");
+    assert!(matches!(list(&store, None), Err(Error::NotInitialized)));
+    assert!(matches!(
+        list(&store, Some("openai")),
+        Err(Error::NotInitialized)
+    ));
+    assert!(matches!(status(&store), Err(Error::NotInitialized)));
+    assert_eq!(store.0.write_count(), 0);
+    assert!(store.docs().is_empty());
+}
+
+#[test]
+fn unlock_refuses_a_corrupt_or_newer_config_before_deriving() {
+    let (store, vault) = init_shared();
+    drop(vault);
+    let good = store.json(CONFIG_FILE);
+
+    // 4,000,000,000 iterations would take minutes: it must be refused first.
+    let mut v = good.clone();
+    v["kdf"]["iterations"] = json!(4_000_000_000u32);
+    store.put_json(CONFIG_FILE, &v);
+    let e = Vault::unlock(store.clone(), &pw()).expect_err("huge kdf");
+    assert!(
+        matches!(&e, Error::Corrupt { file, .. } if file == "config.json"),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    assert!(e.to_string().contains("4000000000"), "{e}");
+
+    let mut v = good.clone();
+    v["version"] = json!(2);
+    store.put_json(CONFIG_FILE, &v);
+    let e = Vault::unlock(store.clone(), &pw()).expect_err("newer");
+    assert!(
+        matches!(&e, Error::NewerVersion { file, found: 2 } if file == "config.json"),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    assert!(e.to_string().contains("newer version"), "{e}");
+}
+
+#[test]
+fn set_get_round_trip() {
+    let vault = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
+    let big: String = (0..100 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let fake = fake_value("rt");
+    let cases: Vec<(&str, String)> = vec![
+        ("api_key", fake.clone()),
+        ("empty", String::new()),
+        ("unicode", format!("pässwörd-✓-🔑-{fake}")),
+        ("multi.line-1", format!("line one\nline two\r\n\t{fake}\n")),
+        ("_big", big.clone()),
+        ("NUL_inside", "a\0b".to_owned()),
+    ];
+    for (key, value) in &cases {
+        let outcome = vault
+            .set("openai", key, &value.as_str().into(), t(1))
+            .expect("set");
+        assert_eq!(outcome, SetOutcome::Created, "{key}");
+    }
+    for (key, value) in &cases {
+        let got = vault.get("openai", key).expect("get");
+        assert_eq!(got.expose(), value.as_str(), "{key}");
+        assert_eq!(got.len(), value.len());
+    }
+    assert!(vault.get("openai", "empty").expect("get").is_empty());
+    let all = vault.get_service("openai").expect("get_service");
+    let mut expected: Vec<(String, String)> = cases
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    expected.sort();
+    let all: Vec<(String, String)> = all
+        .into_iter()
+        .map(|(k, v)| (k, v.expose().to_owned()))
+        .collect();
+    assert_eq!(all, expected);
+
+    // On disk: ciphertext only, its length that of the value, a fresh nonce each.
+    let store = vault.store();
+    let raw = store.documents()["openai.json"].clone();
+    let text = String::from_utf8(raw.clone()).expect("utf-8");
+    assert!(!text.contains(&fake));
+    assert!(!text.contains("pässwörd"));
+    let doc = format::parse_service("openai", &raw).expect("valid");
+    assert_eq!(doc.secrets["_big"].ciphertext.0.len(), 100 * 1024);
+    assert_eq!(doc.secrets["empty"].ciphertext.0.len(), 0);
+    assert_eq!(doc.secrets["api_key"].key_id, "k1");
+    let mut nonces: Vec<_> = doc.secrets.values().map(|e| e.nonce.0).collect();
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), cases.len());
+    assert_eq!(store.documents().len(), 3);
+    assert!(!store.is_locked());
+}
+
+#[test]
+fn set_reports_created_then_updated_and_keeps_created_at() {
+    let (store, vault) = init_shared();
+    let first = fake_value("first");
+    let second = fake_value("second");
+    assert_eq!(
+        vault
+            .set("openai", "api_key", &first.as_str().into(), t(10))
+            .expect("set"),
+        SetOutcome::Created
+    );
+    let nonce_before = store.json("openai.json")["secrets"]["api_key"]["nonce"].clone();
+    assert_eq!(
+        vault
+            .set("openai", "api_key", &second.as_str().into(), t(20))
+            .expect("set"),
+        SetOutcome::Updated
+    );
+    assert_eq!(
+        vault.get("openai", "api_key").expect("get").expose(),
+        second
+    );
+    let doc = store.json("openai.json");
+    let entry = &doc["secrets"]["api_key"];
+    assert_eq!(entry["created_at"], json!("2026-11-28T12:00:10Z"));
+    assert_eq!(entry["updated_at"], json!("2026-11-28T12:00:20Z"));
+    assert_ne!(entry["nonce"], nonce_before);
+    let (services, problems) = list(&store, Some("openai")).expect("list");
+    assert!(problems.is_empty());
+    assert_eq!(services[0].secrets[0].created_at, t(10));
+    assert_eq!(services[0].secrets[0].updated_at, t(20));
+    // Setting the same value again is still an update.
+    assert_eq!(
+        vault
+            .set("openai", "api_key", &second.as_str().into(), t(30))
+            .expect("set"),
+        SetOutcome::Updated
+    );
+}
+
+#[test]
+fn set_many_writes_once() {
+    let (store, vault) = init_shared();
+    vault.set("svc", "a", &"old-a".into(), t(1)).expect("set");
+    let before = store.0.write_count();
+    let (a, b, c) = (fake_value("a"), fake_value("b"), fake_value("c"));
+    let (sa, sb, sc) = (
+        SecretString::from(a.as_str()),
+        SecretString::from(b.as_str()),
+        SecretString::from(c.as_str()),
+    );
+    let outcomes = vault
+        .set_many("svc", [("a", &sa), ("b", &sb), ("c", &sc)], t(2))
+        .expect("set_many");
+    assert_eq!(
+        outcomes,
+        [
+            SetOutcome::Updated,
+            SetOutcome::Created,
+            SetOutcome::Created
+        ]
+    );
+    assert_eq!(store.0.write_count() - before, 1);
+    assert!(!store.0.is_locked());
+    for (k, v) in [("a", &a), ("b", &b), ("c", &c)] {
+        assert_eq!(vault.get("svc", k).expect("get").expose(), v.as_str());
+    }
+
+    // One bad key among good ones: nothing is written at all.
+    let before_docs = store.docs();
+    let before = store.0.write_count();
+    let e = vault
+        .set_many("svc", [("d", &sa), ("1bad", &sb)], t(3))
+        .expect_err("bad key");
+    assert!(matches!(e, Error::InvalidKeyName { .. }), "{e:?}");
+    assert_eq!(store.0.write_count(), before);
+    assert_eq!(store.docs(), before_docs);
+}
+
+#[test]
+fn delete_removes_secrets_then_the_service_document() {
+    let (store, vault) = init_shared();
+    let v1 = fake_value("d1");
+    vault
+        .set("openai", "api_key", &v1.as_str().into(), t(1))
+        .expect("set");
+    vault
+        .set("openai", "org_id", &"org-fake".into(), t(1))
+        .expect("set");
+
+    let before = store.0.write_count();
+    vault.delete("openai", "org_id").expect("delete");
+    assert_eq!(store.0.write_count() - before, 1);
+    let e = vault.get("openai", "org_id").expect_err("gone");
+    assert!(
+        matches!(&e, Error::SecretNotFound { service, key } if service == "openai" && key == "org_id"),
+        "{e:?}"
+    );
+    assert_eq!(vault.get("openai", "api_key").expect("kept").expose(), v1);
+
+    // Missing key in an existing service, then a missing service: no write.
+    let before_docs = store.docs();
+    let before = store.0.write_count();
+    let e = vault.delete("openai", "nope").expect_err("missing key");
+    assert!(
+        matches!(&e, Error::SecretNotFound { service, key } if service == "openai" && key == "nope"),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        e.to_string(),
+        "Secret 'nope' not found in service 'openai'."
+    );
+    let e = vault
+        .delete("anthropic", "api_key")
+        .expect_err("missing service");
+    assert!(
+        matches!(&e, Error::ServiceNotFound { service } if service == "anthropic"),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(e.to_string(), "Service 'anthropic' not configured.");
+    assert_eq!(store.0.write_count(), before);
+    assert_eq!(store.docs(), before_docs);
+    assert!(!store.0.is_locked());
+
+    // Deleting the last key removes openai.json itself.
+    vault.delete("openai", "api_key").expect("delete last");
+    assert_eq!(store.doc("openai.json"), None);
+    assert_eq!(
+        store.docs().keys().map(String::as_str).collect::<Vec<_>>(),
+        [GITIGNORE_FILE, CONFIG_FILE]
+    );
+    assert!(matches!(
+        vault.get("openai", "api_key"),
+        Err(Error::ServiceNotFound { .. })
+    ));
+    assert!(matches!(
+        vault.get_service("openai"),
+        Err(Error::ServiceNotFound { .. })
+    ));
+    assert!(matches!(
+        list(&store, Some("openai")),
+        Err(Error::ServiceNotFound { .. })
+    ));
+    assert!(!store.0.is_locked());
+}
+
+const BAD_SERVICES: [&str; 9] = [
+    "../x", "a/b", "", "a\0b", "config", "state", "OpenAI", "-x", "a.b",
+];
+const BAD_KEYS: [&str; 6] = ["1x", "", "a/b", "../x", "a\0b", "a b"];
+
+#[test]
+fn invalid_names_are_refused_before_touching_the_store() {
+    let (store, vault) = init_shared();
+    vault
+        .set("openai", "api_key", &"v".into(), t(1))
+        .expect("set");
+    let before = store.docs();
+    let writes = store.0.write_count();
+    let long_service = "a".repeat(65);
+    let long_key = "k".repeat(129);
+    let value = SecretString::from(fake_value("names").as_str());
+    let env = |_: &str| Some("from-env".to_owned());
+
+    let mut services: Vec<&str> = BAD_SERVICES.to_vec();
+    services.push(&long_service);
+    for s in services {
+        let errors = [
+            vault.get(s, "api_key").map(|_| ()),
+            vault.get_service(s).map(|_| ()),
+            vault.set(s, "api_key", &value, t(2)).map(|_| ()),
+            vault.set_many(s, [("api_key", &value)], t(2)).map(|_| ()),
+            vault.delete(s, "api_key"),
+            list(&store, Some(s)).map(|_| ()),
+            resolve(Some(&vault), s, "api_key", &env).map(|_| ()),
+        ];
+        for r in errors {
+            let e = r.expect_err("invalid service");
+            assert!(
+                matches!(e, Error::InvalidServiceName { .. }),
+                "{s:?}: {e:?}"
+            );
+            assert_eq!(e.kind(), ErrorKind::Usage);
+            // The rule's own text names 'config' and 'state'.
+            if s.len() > 2 && s != "config" && s != "state" {
+                assert!(!e.to_string().contains(s), "{s:?} echoed: {e}");
+            }
+            assert_clean(&e, &[value.expose()]);
+        }
+    }
+    let mut keys: Vec<&str> = BAD_KEYS.to_vec();
+    keys.push(&long_key);
+    for k in keys {
+        let errors = [
+            vault.get("openai", k).map(|_| ()),
+            vault.set("openai", k, &value, t(2)).map(|_| ()),
+            vault.set_many("openai", [(k, &value)], t(2)).map(|_| ()),
+            vault.delete("openai", k),
+            resolve(Some(&vault), "openai", k, &env).map(|_| ()),
+        ];
+        for r in errors {
+            let e = r.expect_err("invalid key");
+            assert!(matches!(e, Error::InvalidKeyName { .. }), "{k:?}: {e:?}");
+            assert_eq!(e.kind(), ErrorKind::Usage);
+            if k.len() > 2 {
+                assert!(!e.to_string().contains(k), "{k:?} echoed: {e}");
+            }
+        }
+    }
+    assert_eq!(store.docs(), before);
+    assert_eq!(store.0.write_count(), writes);
+    assert!(!store.0.is_locked());
+    // Longest valid names still work.
+    let s64 = "s".repeat(64);
+    let k128 = "K".repeat(128);
+    vault.set(&s64, &k128, &value, t(3)).expect("longest names");
+    assert_eq!(vault.get(&s64, &k128).expect("get"), value);
+}
+
+/// Applies `edit` to the decoded secret entry of `service`/`key`, re-encodes.
+fn edit_entry(store: &Shared, service: &str, key: &str, edit: impl FnOnce(&mut Value)) {
+    let file = format!("{service}.json");
+    let mut doc = store.json(&file);
+    edit(&mut doc["secrets"][key]);
+    store.put_json(&file, &doc);
+}
+
+fn b64(v: &Value) -> Vec<u8> {
+    STANDARD
+        .decode(v.as_str().expect("string"))
+        .expect("base64")
+}
+
+#[test]
+fn every_flipped_byte_of_a_value_is_tampered() {
+    let (store, vault) = init_shared();
+    let secret = fake_value("tamper");
+    let other = fake_value("other");
+    vault
+        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .expect("set");
+    vault
+        .set("anthropic", "api_key", &other.as_str().into(), t(1))
+        .expect("set");
+    let original = store.doc("openai.json").expect("doc");
+    let entry = store.json("openai.json")["secrets"]["api_key"].clone();
+    let sizes = [("nonce", 12), ("ciphertext", secret.len()), ("tag", 16)];
+    let mut flips = 0;
+    for (field, len) in sizes {
+        assert_eq!(b64(&entry[field]).len(), len, "{field}");
+        for i in 0..len {
+            for bit in [0x01u8, 0x80] {
+                store.0.insert("openai.json", &original);
+                edit_entry(&store, "openai", "api_key", |e| {
+                    let mut bytes = b64(&e[field]);
+                    bytes[i] ^= bit;
+                    e[field] = json!(STANDARD.encode(&bytes));
+                });
+                let err = vault.get("openai", "api_key").expect_err("tampered");
+                assert_tampered(&err, "openai.json", "api_key");
+                assert_clean(&err, &[&secret, &other]);
+                let err = vault.get_service("openai").expect_err("tampered");
+                assert_tampered(&err, "openai.json", "api_key");
+                flips += 1;
+            }
+        }
+        // Other services are unaffected.
+        assert_eq!(
+            vault.get("anthropic", "api_key").expect("other").expose(),
+            other
+        );
+    }
+    assert_eq!(flips, 2 * (12 + secret.len() + 16));
+    store.0.insert("openai.json", &original);
+    assert_eq!(
+        vault.get("openai", "api_key").expect("restored").expose(),
+        secret
+    );
+    // The list still works without the password and never needs to decrypt.
+    let (services, problems) = list(&store, None).expect("list");
+    assert!(problems.is_empty());
+    assert_eq!(services.len(), 2);
+}
+
+#[test]
+fn a_tampered_value_that_is_not_utf8_is_tampered() {
+    // Only reachable with the data key: a valid tag over non-UTF-8 bytes.
+    // Built through the public primitives from the password.
+    let (store, vault) = init_shared();
+    let config = store.json(CONFIG_FILE);
+    let data_key = unwrap_data_key(&config, "k1");
+    let aad = format::value_aad("openai", "api_key");
+    let nonce = [7u8; 12];
+    let (ct, tag) =
+        primitives::aes256gcm_seal(&data_key, &nonce, aad.as_bytes(), &[0xff, 0xfe, 0x00])
+            .expect("seal");
+    vault
+        .set("openai", "api_key", &"placeholder".into(), t(1))
+        .expect("set");
+    edit_entry(&store, "openai", "api_key", |e| {
+        e["nonce"] = json!(STANDARD.encode(nonce));
+        e["ciphertext"] = json!(STANDARD.encode(&ct));
+        e["tag"] = json!(STANDARD.encode(tag));
+    });
+    let err = vault.get("openai", "api_key").expect_err("not utf-8");
+    assert_tampered(&err, "openai.json", "api_key");
+
+    // The same construction with UTF-8 bytes reads back: the check above is
+    // about UTF-8, not about the construction.
+    let (ct, tag) = primitives::aes256gcm_seal(&data_key, &nonce, aad.as_bytes(), b"built-by-hand")
+        .expect("seal");
+    edit_entry(&store, "openai", "api_key", |e| {
+        e["ciphertext"] = json!(STANDARD.encode(&ct));
+        e["tag"] = json!(STANDARD.encode(tag));
+    });
+    assert_eq!(
+        vault.get("openai", "api_key").expect("valid").expose(),
+        "built-by-hand"
+    );
+}
+
+#[test]
+fn a_ciphertext_moved_to_another_place_is_tampered() {
+    let (store, vault) = init_shared();
+    let secret = fake_value("moved");
+    vault
+        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .expect("set");
+    vault
+        .set("openai", "org_id", &"org-fake".into(), t(1))
+        .expect("set");
+    vault
+        .set("anthropic", "api_key", &"other-fake".into(), t(1))
+        .expect("set");
+    let entry = store.json("openai.json")["secrets"]["api_key"].clone();
+
+    // Another key of the same service.
+    edit_entry(&store, "openai", "org_id", |e| *e = entry.clone());
+    let err = vault.get("openai", "org_id").expect_err("moved key");
+    assert_tampered(&err, "openai.json", "org_id");
+    assert_clean(&err, &[&secret]);
+    assert_eq!(
+        vault.get("openai", "api_key").expect("source").expose(),
+        secret
+    );
+
+    // The same key in another service.
+    edit_entry(&store, "anthropic", "api_key", |e| *e = entry.clone());
+    let err = vault
+        .get("anthropic", "api_key")
+        .expect_err("moved service");
+    assert_tampered(&err, "anthropic.json", "api_key");
+    assert_clean(&err, &[&secret]);
+
+    // A whole document renamed to another service is refused as corrupt.
+    let doc = store.doc("openai.json").expect("doc");
+    store.0.insert("mistral.json", &doc);
+    let err = vault.get("mistral", "api_key").expect_err("renamed file");
+    assert!(
+        matches!(&err, Error::Corrupt { file, detail } if file == "mistral.json" && detail.contains("\"service\"")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_value_naming_an_unknown_data_key_is_corrupt() {
+    let (store, vault) = init_shared();
+    vault
+        .set("openai", "api_key", &"fake".into(), t(1))
+        .expect("set");
+    edit_entry(&store, "openai", "api_key", |e| e["key_id"] = json!("k9"));
+    let err = vault.get("openai", "api_key").expect_err("unknown key id");
+    assert!(
+        matches!(&err, Error::Corrupt { file, detail } if file == "openai.json" && detail.contains("'k9'")),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Integrity);
+}
+
+#[test]
+fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
+    let (store, vault) = init_shared();
+    drop(vault);
+    let good = store.json(CONFIG_FILE);
+    let writes = store.0.write_count();
+    for (field, len) in [("nonce", 12), ("ciphertext", 32), ("tag", 16)] {
+        for i in [0, len / 2, len - 1] {
+            let mut v = good.clone();
+            let mut bytes = b64(&v["keys"]["k1"][field]);
+            bytes[i] ^= 0x01;
+            v["keys"]["k1"][field] = json!(STANDARD.encode(&bytes));
+            store.put_json(CONFIG_FILE, &v);
+            let e = Vault::unlock(store.clone(), &pw()).expect_err("tampered k1");
+            assert!(matches!(e, Error::WrongPassword), "{field}[{i}]: {e:?}");
+        }
+    }
+    // So does a salt or iteration count changed by hand.
+    let mut v = good.clone();
+    let mut salt = b64(&v["kdf"]["salt"]);
+    salt[0] ^= 1;
+    v["kdf"]["salt"] = json!(STANDARD.encode(&salt));
+    store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        Vault::unlock(store.clone(), &pw()),
+        Err(Error::WrongPassword)
+    ));
+    let mut v = good.clone();
+    v["kdf"]["iterations"] = json!(100_001);
+    store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        Vault::unlock(store.clone(), &pw()),
+        Err(Error::WrongPassword)
+    ));
+    // And the wrapped key moved to another id (AAD binds the id).
+    let mut v = good.clone();
+    let k1 = v["keys"]["k1"].clone();
+    v["keys"] = json!({ "k2": k1 });
+    v["active_key"] = json!("k2");
+    store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        Vault::unlock(store.clone(), &pw()),
+        Err(Error::WrongPassword)
+    ));
+    assert_eq!(store.0.write_count(), writes);
+
+    store.put_json(CONFIG_FILE, &good);
+    Vault::unlock(store.clone(), &pw()).expect("restored");
+}
+
+/// The data key `id`, unwrapped with the public primitives and [`PASSWORD`].
+fn unwrap_data_key(config: &Value, id: &str) -> Vec<u8> {
+    let pk = password_key(config);
+    let w = &config["keys"][id];
+    primitives::aes256gcm_open(
+        &pk,
+        &b64(&w["nonce"]),
+        format::key_aad(id).as_bytes(),
+        &b64(&w["ciphertext"]),
+        &b64(&w["tag"]),
+    )
+    .expect("sizes")
+    .expect("opens")
+}
+
+fn password_key(config: &Value) -> [u8; 32] {
+    let mut pk = [0u8; 32];
+    primitives::pbkdf2_hmac_sha256(
+        PASSWORD.as_bytes(),
+        &b64(&config["kdf"]["salt"]),
+        u32::try_from(config["kdf"]["iterations"].as_u64().expect("u64")).expect("u32"),
+        &mut pk,
+    )
+    .expect("pbkdf2");
+    pk
+}
+
+/// Adds data key `k2` to config.json, wrapped as DESIGN §2 says, as a
+/// rotation interrupted half-way would leave it. Returns the data key.
+fn add_second_key(store: &Shared) -> [u8; 32] {
+    let mut config = store.json(CONFIG_FILE);
+    let pk = password_key(&config);
+    let data_key = [0x42u8; 32];
+    let nonce = [9u8; 12];
+    let (ct, tag) =
+        primitives::aes256gcm_seal(&pk, &nonce, format::key_aad("k2").as_bytes(), &data_key)
+            .expect("seal");
+    config["keys"]["k2"] = json!({
+        "nonce": STANDARD.encode(nonce),
+        "ciphertext": STANDARD.encode(&ct),
+        "tag": STANDARD.encode(tag),
+        "created_at": "2026-11-28T12:05:00Z",
+    });
+    store.put_json(CONFIG_FILE, &config);
+    data_key
+}
+
+#[test]
+fn a_second_data_key_opens_and_its_tampering_names_config_json() {
+    let (store, vault) = init_shared();
+    vault
+        .set("openai", "api_key", &"under-k1".into(), t(1))
+        .expect("set");
+    drop(vault);
+    let k2 = add_second_key(&store);
+
+    // A value sealed under the non-active key still reads (every value names its key).
+    let aad = format::value_aad("anthropic", "api_key");
+    let (ct, tag) =
+        primitives::aes256gcm_seal(&k2, &[3u8; 12], aad.as_bytes(), b"under-k2").expect("seal");
+    store.put_json(
+        "anthropic.json",
+        &json!({
+            "format": "agent-secrets/service", "version": 1, "service": "anthropic",
+            "secrets": { "api_key": {
+                "key_id": "k2", "nonce": STANDARD.encode([3u8; 12]),
+                "ciphertext": STANDARD.encode(&ct), "tag": STANDARD.encode(tag),
+                "created_at": "2026-11-28T12:05:00Z", "updated_at": "2026-11-28T12:05:00Z" } }
+        }),
+    );
+    let vault = Vault::unlock(store.clone(), &pw()).expect("two keys");
+    assert_eq!(vault.config().keys.len(), 2);
+    assert_eq!(
+        vault.get("openai", "api_key").expect("k1").expose(),
+        "under-k1"
+    );
+    assert_eq!(
+        vault.get("anthropic", "api_key").expect("k2").expose(),
+        "under-k2"
+    );
+    let (st, _) = status(&store).expect("status");
+    assert_eq!(st.key_ids, ["k1", "k2"]);
+    assert_eq!(st.active_key, "k1");
+    // New values go under the active key.
+    vault
+        .set("anthropic", "api_key", &"now-k1".into(), t(6))
+        .expect("set");
+    assert_eq!(
+        store.json("anthropic.json")["secrets"]["api_key"]["key_id"],
+        json!("k1")
+    );
+    drop(vault);
+
+    // A tampered non-active key: the password was right, so it is tampering.
+    let good = store.json(CONFIG_FILE);
+    let mut v = good.clone();
+    let mut tag = b64(&v["keys"]["k2"]["tag"]);
+    tag[15] ^= 0x10;
+    v["keys"]["k2"]["tag"] = json!(STANDARD.encode(&tag));
+    store.put_json(CONFIG_FILE, &v);
+    let e = Vault::unlock(store.clone(), &pw()).expect_err("k2 tampered");
+    assert_tampered(&e, "config.json", "k2");
+    // With a wrong password, it is still only "wrong password".
+    let e =
+        Vault::unlock(store.clone(), &Password::from("Wrong-Horse-Battery-9")).expect_err("wrong");
+    assert!(matches!(e, Error::WrongPassword), "{e:?}");
+
+    // Making k2 active: new values are sealed under k2.
+    let mut v = good;
+    v["active_key"] = json!("k2");
+    store.put_json(CONFIG_FILE, &v);
+    let vault = Vault::unlock(store.clone(), &pw()).expect("k2 active");
+    vault
+        .set("openai", "api_key", &"now-k2".into(), t(7))
+        .expect("set");
+    assert_eq!(
+        store.json("openai.json")["secrets"]["api_key"]["key_id"],
+        json!("k2")
+    );
+    assert_eq!(
+        vault.get("openai", "api_key").expect("get").expose(),
+        "now-k2"
+    );
+}
+
+#[test]
+fn keys_changed_by_another_process_stop_a_write() {
+    let (store, vault) = init_shared();
+    vault
+        .set("openai", "api_key", &"before".into(), t(1))
+        .expect("set");
+
+    // Another process re-initialised the folder (or ran passwd): new wrapped keys.
+    let elsewhere = Vault::init(MemoryStore::new(), &pw(), &opts(), t(2)).expect("init");
+    let foreign = elsewhere.store().documents()[CONFIG_FILE].clone();
+    store.0.insert(CONFIG_FILE, &foreign);
+    let before = store.docs();
+    let writes = store.0.write_count();
+    let value = fake_value("keys-changed");
+    for r in [
+        vault
+            .set("openai", "api_key", &value.as_str().into(), t(3))
+            .map(|_| ()),
+        vault
+            .set("newsvc", "k", &value.as_str().into(), t(3))
+            .map(|_| ()),
+    ] {
+        let e = r.expect_err("keys changed");
+        assert!(matches!(e, Error::KeysChanged), "{e:?}");
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_clean(&e, &[&value]);
+    }
+    assert_eq!(store.docs(), before);
+    assert_eq!(store.0.write_count(), writes);
+    assert!(!store.0.is_locked());
+
+    // Another active key id is a change as well.
+    let mut v = store.json(CONFIG_FILE);
+    let k1 = v["keys"]["k1"].clone();
+    v["keys"] = json!({ "k7": k1 });
+    v["active_key"] = json!("k7");
+    store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        vault.set("openai", "api_key", &"x".into(), t(4)),
+        Err(Error::KeysChanged)
+    ));
+
+    // config.json removed under us: not initialised any more, nothing written.
+    store.0.remove(CONFIG_FILE).expect("remove");
+    assert!(matches!(
+        vault.set("openai", "api_key", &"x".into(), t(4)),
+        Err(Error::NotInitialized)
+    ));
+    assert!(!store.0.is_locked());
+}
+
+#[test]
+fn other_config_edits_do_not_stop_a_write() {
+    let (store, vault) = init_shared();
+    let mut v = store.json(CONFIG_FILE);
+    v["lockout"]["max_attempts"] = json!(9);
+    v["updated_at"] = json!("2026-11-29T00:00:00Z");
+    store.put_json(CONFIG_FILE, &v);
+    assert_eq!(
+        vault
+            .set("openai", "api_key", &"fine".into(), t(1))
+            .expect("set"),
+        SetOutcome::Created
+    );
+    assert_eq!(status(&store).expect("status").0.lockout.max_attempts, 9);
+}
+
+#[test]
+fn a_held_lock_is_reported_and_not_released_by_the_loser() {
+    let (store, vault) = init_shared();
+    store.0.lock().expect("take the lock as another writer");
+    let before = store.docs();
+    for r in [
+        vault
+            .set("openai", "api_key", &"x".into(), t(1))
+            .map(|_| ()),
+        vault.delete("openai", "api_key"),
+    ] {
+        let e = r.expect_err("busy");
+        assert!(
+            matches!(e, Error::Storage(StoreError::Busy { .. })),
+            "{e:?}"
+        );
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.to_string().starts_with("The vault is busy"), "{e}");
+        assert!(store.0.is_locked(), "the other writer's lock must stay");
+    }
+    let e = Vault::init(store.clone(), &pw(), &opts(), t(0)).expect_err("busy init");
+    assert!(
+        matches!(e, Error::Storage(StoreError::Busy { .. })),
+        "{e:?}"
+    );
+    assert!(store.0.is_locked());
+    assert_eq!(store.docs(), before);
+    // Reads do not need the lock.
+    assert!(list(&store, None).is_ok());
+    store.0.unlock().expect("release");
+    vault
+        .set("openai", "api_key", &"x".into(), t(1))
+        .expect("now free");
+}
+
+#[test]
+fn list_and_status_need_no_password() {
+    let (store, vault) = init_shared();
+    let secret = fake_value("list");
+    vault
+        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .expect("set");
+    vault
+        .set("openai", "org_id", &"org-fake".into(), t(2))
+        .expect("set");
+    vault
+        .set("gemini", "api_key", &"g-fake".into(), t(3))
+        .expect("set");
+    drop(vault);
+    // Documents that are not services are skipped.
+    store.0.insert("state.json", b"{}");
+    store.0.insert("audit.log", b"{}\n");
+    store.0.insert("openai.json.tmp.abc123", b"partial");
+    store.0.insert(".lock", b"123");
+
+    let (services, problems) = list(&store, None).expect("list");
+    assert!(problems.is_empty(), "{problems:?}");
+    let names: Vec<_> = services.iter().map(|s| s.service.as_str()).collect();
+    assert_eq!(names, ["gemini", "openai"]);
+    let keys: Vec<_> = services[1].secrets.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(keys, ["api_key", "org_id"]);
+    assert_eq!(services[1].secrets[0].key_id, "k1");
+    assert_eq!(services[1].secrets[1].created_at, t(2));
+    let shown = format!(
+        "{services:?} {}",
+        serde_json::to_string(&services).expect("json")
+    );
+    assert!(!shown.contains(&secret), "{shown}");
+    assert!(shown.contains("org_id"));
+
+    let (one, problems) = list(&store, Some("gemini")).expect("list one");
+    assert!(problems.is_empty());
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].service, "gemini");
+    assert_eq!(one[0].secrets.len(), 1);
+
+    let (st, problems) = status(&store).expect("status");
+    assert!(problems.is_empty());
+    assert_eq!(st.services, 2);
+    assert_eq!(st.secrets, 3);
+    assert_eq!(st.iterations, 100_000);
+    assert_eq!(st.active_key, "k1");
+    assert_eq!(st.key_ids, ["k1"]);
+    assert_eq!(st.created_at, t(0));
+    assert_eq!(st.updated_at, t(0));
+    assert_eq!(st.lockout.max_attempts, 5);
+    let st_json = serde_json::to_value(&st).expect("json");
+    assert_eq!(st_json["secrets"], json!(3));
+    assert!(st_json.get("salt").is_none());
+    assert_eq!(store.0.write_count(), 5);
+}
+
+#[test]
+fn list_reports_a_corrupt_document_and_lists_the_others() {
+    let (store, vault) = init_shared();
+    vault
+        .set("anthropic", "api_key", &"a".into(), t(1))
+        .expect("set");
+    vault
+        .set("openai", "api_key", &"b".into(), t(1))
+        .expect("set");
+    vault.set("zeta", "k", &"c".into(), t(1)).expect("set");
+    let canary = fake_value("corrupt");
+    store.0.insert(
+        "openai.json",
+        format!("{{\"format\":\"agent-secrets/service\",\"version\":1,\"service\":\"openai\",\"secrets\":{{\"api_key\":{{\"value\":\"{canary}\"}}}}}}").as_bytes(),
+    );
+    let mut newer = store.json("zeta.json");
+    newer["version"] = json!(3);
+    store.put_json("zeta.json", &newer);
+
+    let (services, problems) = list(&store, None).expect("list");
+    assert_eq!(
+        services
+            .iter()
+            .map(|s| s.service.as_str())
+            .collect::<Vec<_>>(),
+        ["anthropic"]
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        matches!(&problems[0], Error::Corrupt { file, .. } if file == "openai.json"),
+        "{:?}",
+        problems[0]
+    );
+    assert!(
+        matches!(&problems[1], Error::NewerVersion { file, found: 3 } if file == "zeta.json"),
+        "{:?}",
+        problems[1]
+    );
+    for p in &problems {
+        assert_eq!(p.kind(), ErrorKind::Integrity);
+        assert_clean(p, &[&canary]);
+    }
+    let (st, problems) = status(&store).expect("status");
+    assert_eq!((st.services, st.secrets, problems.len()), (1, 1, 2));
+    // Asked for by name, the corrupt one is an error.
+    let e = list(&store, Some("openai")).expect_err("corrupt");
+    assert!(
+        matches!(&e, Error::Corrupt { file, .. } if file == "openai.json"),
+        "{e:?}"
+    );
+    assert_clean(&e, &[&canary]);
+    let e = vault.get("openai", "api_key").expect_err("corrupt");
+    assert!(matches!(&e, Error::Corrupt { .. }), "{e:?}");
+    assert_clean(&e, &[&canary]);
+    // And a write to it is refused rather than overwriting what is there.
+    let before = store.doc("openai.json");
+    let e = vault
+        .set("openai", "other", &"x".into(), t(2))
+        .expect_err("corrupt");
+    assert!(matches!(&e, Error::Corrupt { .. }), "{e:?}");
+    assert_eq!(store.doc("openai.json"), before);
+    assert!(!store.0.is_locked());
+}
+
+fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+#[test]
+fn resolve_prefers_the_vault_then_the_environment() {
+    let (store, vault) = init_shared();
+    let in_vault = fake_value("vault-openai");
+    vault
+        .set("openai", "api_key", &in_vault.as_str().into(), t(1))
+        .expect("set");
+    vault
+        .set("supabase", "anon_key", &"anon-fake".into(), t(1))
+        .expect("set");
+    let env = env_of(&[
+        ("OPENAI_API_KEY", "env-openai-fake"),
+        ("GEMINI_API_KEY", ""),
+        ("GOOGLE_GEMINI_API_KEY", "env-gemini-fake"),
+        ("SUPABASE_SERVICE_ROLE_KEY", "env-role-fake"),
+        ("STRIPE_SECRET_KEY", ""),
+    ]);
+
+    let r = resolve(Some(&vault), "openai", "api_key", &env).expect("vault");
+    assert_eq!(r.value.expose(), in_vault);
+    assert_eq!(r.source, Source::Vault);
+
+    // Service absent from the vault; empty GEMINI_API_KEY counts as unset.
+    let r = resolve(Some(&vault), "gemini", "api_key", &env).expect("env");
+    assert_eq!(r.value.expose(), "env-gemini-fake");
+    assert_eq!(r.source, Source::Env("GOOGLE_GEMINI_API_KEY".to_owned()));
+    assert_eq!(
+        serde_json::to_value(&r.source).expect("json"),
+        json!({"kind": "env", "variable": "GOOGLE_GEMINI_API_KEY"})
+    );
+    assert_eq!(
+        serde_json::to_value(Source::Vault).expect("json"),
+        json!({"kind": "vault"})
+    );
+
+    // Service present, key absent.
+    let r = resolve(Some(&vault), "supabase", "service_role_key", &env).expect("env");
+    assert_eq!(
+        r.source,
+        Source::Env("SUPABASE_SERVICE_ROLE_KEY".to_owned())
+    );
+
+    // Neither: the vault's own not-found error.
+    let e = resolve(Some(&vault), "stripe", "secret_key", &env).expect_err("nowhere");
+    assert!(
+        matches!(&e, Error::ServiceNotFound { service } if service == "stripe"),
+        "{e:?}"
+    );
+    let e = resolve(Some(&vault), "supabase", "other", &env).expect_err("nowhere");
+    assert!(
+        matches!(&e, Error::SecretNotFound { service, key } if service == "supabase" && key == "other"),
+        "{e:?}"
+    );
+    // Without a vault, the environment alone.
+    let r = resolve::<Shared>(None, "openai", "api_key", &env).expect("env only");
+    assert_eq!(r.value.expose(), "env-openai-fake");
+    assert_eq!(r.source, Source::Env("OPENAI_API_KEY".to_owned()));
+    let e = resolve::<Shared>(None, "stripe", "secret_key", &env).expect_err("empty var");
+    assert!(matches!(e, Error::SecretNotFound { .. }), "{e:?}");
+
+    // A tampered value is an error, never a silent fall-back to the environment.
+    edit_entry(&store, "openai", "api_key", |e| {
+        let mut tag = b64(&e["tag"]);
+        tag[0] ^= 1;
+        e["tag"] = json!(STANDARD.encode(&tag));
+    });
+    let e = resolve(Some(&vault), "openai", "api_key", &env).expect_err("tampered");
+    assert_tampered(&e, "openai.json", "api_key");
+    assert_clean(&e, &[&in_vault, "env-openai-fake"]);
+    // Nor does a corrupt document fall back.
+    store.0.insert("gemini.json", b"{");
+    let e = resolve(Some(&vault), "gemini", "api_key", &env).expect_err("corrupt");
+    assert!(
+        matches!(&e, Error::Corrupt { file, .. } if file == "gemini.json"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn debug_of_a_vault_and_its_secrets_leaks_nothing() {
+    let vault = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
+    let secret = fake_value("debug");
+    vault
+        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .expect("set");
+    let got = vault.get("openai", "api_key").expect("get");
+    let shown = format!("{vault:?} {got:?} {:?}", pw());
+    assert!(!shown.contains(&secret), "{shown}");
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    assert!(shown.contains("[redacted]"));
+    assert!(shown.contains("KeyRing"));
+    assert_eq!(agent_secrets_core::mask(&got), "********");
+}
+
+#[test]
+fn every_error_kind_and_code() {
+    let weak = check_password_strength(&Password::from("short")).expect_err("weak");
+    let mut out = [0u8; 1];
+    let param = primitives::pbkdf2_hmac_sha256(b"p", b"s", 0, &mut out).expect_err("param");
+    let storage = Error::from(StoreError::CannotWrite {
+        location: "/x".into(),
+        reason: "read-only".into(),
+    });
+    let read = Error::from(StoreError::CannotRead {
+        location: "/y".into(),
+        reason: "denied".into(),
+    });
+    let cases: Vec<(Error, ErrorKind, &str)> = vec![
+        (
+            Error::InvalidServiceName { reason: "r" },
+            ErrorKind::Usage,
+            "INVALID_INPUT",
+        ),
+        (
+            Error::InvalidKeyName { reason: "r" },
+            ErrorKind::Usage,
+            "INVALID_INPUT",
+        ),
+        (weak, ErrorKind::Usage, "INVALID_INPUT"),
+        (Error::AlreadyInitialized, ErrorKind::Usage, "INVALID_INPUT"),
+        (
+            Error::KdfOutOfRange { iterations: 1 },
+            ErrorKind::Usage,
+            "INVALID_INPUT",
+        ),
+        (param, ErrorKind::Usage, "INVALID_INPUT"),
+        (
+            Error::NotInitialized,
+            ErrorKind::NotInitialized,
+            "NOT_INITIALIZED",
+        ),
+        (
+            Error::WrongPassword,
+            ErrorKind::WrongPassword,
+            "WRONG_PASSWORD",
+        ),
+        (
+            Error::ServiceNotFound {
+                service: "s".into(),
+            },
+            ErrorKind::NotFound,
+            "NOT_FOUND",
+        ),
+        (
+            Error::SecretNotFound {
+                service: "s".into(),
+                key: "k".into(),
+            },
+            ErrorKind::NotFound,
+            "NOT_FOUND",
+        ),
+        (
+            Error::Tampered {
+                file: "f".into(),
+                key: "k".into(),
+            },
+            ErrorKind::Integrity,
+            "INTEGRITY",
+        ),
+        (
+            Error::Corrupt {
+                file: "f".into(),
+                detail: "d".into(),
+            },
+            ErrorKind::Integrity,
+            "INTEGRITY",
+        ),
+        (
+            Error::NewerVersion {
+                file: "f".into(),
+                found: 2,
+            },
+            ErrorKind::Integrity,
+            "INTEGRITY",
+        ),
+        (Error::KeysChanged, ErrorKind::Io, "IO"),
+        (storage, ErrorKind::Io, "IO"),
+        (read, ErrorKind::Io, "IO"),
+        (Error::Random, ErrorKind::Io, "IO"),
+    ];
+    for (e, kind, code) in &cases {
+        assert_eq!(e.kind(), *kind, "{e:?}");
+        assert_eq!(e.kind().code(), *code, "{e:?}");
+        assert!(!e.to_string().is_empty());
+    }
+    assert_eq!(ErrorKind::Locked.code(), "LOCKED");
+    assert_eq!(
+        cases[14].0.to_string(),
+        "Cannot write to /x. Check permissions. (read-only)"
+    );
+    assert_eq!(
+        cases[15].0.to_string(),
+        "Cannot read /y. Check permissions. (denied)"
+    );
+}
