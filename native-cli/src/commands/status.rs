@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             vec!["created".to_owned(), status.created_at.to_string()],
             vec!["updated".to_owned(), status.updated_at.to_string()],
         ];
-        output::line(&output::table(&["", ""], &rows).trim_start().to_owned());
+        output::line(output::table(&["", ""], &rows).trim_start());
         for p in &problems {
             output::note(&format!("error: {p}"));
         }
