@@ -61,6 +61,13 @@ pub enum Error {
         /// The secret key, or the data key id for `config.json`.
         key: String,
     },
+    /// A wrapped data key other than the active one failed its tag although
+    /// the password opened the active key: `config.json` was edited.
+    #[error("config.json: data key '{id}' failed its integrity check (tampered or corrupt); the vault cannot open until config.json is restored from a backup.")]
+    TamperedKey {
+        /// The data key id.
+        id: String,
+    },
     /// A document does not parse or breaks a rule of the format.
     #[error("{file}: {detail} (corrupt or edited by hand); the file was left as it is.")]
     Corrupt {
@@ -179,9 +186,10 @@ impl Error {
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword => ErrorKind::WrongPassword,
             Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
-            Self::Tampered { .. } | Self::Corrupt { .. } | Self::NewerVersion { .. } => {
-                ErrorKind::Integrity
-            }
+            Self::Tampered { .. }
+            | Self::TamperedKey { .. }
+            | Self::Corrupt { .. }
+            | Self::NewerVersion { .. } => ErrorKind::Integrity,
             Self::KeysChanged | Self::Storage(_) | Self::Random => ErrorKind::Io,
         }
     }

@@ -73,10 +73,8 @@ impl KeyRing {
             .iter()
             .filter(|(id, _)| **id != config.active_key)
         {
-            let key = unwrap(password_key, id, wrapped).ok_or_else(|| Error::Tampered {
-                file: crate::format::CONFIG_FILE.to_owned(),
-                key: id.clone(),
-            })?;
+            let key = unwrap(password_key, id, wrapped)
+                .ok_or_else(|| Error::TamperedKey { id: id.clone() })?;
             keys.insert(id.clone(), key);
         }
         Ok(Self {
