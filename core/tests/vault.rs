@@ -863,7 +863,16 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     v["keys"]["k2"]["tag"] = json!(STANDARD.encode(&tag));
     store.put_json(CONFIG_FILE, &v);
     let e = Vault::unlock(store.clone(), &pw()).expect_err("k2 tampered");
-    assert_tampered(&e, "config.json", "k2");
+    assert!(
+        matches!(&e, Error::TamperedKey { id } if id == "k2"),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    assert!(
+        e.to_string().starts_with("config.json: data key 'k2'"),
+        "{e}"
+    );
+    assert_clean(&e, &[]);
     // With a wrong password, it is still only "wrong password".
     let e =
         Vault::unlock(store.clone(), &Password::from("Wrong-Horse-Battery-9")).expect_err("wrong");
@@ -1278,6 +1287,11 @@ fn every_error_kind_and_code() {
             "INTEGRITY",
         ),
         (
+            Error::TamperedKey { id: "k2".into() },
+            ErrorKind::Integrity,
+            "INTEGRITY",
+        ),
+        (
             Error::Corrupt {
                 file: "f".into(),
                 detail: "d".into(),
@@ -1305,11 +1319,11 @@ fn every_error_kind_and_code() {
     }
     assert_eq!(ErrorKind::Locked.code(), "LOCKED");
     assert_eq!(
-        cases[14].0.to_string(),
+        cases[15].0.to_string(),
         "Cannot write to /x. Check permissions. (read-only)"
     );
     assert_eq!(
-        cases[15].0.to_string(),
+        cases[16].0.to_string(),
         "Cannot read /y. Check permissions. (denied)"
     );
 }
