@@ -1,0 +1,56 @@
+//! The native core opens the vault in `tests/data/vault-v1/` (the wasm
+//! build opens the same files in `wasm/tests/interop.rs`).
+
+use agent_secrets_core::{list, status, ErrorKind, MemoryStore, Password, Vault};
+
+#[cfg(test)]
+#[path = "../../tests/support/vault_v1.rs"]
+mod vault_v1;
+
+fn fixture() -> MemoryStore {
+    MemoryStore::from_documents(
+        vault_v1::DOCUMENTS
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), text.as_bytes().to_vec())),
+    )
+}
+
+#[test]
+fn opens_with_the_fixture_password_and_reads_every_value() {
+    let vault = Vault::unlock(fixture(), &Password::from(vault_v1::PASSWORD)).expect("unlock");
+    assert_eq!(vault.config().kdf.iterations, vault_v1::ITERATIONS);
+    for (service, key, value) in vault_v1::SECRETS {
+        let got = vault.get(service, key).expect("get");
+        assert!(got.expose() == *value, "{service}/{key}: value differs");
+    }
+    assert_eq!(vault.store().write_count(), 0, "reading writes nothing");
+}
+
+#[test]
+fn lists_names_without_the_password() {
+    let store = fixture();
+    let (services, problems) = list(&store, None).expect("list");
+    assert!(problems.is_empty());
+    let mut names: Vec<(String, String)> = services
+        .iter()
+        .flat_map(|s| s.secrets.iter().map(|e| (s.service.clone(), e.key.clone())))
+        .collect();
+    names.sort();
+    let mut expected: Vec<(String, String)> = vault_v1::SECRETS
+        .iter()
+        .map(|(s, k, _)| ((*s).to_owned(), (*k).to_owned()))
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let (status, problems) = status(&store).expect("status");
+    assert!(problems.is_empty());
+    assert_eq!((status.services, status.secrets), (4, 5));
+    assert_eq!(status.created_at.unix(), vault_v1::CREATED_AT);
+}
+
+#[test]
+fn refuses_a_wrong_password() {
+    let err = Vault::unlock(fixture(), &Password::from("Correct-Horse-Battery-8"))
+        .expect_err("wrong password");
+    assert_eq!(err.kind(), ErrorKind::WrongPassword);
+}
