@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 /// agent secrets: API keys and credentials, encrypted in the project's
 /// `.agent/secrets/`, never on a server.
 #[derive(Debug, Parser)]
-#[command(name = "agent", version, about, max_term_width = 100)]
+#[command(name = "agent", version, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

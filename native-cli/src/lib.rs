@@ -1,0 +1,44 @@
+//! `agent`: the command-line front end of agent secrets. Glue over
+//! `agent-secrets-core`: it parses arguments, reads passwords, keeps the
+//! vault folder (locks, atomic writes, permissions) and prints.
+//!
+//! The library half exists so benchmarks and tools can reach the same
+//! file store; the binary is `src/main.rs`, which only calls [`main`].
+
+// clap turns doc comments into help text, so these two modules document
+// their items for the user (`--help`), not as API docs.
+#[allow(missing_docs)]
+pub mod cli;
+#[allow(missing_docs)]
+pub mod commands;
+pub mod context;
+pub mod error;
+pub mod fs_store;
+pub mod input;
+pub mod lock;
+pub mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs the `agent` command line and returns its exit code.
+pub fn main() -> ExitCode {
+    // Before any key or password is in memory: no core dumps, no ptrace by
+    // other users' processes.
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::exit::USAGE));
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::from(error::exit::OK),
+        Err(e) => {
+            output::note(&format!("error: {e}"));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
