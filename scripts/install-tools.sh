@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, only where it is missing (idempotent):
+#   - the wasm32-unknown-unknown target;
+#   - wasm-bindgen-cli at exactly the version the wasm crate pins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The pin lives in the workspace Cargo.toml: wasm-bindgen = "=X.Y.Z".
+want=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -n "$want" ] || { echo "cannot find the wasm-bindgen pin in Cargo.toml" >&2; exit 1; }
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (found: ${have:-none}); this takes a few minutes"
+  # --locked first for reproducibility; a yanked transitive crate can make
+  # the lock file unusable, then resolve afresh.
+  cargo install wasm-bindgen-cli --version "$want" --locked --force ||
+    cargo install wasm-bindgen-cli --version "$want" --force
+fi
