@@ -1327,3 +1327,48 @@ fn every_error_kind_and_code() {
         "Cannot read /y. Check permissions. (denied)"
     );
 }
+
+#[test]
+fn two_handles_share_a_borrowed_store() {
+    let mem = MemoryStore::new();
+    let a = Vault::init(&mem, &pw(), &opts(), t(0)).expect("init");
+    let b = Vault::unlock(&mem, &pw()).expect("unlock");
+    let value = fake_value("borrowed");
+    a.set("openai", "api_key", &value.as_str().into(), t(1))
+        .expect("set through a");
+    assert_eq!(
+        b.get("openai", "api_key").expect("get through b").expose(),
+        value
+    );
+    b.delete("openai", "api_key").expect("delete through b");
+    assert!(matches!(
+        a.get("openai", "api_key"),
+        Err(Error::ServiceNotFound { .. })
+    ));
+
+    // A failed unlock does not cost the caller its store.
+    let writes = mem.write_count();
+    let e = Vault::unlock(&mem, &Password::from("Wrong-Horse-Battery-9")).expect_err("wrong");
+    assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    assert_eq!(mem.write_count(), writes);
+
+    // b holds the lock: a is told the vault is busy.
+    mem.lock().expect("lock");
+    let e = a
+        .set("openai", "api_key", &"x".into(), t(2))
+        .expect_err("busy");
+    assert!(
+        matches!(e, Error::Storage(StoreError::Busy { .. })),
+        "{e:?}"
+    );
+    mem.unlock().expect("unlock");
+    assert_eq!(
+        a.set("openai", "api_key", &"x".into(), t(2)).expect("free"),
+        SetOutcome::Created
+    );
+    // Listing through a handle's borrowed store.
+    let (services, problems) = list(a.store(), None).expect("list");
+    assert!(problems.is_empty());
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].service, "openai");
+}

@@ -1,0 +1,287 @@
+//! Storage failures reach the caller as `Error::Storage`, release the write
+//! lock and leave the other documents as they were.
+
+use std::cell::RefCell;
+
+use agent_secrets_core::format::{CONFIG_FILE, GITIGNORE_FILE};
+use agent_secrets_core::{
+    list, status, Error, ErrorKind, InitOptions, MemoryStore, Password, Store, StoreError,
+    Timestamp, Vault, MIN_ITERATIONS,
+};
+
+/// A fake password used only by these tests.
+const PASSWORD: &str = "Correct-Horse-Battery-9";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Fault {
+    Read(&'static str),
+    Write(&'static str),
+    Remove(&'static str),
+    List,
+    /// `list` names a document that `read` does not find (removed in between).
+    Ghost,
+}
+
+/// A memory store that fails the operations it is told to.
+#[derive(Debug, Default)]
+struct Faulty {
+    inner: MemoryStore,
+    faults: RefCell<Vec<Fault>>,
+}
+
+impl Faulty {
+    fn set(&self, faults: &[Fault]) {
+        *self.faults.borrow_mut() = faults.to_vec();
+    }
+    fn has(&self, wanted: impl Fn(&Fault) -> bool) -> bool {
+        self.faults.borrow().iter().any(wanted)
+    }
+}
+
+fn read_error(location: &str) -> StoreError {
+    StoreError::CannotRead {
+        location: location.to_owned(),
+        reason: "injected read failure".to_owned(),
+    }
+}
+
+fn write_error(location: &str) -> StoreError {
+    StoreError::CannotWrite {
+        location: location.to_owned(),
+        reason: "injected write failure".to_owned(),
+    }
+}
+
+impl Store for Faulty {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if self.has(|f| matches!(f, Fault::Read(n) if *n == name)) {
+            return Err(read_error(name));
+        }
+        self.inner.read(name)
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.has(|f| matches!(f, Fault::Write(n) if *n == name)) {
+            return Err(write_error(name));
+        }
+        self.inner.write(name, bytes)
+    }
+    fn remove(&self, name: &str) -> Result<(), StoreError> {
+        if self.has(|f| matches!(f, Fault::Remove(n) if *n == name)) {
+            return Err(write_error(name));
+        }
+        self.inner.remove(name)
+    }
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        if self.has(|f| *f == Fault::List) {
+            return Err(read_error("the vault folder"));
+        }
+        let mut names = self.inner.list()?;
+        if self.has(|f| *f == Fault::Ghost) {
+            names.push("ghost.json".to_owned());
+        }
+        Ok(names)
+    }
+    fn lock(&self) -> Result<(), StoreError> {
+        self.inner.lock()
+    }
+    fn unlock(&self) -> Result<(), StoreError> {
+        self.inner.unlock()
+    }
+}
+
+fn opts() -> InitOptions {
+    InitOptions {
+        iterations: MIN_ITERATIONS,
+        ..InitOptions::default()
+    }
+}
+
+fn t(s: i64) -> Timestamp {
+    Timestamp::from_unix(1_795_867_200 + s)
+}
+
+fn vault() -> Vault<Faulty> {
+    let v = Vault::init(Faulty::default(), &PASSWORD.into(), &opts(), t(0)).expect("init");
+    v.set("openai", "api_key", &"fake-a".into(), t(1))
+        .expect("set");
+    v.set("openai", "org_id", &"fake-b".into(), t(1))
+        .expect("set");
+    v
+}
+
+fn assert_storage(e: &Error, location: &str, write: bool) {
+    match e {
+        Error::Storage(StoreError::CannotWrite { location: l, .. }) if write => {
+            assert_eq!(l, location)
+        }
+        Error::Storage(StoreError::CannotRead { location: l, .. }) if !write => {
+            assert_eq!(l, location)
+        }
+        other => panic!("expected a storage error on {location}, got {other:?}"),
+    }
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert_eq!(e.kind().code(), "IO");
+    let shown = format!("{e} {e:?}");
+    for leak in ["fake-a", "fake-b", PASSWORD] {
+        assert!(!shown.contains(leak), "{shown}");
+    }
+    assert!(e.to_string().contains(location), "{e}");
+}
+
+#[test]
+fn init_fails_cleanly_when_a_write_or_read_fails() {
+    for (fault, location, write) in [
+        (Fault::Write(GITIGNORE_FILE), GITIGNORE_FILE, true),
+        (Fault::Write(CONFIG_FILE), CONFIG_FILE, true),
+        (Fault::Read(CONFIG_FILE), CONFIG_FILE, false),
+    ] {
+        let store = Faulty::default();
+        store.set(&[fault]);
+        let e = Vault::init(store, &PASSWORD.into(), &opts(), t(0)).expect_err("fault");
+        assert_storage(&e, location, write);
+    }
+}
+
+#[test]
+fn init_releases_the_lock_and_writes_no_config_when_gitignore_fails() {
+    let store = Faulty::default();
+    store.set(&[Fault::Write(GITIGNORE_FILE)]);
+    let store = std::rc::Rc::new(store);
+    struct ByRc(std::rc::Rc<Faulty>);
+    impl Store for ByRc {
+        fn read(&self, n: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.0.read(n)
+        }
+        fn write(&self, n: &str, b: &[u8]) -> Result<(), StoreError> {
+            self.0.write(n, b)
+        }
+        fn remove(&self, n: &str) -> Result<(), StoreError> {
+            self.0.remove(n)
+        }
+        fn list(&self) -> Result<Vec<String>, StoreError> {
+            self.0.list()
+        }
+        fn lock(&self) -> Result<(), StoreError> {
+            self.0.lock()
+        }
+        fn unlock(&self) -> Result<(), StoreError> {
+            self.0.unlock()
+        }
+    }
+    let e = Vault::init(ByRc(store.clone()), &PASSWORD.into(), &opts(), t(0))
+        .map(|_| ())
+        .expect_err("fault");
+    assert_storage(&e, GITIGNORE_FILE, true);
+    assert!(store.inner.documents().is_empty());
+    assert!(!store.inner.is_locked());
+    // Once the fault is gone, init works on the same store.
+    store.set(&[]);
+    Vault::init(ByRc(store.clone()), &PASSWORD.into(), &opts(), t(0)).expect("retry");
+    assert_eq!(store.inner.documents().len(), 2);
+}
+
+#[test]
+fn reads_that_fail_are_storage_errors() {
+    let v = vault();
+    v.store().set(&[Fault::Read("openai.json")]);
+    for e in [
+        v.get("openai", "api_key").map(|_| ()).expect_err("get"),
+        v.get_service("openai")
+            .map(|_| ())
+            .expect_err("get_service"),
+        v.delete("openai", "api_key").expect_err("delete"),
+        v.set("openai", "api_key", &"x".into(), t(2))
+            .map(|_| ())
+            .expect_err("set"),
+        list(v.store(), Some("openai"))
+            .map(|_| ())
+            .expect_err("list one"),
+    ] {
+        assert_storage(&e, "openai.json", false);
+    }
+    // list(None) reports the unreadable document and goes on.
+    let (services, problems) = list(v.store(), None).expect("list");
+    assert!(services.is_empty());
+    assert_eq!(problems.len(), 1);
+    assert_storage(&problems[0], "openai.json", false);
+
+    v.store().set(&[Fault::Read(CONFIG_FILE)]);
+    for e in [
+        v.set("openai", "api_key", &"x".into(), t(2))
+            .map(|_| ())
+            .expect_err("set checks the keys"),
+        list(v.store(), None).map(|_| ()).expect_err("list"),
+        status(v.store()).map(|_| ()).expect_err("status"),
+    ] {
+        assert_storage(&e, CONFIG_FILE, false);
+    }
+    assert!(!v.store().inner.is_locked());
+    // Reads that do not need config.json still work.
+    assert_eq!(v.get("openai", "api_key").expect("get").expose(), "fake-a");
+
+    let store = v.into_store();
+    let e = Vault::unlock(store, &PASSWORD.into()).expect_err("unlock");
+    assert_storage(&e, CONFIG_FILE, false);
+}
+
+#[test]
+fn writes_and_removes_that_fail_leave_the_document_and_release_the_lock() {
+    let v = vault();
+    let before = v.store().inner.documents();
+    v.store()
+        .set(&[Fault::Write("openai.json"), Fault::Remove("openai.json")]);
+    let e = v
+        .set("openai", "api_key", &"new".into(), t(2))
+        .expect_err("write");
+    assert_storage(&e, "openai.json", true);
+    let e = v.delete("openai", "org_id").expect_err("rewrite");
+    assert_storage(&e, "openai.json", true);
+    assert_eq!(v.store().inner.documents(), before);
+    assert!(!v.store().inner.is_locked());
+
+    // The last key: delete removes the document, and that fails.
+    v.store().set(&[]);
+    v.delete("openai", "org_id").expect("delete");
+    v.store().set(&[Fault::Remove("openai.json")]);
+    let e = v.delete("openai", "api_key").expect_err("remove");
+    assert_storage(&e, "openai.json", true);
+    assert_eq!(
+        v.get("openai", "api_key").expect("still there").expose(),
+        "fake-a"
+    );
+    assert!(!v.store().inner.is_locked());
+}
+
+#[test]
+fn listing_failures_and_documents_gone_since_the_listing() {
+    let v = vault();
+    v.store().set(&[Fault::List]);
+    for e in [
+        list(v.store(), None).map(|_| ()).expect_err("list"),
+        status(v.store()).map(|_| ()).expect_err("status"),
+    ] {
+        assert_storage(&e, "the vault folder", false);
+    }
+    // Listed but gone by the time it is read: skipped, not a problem.
+    v.store().set(&[Fault::Ghost]);
+    assert!(v
+        .store()
+        .list()
+        .expect("list")
+        .contains(&"ghost.json".to_owned()));
+    let (services, problems) = list(v.store(), None).expect("list");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].service, "openai");
+    let (st, problems) = status(v.store()).expect("status");
+    assert!(problems.is_empty());
+    assert_eq!((st.services, st.secrets), (1, 2));
+}
+
+#[test]
+fn a_password_is_not_needed_to_see_a_storage_error() {
+    let store = Faulty::default();
+    store.set(&[Fault::Read(CONFIG_FILE)]);
+    let e = Vault::unlock(store, &Password::from("Anything-Else-12")).expect_err("read");
+    assert_storage(&e, CONFIG_FILE, false);
+}
