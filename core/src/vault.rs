@@ -262,6 +262,11 @@ impl<S: Store> Vault<S> {
         for (key, _) in &entries {
             validate_key(key)?;
         }
+        if entries.is_empty() {
+            // Nothing to store; an empty service document would only be
+            // something `delete` has to clean up.
+            return Ok(Vec::new());
+        }
         let _lock = WriteLock::take(&self.store)?;
         self.check_keys_unchanged()?;
         let mut doc =

@@ -411,6 +411,18 @@ fn set_many_writes_once() {
 }
 
 #[test]
+fn set_many_with_nothing_writes_nothing() {
+    let (store, vault) = init_shared();
+    let before = store.0.write_count();
+    let outcomes = vault
+        .set_many("empty", std::iter::empty::<(&str, &SecretString)>(), t(1))
+        .expect("nothing to do");
+    assert!(outcomes.is_empty());
+    assert_eq!(store.0.write_count(), before);
+    assert!(store.0.read("empty.json").expect("read").is_none());
+}
+
+#[test]
 fn delete_removes_secrets_then_the_service_document() {
     let (store, vault) = init_shared();
     let v1 = fake_value("d1");
