@@ -1,1 +1,33 @@
-//! wasm bindings (in progress).
+//! WebAssembly bindings of the agent secrets core, for the browser
+//! dashboard and the npm package (Node).
+//!
+//! This crate is an adapter: each binding converts JavaScript values to the
+//! core's types, calls the core, and converts the answer back. Every
+//! decision (formats, KDF bounds, names, password rules, error categories)
+//! is the core's.
+//!
+//! JavaScript API (all names camelCase):
+//! - primitives, for published test vectors and interoperability checks:
+//!   `pbkdf2HmacSha256`, `deriveKey`, `aes256GcmSeal`, `aes256GcmOpen`;
+//! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
+//!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
+//! - password-free reads of a store: `list`, `status`.
+//!
+//! Storage is a JavaScript object with synchronous methods (see
+//! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
+//! `SystemTime::now()` panics on `wasm32-unknown-unknown`.
+//!
+//! Errors reach JavaScript as `Error` objects named `AgentSecretsError`
+//! whose `code` is the core's [`agent_secrets_core::ErrorKind::code`]. No
+//! value, password or key is ever part of a message.
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod primitives;
+mod store;
+mod vault;
+
+pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
+pub use store::{JsStore, StoreObject};
+pub use vault::{list, open_documents, status, Vault};

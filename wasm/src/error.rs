@@ -1,0 +1,35 @@
+//! Core errors as JavaScript `Error` objects.
+
+use agent_secrets_core::{Error, ErrorKind};
+use wasm_bindgen::JsValue;
+
+/// `Error.name` of every error this module throws.
+const ERROR_NAME: &str = "AgentSecretsError";
+
+/// An `Error` with `name = "AgentSecretsError"`, the message, and
+/// `code = kind.code()`.
+pub(crate) fn js_error(message: &str, kind: ErrorKind) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name(ERROR_NAME);
+    // Setting a property on a fresh, ordinary Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &kind.code().into());
+    error.into()
+}
+
+/// The core's error as a JavaScript `Error`. The core's messages carry
+/// names and numbers only, never values.
+pub(crate) fn to_js(error: Error) -> JsValue {
+    js_error(&error.to_string(), error.kind())
+}
+
+/// `?`-friendly conversion of core results.
+pub(crate) trait IntoJs<T> {
+    /// The value, or the error converted by [`to_js`].
+    fn js(self) -> Result<T, JsValue>;
+}
+
+impl<T> IntoJs<T> for Result<T, Error> {
+    fn js(self) -> Result<T, JsValue> {
+        self.map_err(to_js)
+    }
+}

@@ -1,0 +1,169 @@
+//! [`agent_secrets_core::Store`] on a JavaScript object.
+//!
+//! The object has synchronous methods: `read(name)` returns a string, a
+//! `Uint8Array` (a Node `Buffer` is one) or `null`/`undefined` when there
+//! is no such document; `write(name, bytes)`, `remove(name)`, `list()`
+//! (an array of names), `lock()` and `unlock()`. The Node package passes an
+//! object backed by the file system that follows the lock protocol of
+//! `docs/format.md`; the browser dashboard passes an in-memory object.
+//!
+//! An exception thrown by a method becomes a [`StoreError`] whose reason
+//! is the exception's message.
+
+use agent_secrets_core::{Store, StoreError};
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const STORE_TS: &'static str = r#"
+/** Where a vault's documents live; every method is synchronous and may throw. */
+export interface AgentSecretsStore {
+  /** The document's contents, or null/undefined if there is none. */
+  read(name: string): string | Uint8Array | null | undefined;
+  /** Replaces the document atomically. */
+  write(name: string, bytes: Uint8Array): void;
+  /** Removes the document; absent is not an error. */
+  remove(name: string): void;
+  /** Names of every document. */
+  list(): string[];
+  /** Takes the vault's write lock. */
+  lock(): void;
+  /** Releases the write lock. */
+  unlock(): void;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The JavaScript object behind a [`JsStore`] (TypeScript:
+    /// `AgentSecretsStore`).
+    #[wasm_bindgen(typescript_type = "AgentSecretsStore")]
+    #[derive(Debug, Clone)]
+    pub type StoreObject;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn read(this: &StoreObject, name: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn write(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn remove(this: &StoreObject, name: &str) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn list(this: &StoreObject) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn lock(this: &StoreObject) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn unlock(this: &StoreObject) -> Result<(), JsValue>;
+}
+
+/// Where a lock failure is reported.
+const LOCK_LOCATION: &str = "the vault's write lock (.lock)";
+/// Where a listing failure is reported.
+const LIST_LOCATION: &str = "the vault's folder";
+
+/// A [`Store`] that calls the methods of a JavaScript object.
+#[derive(Debug, Clone)]
+pub struct JsStore {
+    object: StoreObject,
+}
+
+impl JsStore {
+    /// Wraps the object; its methods are looked up on each call.
+    pub fn new(object: StoreObject) -> Self {
+        Self { object }
+    }
+}
+
+/// The exception's message, for a [`StoreError`] reason.
+fn reason(exception: &JsValue) -> String {
+    if let Some(error) = exception.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    exception
+        .as_string()
+        .unwrap_or_else(|| "the store threw a value that is not an Error".to_owned())
+}
+
+fn cannot_read(location: &str, reason: String) -> StoreError {
+    StoreError::CannotRead {
+        location: location.to_owned(),
+        reason,
+    }
+}
+
+fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
+    StoreError::CannotWrite {
+        location: location.to_owned(),
+        reason: reason(exception),
+    }
+}
+
+impl Store for JsStore {
+    fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self
+            .object
+            .read(name)
+            .map_err(|e| cannot_read(name, reason(&e)))?;
+        if value.is_null() || value.is_undefined() {
+            return Ok(None);
+        }
+        if let Some(text) = value.as_string() {
+            return Ok(Some(text.into_bytes()));
+        }
+        if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+            return Ok(Some(bytes.to_vec()));
+        }
+        Err(cannot_read(
+            name,
+            "read() returned neither a string, a Uint8Array nor null".to_owned(),
+        ))
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        // A copy owned by JavaScript: a view into wasm memory would change
+        // under an object that keeps it.
+        let bytes = Uint8Array::from(bytes);
+        self.object
+            .write(name, &bytes)
+            .map_err(|e| cannot_write(name, &e))
+    }
+
+    fn remove(&self, name: &str) -> Result<(), StoreError> {
+        self.object.remove(name).map_err(|e| cannot_write(name, &e))
+    }
+
+    fn list(&self) -> Result<Vec<String>, StoreError> {
+        let value = self
+            .object
+            .list()
+            .map_err(|e| cannot_read(LIST_LOCATION, reason(&e)))?;
+        let not_names = || {
+            cannot_read(
+                LIST_LOCATION,
+                "list() did not return an array of strings".to_owned(),
+            )
+        };
+        let array = value.dyn_into::<Array>().map_err(|_| not_names())?;
+        array
+            .iter()
+            .map(|name| name.as_string().ok_or_else(not_names))
+            .collect()
+    }
+
+    fn lock(&self) -> Result<(), StoreError> {
+        self.object
+            .lock()
+            .map_err(|e| cannot_write(LOCK_LOCATION, &e))
+    }
+
+    fn unlock(&self) -> Result<(), StoreError> {
+        self.object
+            .unlock()
+            .map_err(|e| cannot_write(LOCK_LOCATION, &e))
+    }
+}
