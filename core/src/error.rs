@@ -30,8 +30,19 @@ pub enum Error {
     AlreadyInitialized,
     /// The password did not open the active data key. Every way an
     /// authentication can fail collapses into this one variant.
-    #[error("Incorrect password.")]
-    WrongPassword,
+    #[error("Incorrect password.{}", wrong_password_tail(*attempts_remaining, *locked_for_seconds))]
+    WrongPassword {
+        /// Attempts left before a lockout, when the lockout counted this one.
+        attempts_remaining: Option<u32>,
+        /// When this attempt started a lockout: its length.
+        locked_for_seconds: Option<u64>,
+    },
+    /// A lockout is running: no password is tried until it ends.
+    #[error("Too many failed attempts. Try again in {retry_after_seconds} s.")]
+    Locked {
+        /// Seconds until the next attempt is allowed.
+        retry_after_seconds: u64,
+    },
     /// The password is too weak for `init` or `passwd`.
     #[error("Password too weak: {reason}. Use at least 12 characters from at least 3 of: lower case, upper case, digits, symbols.")]
     WeakPassword {
@@ -104,6 +115,23 @@ pub enum Error {
     /// A primitive was called with a parameter of the wrong size.
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
+}
+
+fn wrong_password_tail(remaining: Option<u32>, locked_for: Option<u64>) -> String {
+    match (remaining, locked_for) {
+        (_, Some(seconds)) => format!(" Too many failed attempts. Try again in {seconds} s."),
+        (Some(1), None) => " 1 attempt remaining.".to_owned(),
+        (Some(n), None) => format!(" {n} attempts remaining."),
+        (None, None) => String::new(),
+    }
+}
+
+impl Error {
+    /// The plain wrong-password error, before the lockout counts it.
+    pub const WRONG_PASSWORD: Error = Error::WrongPassword {
+        attempts_remaining: None,
+        locked_for_seconds: None,
+    };
 }
 
 /// Failures reported by a [`crate::Store`] implementation.
@@ -184,7 +212,8 @@ impl Error {
             | Self::KdfOutOfRange { .. }
             | Self::InvalidParameter(_) => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
-            Self::WrongPassword => ErrorKind::WrongPassword,
+            Self::WrongPassword { .. } => ErrorKind::WrongPassword,
+            Self::Locked { .. } => ErrorKind::Locked,
             Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
             Self::Tampered { .. }
             | Self::TamperedKey { .. }

@@ -63,10 +63,10 @@ impl KeyRing {
         let active = config
             .keys
             .get(&config.active_key)
-            .ok_or(Error::WrongPassword)?;
+            .ok_or(Error::WRONG_PASSWORD)?;
         keys.insert(
             config.active_key.clone(),
-            unwrap(password_key, &config.active_key, active).ok_or(Error::WrongPassword)?,
+            unwrap(password_key, &config.active_key, active).ok_or(Error::WRONG_PASSWORD)?,
         );
         for (id, wrapped) in config
             .keys

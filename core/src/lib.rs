@@ -15,11 +15,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
 mod crypto;
 pub mod env;
 mod error;
 pub mod format;
 mod keyring;
+pub mod lockout;
 pub mod names;
 pub mod primitives;
 mod secret;
@@ -34,7 +36,9 @@ pub use names::{check_password_strength, mask, MASK};
 pub use secret::{Password, SecretString};
 pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
-pub use vault::{list, status, InitOptions, SecretInfo, ServiceInfo, SetOutcome, Status, Vault};
+pub use vault::{
+    kdf_params, list, status, InitOptions, SecretInfo, ServiceInfo, SetOutcome, Status, Vault,
+};
 
 /// Result type of this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

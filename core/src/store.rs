@@ -20,6 +20,20 @@ pub trait Store {
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError>;
     /// Removes the document; absent is not an error.
     fn remove(&self, name: &str) -> Result<(), StoreError>;
+    /// Appends bytes to a document, creating it if absent (the audit log).
+    /// The default rewrites the whole document; file stores append.
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut all = self.read(name)?.unwrap_or_default();
+        all.extend_from_slice(bytes);
+        self.write(name, &all)
+    }
+    /// At most the last `max` bytes of a document. The default reads it
+    /// whole; file stores seek.
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .read(name)?
+            .map(|all| all[all.len().saturating_sub(max)..].to_vec()))
+    }
     /// Names of all documents (any order).
     fn list(&self) -> Result<Vec<String>, StoreError>;
     /// Takes the exclusive write lock, waiting for another holder.
@@ -39,6 +53,12 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn remove(&self, name: &str) -> Result<(), StoreError> {
         (**self).remove(name)
+    }
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        (**self).append(name, bytes)
+    }
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).read_tail(name, max)
     }
     fn list(&self) -> Result<Vec<String>, StoreError> {
         (**self).list()

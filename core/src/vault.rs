@@ -10,7 +10,9 @@ use crate::format::{
     CONFIG_FILE, CONFIG_FORMAT, GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
 };
 use crate::keyring::{self, KeyRing};
+use crate::lockout::{self, Failure, LockoutState, STATE_FILE};
 use crate::names::{validate_key, validate_service};
+use crate::secret::Key32;
 use crate::store::{Store, WriteLock};
 use crate::{Error, Password, SecretString, Timestamp};
 
@@ -154,16 +156,68 @@ impl<S: Store> Vault<S> {
     }
 
     /// Opens the vault: reads and checks `config.json` (iteration bounds
-    /// before any work), derives the password key and unwraps every data key.
-    pub fn unlock(store: S, password: &Password) -> Result<Self, Error> {
+    /// before any work), honours the lockout (no KDF while locked out),
+    /// derives the password key and unwraps every data key. A wrong
+    /// password is counted in `state.json`; a right one resets the count.
+    pub fn unlock(store: S, password: &Password, now: Timestamp) -> Result<Self, Error> {
+        Self::unlock_with(store, now, |kdf| keyring::password_key(kdf, password))
+    }
+
+    /// [`Vault::unlock`] for front ends that derive the password key
+    /// themselves with the parameters of [`kdf_params`] (the browser and
+    /// Node use WebCrypto's PBKDF2, native speed there). Same checks, same
+    /// lockout.
+    pub fn unlock_with_password_key(
+        store: S,
+        password_key: &[u8; 32],
+        now: Timestamp,
+    ) -> Result<Self, Error> {
+        Self::unlock_with(store, now, |_| Key32::from_bytes(*password_key))
+    }
+
+    fn unlock_with(
+        store: S,
+        now: Timestamp,
+        derive: impl FnOnce(&KdfParams) -> Key32,
+    ) -> Result<Self, Error> {
         let config = read_config(&store)?;
-        let password_key = keyring::password_key(&config.kdf, password);
-        let ring = KeyRing::open(&config, &password_key)?;
-        Ok(Self {
-            store,
-            config,
-            ring,
-        })
+        let (state, _) = lockout::load(&store);
+        state.check(now)?;
+        let password_key = derive(&config.kdf);
+        match KeyRing::open(&config, &password_key) {
+            Ok(ring) => {
+                if state != LockoutState::default() {
+                    let _lock = WriteLock::take(&store)?;
+                    let (mut state, _) = lockout::load(&store);
+                    if state.record_success() {
+                        store.write(STATE_FILE, &to_bytes(&state))?;
+                    }
+                }
+                Ok(Self {
+                    store,
+                    config,
+                    ring,
+                })
+            }
+            Err(Error::WrongPassword { .. }) => {
+                let _lock = WriteLock::take(&store)?;
+                // Re-read under the lock: other processes count too.
+                let (mut state, _) = lockout::load(&store);
+                let failure = state.record_failure(&config.lockout, now);
+                store.write(STATE_FILE, &to_bytes(&state))?;
+                Err(match failure {
+                    Failure::Remaining(n) => Error::WrongPassword {
+                        attempts_remaining: Some(n),
+                        locked_for_seconds: None,
+                    },
+                    Failure::LockedFor(seconds) => Error::WrongPassword {
+                        attempts_remaining: None,
+                        locked_for_seconds: Some(seconds),
+                    },
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The store this vault reads and writes.
@@ -334,6 +388,13 @@ impl<S: Store> Vault<S> {
         }
         Ok(())
     }
+}
+
+/// The KDF parameters of the vault, for front ends that derive the
+/// password key themselves ([`Vault::unlock_with_password_key`]). The
+/// iteration bounds are checked here, before any derivation.
+pub fn kdf_params<S: Store + ?Sized>(store: &S) -> Result<KdfParams, Error> {
+    Ok(read_config(store)?.kdf)
 }
 
 /// Names and metadata of the secrets (no password needed). With a service,

@@ -483,8 +483,12 @@ fn fixture_store(config: &str) -> MemoryStore {
 #[test]
 fn the_ok_vault_opens_with_the_fixture_password() {
     for config in ["ok_config.json", "ok_config_without_lockout.json"] {
-        let vault = Vault::unlock(fixture_store(config), &Password::from(FIXTURE_PASSWORD))
-            .expect("fixture vault opens");
+        let vault = Vault::unlock(
+            fixture_store(config),
+            &Password::from(FIXTURE_PASSWORD),
+            agent_secrets_core::Timestamp::from_unix(1_795_867_200),
+        )
+        .expect("fixture vault opens");
         for (service, key, value) in VALUES {
             assert_eq!(
                 vault.get(service, key).expect(key).expose(),
@@ -508,9 +512,10 @@ fn the_ok_vault_opens_with_the_fixture_password() {
     let e = Vault::unlock(
         fixture_store("ok_config.json"),
         &Password::from("Fixture-Password-FAKE-2"),
+        agent_secrets_core::Timestamp::from_unix(1_795_867_200),
     )
     .expect_err("wrong password");
-    assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
 }
 
 // ---- generator ------------------------------------------------------------

@@ -17,7 +17,12 @@ fn fixture() -> MemoryStore {
 
 #[test]
 fn opens_with_the_fixture_password_and_reads_every_value() {
-    let vault = Vault::unlock(fixture(), &Password::from(vault_v1::PASSWORD)).expect("unlock");
+    let vault = Vault::unlock(
+        fixture(),
+        &Password::from(vault_v1::PASSWORD),
+        agent_secrets_core::Timestamp::from_unix(1_795_867_200),
+    )
+    .expect("unlock");
     assert_eq!(vault.config().kdf.iterations, vault_v1::ITERATIONS);
     for (service, key, value) in vault_v1::SECRETS {
         let got = vault.get(service, key).expect("get");
@@ -50,7 +55,11 @@ fn lists_names_without_the_password() {
 
 #[test]
 fn refuses_a_wrong_password() {
-    let err = Vault::unlock(fixture(), &Password::from("Correct-Horse-Battery-8"))
-        .expect_err("wrong password");
+    let err = Vault::unlock(
+        fixture(),
+        &Password::from("Correct-Horse-Battery-8"),
+        agent_secrets_core::Timestamp::from_unix(1_795_867_200),
+    )
+    .expect_err("wrong password");
     assert_eq!(err.kind(), ErrorKind::WrongPassword);
 }

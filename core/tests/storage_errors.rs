@@ -220,7 +220,12 @@ fn reads_that_fail_are_storage_errors() {
     assert_eq!(v.get("openai", "api_key").expect("get").expose(), "fake-a");
 
     let store = v.into_store();
-    let e = Vault::unlock(store, &PASSWORD.into()).expect_err("unlock");
+    let e = Vault::unlock(
+        store,
+        &PASSWORD.into(),
+        agent_secrets_core::Timestamp::from_unix(1_795_867_200),
+    )
+    .expect_err("unlock");
     assert_storage(&e, CONFIG_FILE, false);
 }
 
@@ -282,6 +287,11 @@ fn listing_failures_and_documents_gone_since_the_listing() {
 fn a_password_is_not_needed_to_see_a_storage_error() {
     let store = Faulty::default();
     store.set(&[Fault::Read(CONFIG_FILE)]);
-    let e = Vault::unlock(store, &Password::from("Anything-Else-12")).expect_err("read");
+    let e = Vault::unlock(
+        store,
+        &Password::from("Anything-Else-12"),
+        agent_secrets_core::Timestamp::from_unix(1_795_867_200),
+    )
+    .expect_err("read");
     assert_storage(&e, CONFIG_FILE, false);
 }

@@ -89,6 +89,12 @@ fn init_shared() -> (Shared, Vault<Shared>) {
     (store, vault)
 }
 
+/// Clears the lockout count, for tests that fail many unlocks on purpose.
+fn forget_failures(store: &Shared) -> Shared {
+    store.0.remove("state.json").expect("remove");
+    store.clone()
+}
+
 /// Display and Debug of an error hold none of the canaries.
 fn assert_clean(e: &Error, canaries: &[&str]) {
     let shown = format!("{e} / {e:?}");
@@ -143,7 +149,7 @@ fn init_writes_gitignore_and_config_only() {
 
     // The password opens what init wrote.
     let store = vault.into_store();
-    let again = Vault::unlock(store, &pw()).expect("unlock");
+    let again = Vault::unlock(store, &pw(), t(0)).expect("unlock");
     assert_eq!(again.config(), &config);
 }
 
@@ -206,7 +212,7 @@ fn init_refuses_iterations_out_of_range_before_any_write() {
 }
 
 #[test]
-fn unlock_with_a_wrong_password_writes_nothing() {
+fn unlock_with_a_wrong_password_changes_only_the_lockout_state() {
     let (store, vault) = init_shared();
     let value = fake_value("wrongpw");
     vault
@@ -215,22 +221,37 @@ fn unlock_with_a_wrong_password_writes_nothing() {
     drop(vault);
     let before = store.docs();
     let writes = store.0.write_count();
-    for wrong in ["Correct-Horse-Battery-8", "", "correct-horse-battery-9"] {
-        let e = Vault::unlock(store.clone(), &Password::from(wrong)).expect_err("wrong");
-        assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    for (i, wrong) in ["Correct-Horse-Battery-8", "", "correct-horse-battery-9"]
+        .into_iter()
+        .enumerate()
+    {
+        let e = Vault::unlock(store.clone(), &Password::from(wrong), t(0)).expect_err("wrong");
+        assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
         assert_eq!(e.kind(), ErrorKind::WrongPassword);
-        assert_eq!(e.to_string(), "Incorrect password.");
+        assert_eq!(
+            e.to_string(),
+            format!("Incorrect password. {} attempts remaining.", 4 - i)
+        );
         assert_clean(&e, &[&value, "Correct-Horse-Battery-8"]);
     }
-    assert_eq!(store.0.write_count(), writes);
-    assert_eq!(store.docs(), before);
+    // One write per failure, all of them to state.json.
+    assert_eq!(store.0.write_count(), writes + 3);
+    let mut after = store.docs();
+    let state = after.remove("state.json").expect("lockout state");
+    assert_eq!(after, before);
+    let state = agent_secrets_core::lockout::parse_state(&state).expect("state");
+    assert_eq!(state.failed_attempts, 3);
     assert!(!store.0.is_locked());
+    // A right password resets the count.
+    Vault::unlock(store.clone(), &pw(), t(0)).expect("right password");
+    let state = store.json("state.json");
+    assert_eq!(state["failed_attempts"], 0);
 }
 
 #[test]
 fn unlock_and_list_need_a_vault() {
     let store = Shared::default();
-    let e = Vault::unlock(store.clone(), &pw()).expect_err("empty store");
+    let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("empty store");
     assert!(matches!(e, Error::NotInitialized), "{e:?}");
     assert_eq!(e.kind(), ErrorKind::NotInitialized);
     assert!(e.to_string().contains("agent secret init"), "{e}");
@@ -254,7 +275,7 @@ fn unlock_refuses_a_corrupt_or_newer_config_before_deriving() {
     let mut v = good.clone();
     v["kdf"]["iterations"] = json!(4_000_000_000u32);
     store.put_json(CONFIG_FILE, &v);
-    let e = Vault::unlock(store.clone(), &pw()).expect_err("huge kdf");
+    let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("huge kdf");
     assert!(
         matches!(&e, Error::Corrupt { file, .. } if file == "config.json"),
         "{e:?}"
@@ -265,7 +286,7 @@ fn unlock_refuses_a_corrupt_or_newer_config_before_deriving() {
     let mut v = good.clone();
     v["version"] = json!(2);
     store.put_json(CONFIG_FILE, &v);
-    let e = Vault::unlock(store.clone(), &pw()).expect_err("newer");
+    let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("newer");
     assert!(
         matches!(&e, Error::NewerVersion { file, found: 2 } if file == "config.json"),
         "{e:?}"
@@ -729,7 +750,6 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
     let (store, vault) = init_shared();
     drop(vault);
     let good = store.json(CONFIG_FILE);
-    let writes = store.0.write_count();
     for (field, len) in [("nonce", 12), ("ciphertext", 32), ("tag", 16)] {
         for i in [0, len / 2, len - 1] {
             let mut v = good.clone();
@@ -737,8 +757,11 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
             bytes[i] ^= 0x01;
             v["keys"]["k1"][field] = json!(STANDARD.encode(&bytes));
             store.put_json(CONFIG_FILE, &v);
-            let e = Vault::unlock(store.clone(), &pw()).expect_err("tampered k1");
-            assert!(matches!(e, Error::WrongPassword), "{field}[{i}]: {e:?}");
+            let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered k1");
+            assert!(
+                matches!(e, Error::WrongPassword { .. }),
+                "{field}[{i}]: {e:?}"
+            );
         }
     }
     // So does a salt or iteration count changed by hand.
@@ -748,15 +771,15 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
     v["kdf"]["salt"] = json!(STANDARD.encode(&salt));
     store.put_json(CONFIG_FILE, &v);
     assert!(matches!(
-        Vault::unlock(store.clone(), &pw()),
-        Err(Error::WrongPassword)
+        Vault::unlock(forget_failures(&store), &pw(), t(0)),
+        Err(Error::WrongPassword { .. })
     ));
     let mut v = good.clone();
     v["kdf"]["iterations"] = json!(100_001);
     store.put_json(CONFIG_FILE, &v);
     assert!(matches!(
-        Vault::unlock(store.clone(), &pw()),
-        Err(Error::WrongPassword)
+        Vault::unlock(forget_failures(&store), &pw(), t(0)),
+        Err(Error::WrongPassword { .. })
     ));
     // And the wrapped key moved to another id (AAD binds the id).
     let mut v = good.clone();
@@ -765,13 +788,15 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
     v["active_key"] = json!("k2");
     store.put_json(CONFIG_FILE, &v);
     assert!(matches!(
-        Vault::unlock(store.clone(), &pw()),
-        Err(Error::WrongPassword)
+        Vault::unlock(forget_failures(&store), &pw(), t(0)),
+        Err(Error::WrongPassword { .. })
     ));
-    assert_eq!(store.0.write_count(), writes);
+    // Failed unlocks write only the lockout count (state.json, cleared by
+    // forget_failures above): config.json is as the test left it.
+    assert_eq!(store.json(CONFIG_FILE), v);
 
     store.put_json(CONFIG_FILE, &good);
-    Vault::unlock(store.clone(), &pw()).expect("restored");
+    Vault::unlock(forget_failures(&store), &pw(), t(0)).expect("restored");
 }
 
 /// The data key `id`, unwrapped with the public primitives and [`PASSWORD`].
@@ -844,7 +869,7 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
                 "created_at": "2026-11-28T12:05:00Z", "updated_at": "2026-11-28T12:05:00Z" } }
         }),
     );
-    let vault = Vault::unlock(store.clone(), &pw()).expect("two keys");
+    let vault = Vault::unlock(store.clone(), &pw(), t(0)).expect("two keys");
     assert_eq!(vault.config().keys.len(), 2);
     assert_eq!(
         vault.get("openai", "api_key").expect("k1").expose(),
@@ -874,7 +899,7 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     tag[15] ^= 0x10;
     v["keys"]["k2"]["tag"] = json!(STANDARD.encode(&tag));
     store.put_json(CONFIG_FILE, &v);
-    let e = Vault::unlock(store.clone(), &pw()).expect_err("k2 tampered");
+    let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("k2 tampered");
     assert!(
         matches!(&e, Error::TamperedKey { id } if id == "k2"),
         "{e:?}"
@@ -886,15 +911,19 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     );
     assert_clean(&e, &[]);
     // With a wrong password, it is still only "wrong password".
-    let e =
-        Vault::unlock(store.clone(), &Password::from("Wrong-Horse-Battery-9")).expect_err("wrong");
-    assert!(matches!(e, Error::WrongPassword), "{e:?}");
+    let e = Vault::unlock(
+        store.clone(),
+        &Password::from("Wrong-Horse-Battery-9"),
+        t(0),
+    )
+    .expect_err("wrong");
+    assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
 
     // Making k2 active: new values are sealed under k2.
     let mut v = good;
     v["active_key"] = json!("k2");
     store.put_json(CONFIG_FILE, &v);
-    let vault = Vault::unlock(store.clone(), &pw()).expect("k2 active");
+    let vault = Vault::unlock(store.clone(), &pw(), t(0)).expect("k2 active");
     vault
         .set("openai", "api_key", &"now-k2".into(), t(7))
         .expect("set");
@@ -1271,7 +1300,7 @@ fn every_error_kind_and_code() {
             "NOT_INITIALIZED",
         ),
         (
-            Error::WrongPassword,
+            Error::WRONG_PASSWORD,
             ErrorKind::WrongPassword,
             "WRONG_PASSWORD",
         ),
@@ -1344,7 +1373,7 @@ fn every_error_kind_and_code() {
 fn two_handles_share_a_borrowed_store() {
     let mem = MemoryStore::new();
     let a = Vault::init(&mem, &pw(), &opts(), t(0)).expect("init");
-    let b = Vault::unlock(&mem, &pw()).expect("unlock");
+    let b = Vault::unlock(&mem, &pw(), t(0)).expect("unlock");
     let value = fake_value("borrowed");
     a.set("openai", "api_key", &value.as_str().into(), t(1))
         .expect("set through a");
@@ -1360,9 +1389,13 @@ fn two_handles_share_a_borrowed_store() {
 
     // A failed unlock does not cost the caller its store.
     let writes = mem.write_count();
-    let e = Vault::unlock(&mem, &Password::from("Wrong-Horse-Battery-9")).expect_err("wrong");
-    assert!(matches!(e, Error::WrongPassword), "{e:?}");
-    assert_eq!(mem.write_count(), writes);
+    let e = Vault::unlock(&mem, &Password::from("Wrong-Horse-Battery-9"), t(0)).expect_err("wrong");
+    assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
+    assert_eq!(
+        mem.write_count(),
+        writes + 1,
+        "only state.json counts the failure"
+    );
 
     // b holds the lock: a is told the vault is busy.
     mem.lock().expect("lock");

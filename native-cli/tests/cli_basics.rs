@@ -217,23 +217,42 @@ fn no_password_source_is_a_clear_error_not_a_hang() {
 }
 
 #[test]
-fn wrong_password_exits_4_and_writes_nothing() {
+fn wrong_password_exits_4_and_changes_nothing_but_the_lockout_count() {
     let p = Project::initialized();
     p.set("openai", "api_key", "fake-1");
     let before = p.snapshot();
     let wrong = "Wrong-Horse-Battery-9";
-    for args in [
+    for (i, args) in [
         &["secret", "get", "openai", "api_key"][..],
         &["secret", "set", "openai", "api_key", "--value", "x"],
         &["secret", "delete", "openai", "api_key"],
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let r = p.run_with(args, &[("AGENT_SECRETS_PASSWORD", wrong)], None);
         assert_eq!(r.code, 4, "{r:?}");
-        assert!(r.stderr.contains("Incorrect password."), "{r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "Incorrect password. {} attempts remaining.",
+                4 - i
+            )),
+            "{r:?}"
+        );
         assert!(r.stdout.is_empty(), "{r:?}");
         assert!(!r.stderr.contains(wrong), "{r:?}");
     }
-    assert_eq!(p.snapshot(), before);
+    let mut after = p.snapshot();
+    let state = after.remove("state.json").expect("the lockout counted");
+    after.remove("audit.log");
+    let mut before = before;
+    before.remove("audit.log");
+    assert_eq!(after, before);
+    let state: serde_json::Value = serde_json::from_slice(&state).expect("json");
+    assert_eq!(state["failed_attempts"], 3);
+    // the right password resets the count
+    assert_eq!(p.get("openai", "api_key").stdout, "fake-1\n");
+    assert_eq!(p.read_json("state.json")["failed_attempts"], 0);
 }
 
 #[test]

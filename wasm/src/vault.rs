@@ -182,8 +182,10 @@ pub fn status(store: StoreObject) -> Result<JsValue, JsValue> {
 pub fn open_documents(
     #[wasm_bindgen(unchecked_param_type = "Record<string, string | Uint8Array>")] documents: Object,
     password: String,
+    now_unix_seconds: f64,
 ) -> Result<Vault, JsValue> {
     let password = Password::new(password);
+    let now = timestamp(now_unix_seconds).js()?;
     let mut docs = Vec::new();
     for entry in Object::entries(&documents).iter() {
         let pair: Array = entry.unchecked_into();
@@ -204,7 +206,7 @@ pub fn open_documents(
         docs.push((name, bytes));
     }
     let store = AnyStore::Memory(MemoryStore::from_documents(docs));
-    let inner = CoreVault::unlock(store, &password).js()?;
+    let inner = CoreVault::unlock(store, &password, now).js()?;
     Ok(Vault { inner })
 }
 
@@ -239,11 +241,18 @@ impl Vault {
         Ok(Self { inner })
     }
 
-    /// Opens the vault in `store` with the password.
-    pub fn unlock(store: StoreObject, password: String) -> Result<Vault, JsValue> {
+    /// Opens the vault in `store` with the password. Wrong passwords count
+    /// toward the lockout (`state.json` in the store); `nowUnixSeconds` is
+    /// the current time.
+    pub fn unlock(
+        store: StoreObject,
+        password: String,
+        now_unix_seconds: f64,
+    ) -> Result<Vault, JsValue> {
         let password = Password::new(password);
+        let now = timestamp(now_unix_seconds).js()?;
         let store = AnyStore::Js(JsStore::new(store));
-        let inner = CoreVault::unlock(store, &password).js()?;
+        let inner = CoreVault::unlock(store, &password, now).js()?;
         Ok(Self { inner })
     }
 

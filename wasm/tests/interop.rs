@@ -47,7 +47,12 @@ fn assert_values(vault: &Vault, secrets: &[(&str, &str, &str)]) {
 
 #[wasm_bindgen_test]
 fn opens_the_vault_the_native_core_wrote() {
-    let vault = open_documents(fixture_documents(), vault_v1::PASSWORD.to_owned()).expect("open");
+    let vault = open_documents(
+        fixture_documents(),
+        vault_v1::PASSWORD.to_owned(),
+        1_795_867_200.0,
+    )
+    .expect("open");
     assert_values(&vault, vault_v1::SECRETS);
     let status = vault.status().expect("status");
     let field = |name: &str| Reflect::get(&status, &JsValue::from_str(name)).expect(name);
@@ -68,13 +73,22 @@ fn opens_the_vault_the_native_core_wrote() {
 
 #[wasm_bindgen_test]
 fn refuses_the_fixture_with_a_wrong_password() {
-    let wrong = open_documents(fixture_documents(), "Correct-Horse-Battery-8".to_owned());
+    let wrong = open_documents(
+        fixture_documents(),
+        "Correct-Horse-Battery-8".to_owned(),
+        1_795_867_200.0,
+    );
     assert_eq!(code(wrong).as_deref(), Some("WRONG_PASSWORD"));
 }
 
 #[wasm_bindgen_test]
 fn documents_after_a_change_open_again() {
-    let vault = open_documents(fixture_documents(), vault_v1::PASSWORD.to_owned()).expect("open");
+    let vault = open_documents(
+        fixture_documents(),
+        vault_v1::PASSWORD.to_owned(),
+        1_795_867_200.0,
+    )
+    .expect("open");
     let outcome = vault.set(
         "openai",
         "org",
@@ -105,7 +119,8 @@ fn documents_after_a_change_open_again() {
         .find(|(n, _)| *n == "config.json");
     assert_eq!(config.as_string().as_deref(), native.map(|(_, t)| *t));
 
-    let reopened = open_documents(documents, vault_v1::PASSWORD.to_owned()).expect("reopen");
+    let reopened =
+        open_documents(documents, vault_v1::PASSWORD.to_owned(), 1_795_867_200.0).expect("reopen");
     assert_values(&reopened, &[("openai", "org", "org-fake-interop")]);
     assert_values(&reopened, &vault_v1::SECRETS[..1]);
     assert_values(&reopened, &vault_v1::SECRETS[2..]);
@@ -126,6 +141,6 @@ fn documents_must_be_text_or_bytes() {
         &JsValue::from_f64(1.0),
     )
     .expect("set a property");
-    let result = open_documents(documents, vault_v1::PASSWORD.to_owned());
+    let result = open_documents(documents, vault_v1::PASSWORD.to_owned(), 1_795_867_200.0);
     assert_eq!(code(result).as_deref(), Some("INVALID_INPUT"));
 }

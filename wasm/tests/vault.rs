@@ -157,7 +157,8 @@ fn init_set_get_list_delete_round_trip() {
     assert_eq!(entry["updated_at"], "2026-11-28T12:01:00Z");
 
     // Another unlock of the same store reads what this one wrote.
-    let again = Vault::unlock(store.object(), PASSWORD.to_owned()).expect("unlock");
+    let again =
+        Vault::unlock(store.object(), PASSWORD.to_owned(), 1_795_867_200.0).expect("unlock");
     let got = again.get("openai", "api_key").expect("get");
     assert_eq!(got.as_string().as_deref(), Some("sk-fake-wasm-second"));
 
@@ -204,7 +205,7 @@ fn wrong_password_is_wrong_password() {
     let (store, _vault) = new_vault();
     let wrong = "Correct-Horse-Battery-8";
     let message = error_code(
-        Vault::unlock(store.object(), wrong.to_owned()),
+        Vault::unlock(store.object(), wrong.to_owned(), 1_795_867_200.0),
         "WRONG_PASSWORD",
     );
     assert!(!message.contains(wrong), "{message}");
@@ -284,6 +285,7 @@ fn a_throwing_store_becomes_an_io_error_with_its_message() {
         Vault::unlock(
             failing_store("EACCES: permission denied"),
             PASSWORD.to_owned(),
+            1_795_867_200.0,
         ),
         "IO",
     );

@@ -10,7 +10,7 @@ pub mod status;
 use agent_secrets_core::{Error, Vault};
 
 use crate::cli::{Cli, Command, SecretCommand};
-use crate::context::Context;
+use crate::context::{now, Context};
 use crate::error::CliError;
 use crate::fs_store::FileStore;
 use crate::input::Inputs;
@@ -40,7 +40,7 @@ pub fn unlock<'s>(
         return Err(Error::NotInitialized.into());
     }
     let password = inputs.password()?;
-    Ok(Vault::unlock(store, &password)?)
+    Ok(Vault::unlock(store, &password, now())?)
 }
 
 /// Whether the folder holds a `config.json`.

@@ -1,0 +1,441 @@
+//! The audit trail: one JSON object a line in `audit.log`, chained by the
+//! SHA-256 of the previous line so that an edited, deleted or reordered
+//! line is found by [`verify`].
+//!
+//! Line format (field order fixed, one line, `\n`-terminated):
+//!
+//! ```json
+//! {"timestamp":"2026-11-28T12:00:00Z","operation":"get","service":"openai","key":"api_key","status":"success","user":"alice","source":"cli","component":"secret_manager","seq":42,"prev":"<64 hex>"}
+//! ```
+//!
+//! `service` and `key` are omitted when the operation has none. `seq`
+//! starts at 1; `prev` is the lower-case hex SHA-256 of the previous
+//! line's bytes without its newline, or 64 zeros on the first line.
+//!
+//! No field can hold a value: [`AuditEvent`] takes service and key names
+//! only through [`AuditEvent::service`]/[`AuditEvent::key`], which drop a
+//! string that is not a valid name (a value typed where a name belongs
+//! never reaches the log).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::names::{validate_key, validate_service};
+use crate::store::{Store, WriteLock};
+use crate::{Error, Timestamp};
+
+/// The document name of the audit log.
+pub const AUDIT_FILE: &str = "audit.log";
+/// `prev` of the first line.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Operation {
+    Init,
+    Unlock,
+    Set,
+    Get,
+    Delete,
+    List,
+    Import,
+    Export,
+    Run,
+    Passwd,
+    Rotate,
+    Ui,
+    Alert,
+    Scan,
+}
+
+/// How it went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Done.
+    Success,
+    /// Failed for a reason other than those below.
+    Failed,
+    /// Wrong password.
+    Unauthorized,
+    /// Refused by the lockout.
+    Locked,
+    /// No such secret.
+    NotFound,
+    /// Served from an environment variable instead of the vault.
+    EnvFallback,
+}
+
+/// One event, before it is chained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEvent {
+    /// When.
+    pub timestamp: Timestamp,
+    /// What.
+    pub operation: Operation,
+    /// Service name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Key name, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Outcome.
+    pub status: Status,
+    /// The operating-system user (or "unknown").
+    pub user: String,
+    /// Front end: `cli`, `node`, `ui`.
+    pub source: String,
+    /// Always `secret_manager` for vault operations.
+    pub component: String,
+}
+
+impl AuditEvent {
+    /// An event without service or key.
+    pub fn new(
+        timestamp: Timestamp,
+        operation: Operation,
+        status: Status,
+        user: &str,
+        source: &str,
+    ) -> Self {
+        Self {
+            timestamp,
+            operation,
+            service: None,
+            key: None,
+            status,
+            user: sanitize_label(user),
+            source: sanitize_label(source),
+            component: "secret_manager".to_owned(),
+        }
+    }
+
+    /// Adds the service name if it is a valid one (else records none).
+    pub fn service(mut self, service: &str) -> Self {
+        self.service = validate_service(service).ok().map(|()| service.to_owned());
+        self
+    }
+
+    /// Adds the key name if it is a valid one (else records none).
+    pub fn key(mut self, key: &str) -> Self {
+        self.key = validate_key(key).ok().map(|()| key.to_owned());
+        self
+    }
+}
+
+/// User and source labels: short, printable, no quotes or controls.
+fn sanitize_label(label: &str) -> String {
+    let clean: String = label
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
+        .take(64)
+        .collect();
+    if clean.is_empty() {
+        "unknown".to_owned()
+    } else {
+        clean
+    }
+}
+
+/// A chained line as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditLine {
+    /// The event.
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    /// Position in the chain, from 1.
+    pub seq: u64,
+    /// SHA-256 (hex) of the previous line.
+    pub prev: String,
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The line (with its newline) that follows `previous` (the last line of
+/// the log without its newline, or `None` for an empty log). A previous
+/// line that does not parse still chains by its hash; its `seq` is then
+/// unknown and the new line continues from 0.
+pub fn chain(previous: Option<&[u8]>, event: AuditEvent) -> Vec<u8> {
+    let (seq, prev) = match previous {
+        None => (1, GENESIS.to_owned()),
+        Some(line) => {
+            let seq = serde_json::from_slice::<AuditLine>(line).map_or(0, |l| l.seq);
+            (seq + 1, hex_sha256(line))
+        }
+    };
+    let mut out = serde_json::to_vec(&AuditLine { event, seq, prev }).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// The last complete line of `tail` (bytes from the end of the log).
+fn last_line(tail: &[u8]) -> Option<&[u8]> {
+    let body = tail.strip_suffix(b"\n").unwrap_or(tail);
+    if body.is_empty() {
+        return None;
+    }
+    Some(match body.iter().rposition(|b| *b == b'\n') {
+        Some(i) => &body[i + 1..],
+        None => body,
+    })
+}
+
+/// How many bytes from the end are read to find the last line (a line is
+/// far shorter: names are at most 64 + 128 bytes).
+const TAIL_BYTES: usize = 4096;
+
+/// Appends one event under the store's write lock.
+pub fn append<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
+    let _lock = WriteLock::take(store)?;
+    append_locked(store, event)
+}
+
+/// Appends one event; the caller holds the write lock.
+pub fn append_locked<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let mut previous = last_line(&tail);
+    // A tail that starts mid-line only matters if it holds no newline at all.
+    if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
+        previous = None;
+    }
+    let line = chain(previous, event);
+    // A crash mid-append can leave a last line without its newline: end it
+    // first, so the new line stands on its own (and --verify names the torn one).
+    if tail.last().is_some_and(|b| *b != b'\n') {
+        let mut fixed = Vec::with_capacity(line.len() + 1);
+        fixed.push(b'\n');
+        fixed.extend_from_slice(&line);
+        store.append(AUDIT_FILE, &fixed)?;
+    } else {
+        store.append(AUDIT_FILE, &line)?;
+    }
+    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
+        file: AUDIT_FILE.to_owned(),
+        detail: "a line just written does not parse".to_owned(),
+    })
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Lines read.
+    pub lines: usize,
+    /// The first line (1-based) that breaks the chain, and why.
+    pub first_broken: Option<(usize, String)>,
+}
+
+/// Checks every line: it parses, `seq` is the previous one plus one, and
+/// `prev` is the hash of the previous line. Stops at the first break.
+pub fn verify(log: &[u8]) -> Verification {
+    let mut prev_hash = GENESIS.to_owned();
+    let mut prev_seq = 0u64;
+    let mut lines = 0;
+    // One trailing newline ends the last line; any other empty line is a break.
+    let body = log.strip_suffix(b"\n").unwrap_or(log);
+    if body.is_empty() {
+        return Verification {
+            lines: 0,
+            first_broken: None,
+        };
+    }
+    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
+        lines += 1;
+        let number = i + 1;
+        let Ok(parsed) = serde_json::from_slice::<AuditLine>(line) else {
+            return broken(lines, number, "the line is not an audit event");
+        };
+        if parsed.prev != prev_hash {
+            return broken(
+                lines,
+                number,
+                "its prev hash does not match the line before it (edited, deleted or reordered)",
+            );
+        }
+        if parsed.seq != prev_seq + 1 {
+            return broken(
+                lines,
+                number,
+                &format!("seq {} follows seq {prev_seq}", parsed.seq),
+            );
+        }
+        prev_hash = hex_sha256(line);
+        prev_seq = parsed.seq;
+    }
+    Verification {
+        lines,
+        first_broken: None,
+    }
+}
+
+fn broken(lines: usize, number: usize, why: &str) -> Verification {
+    Verification {
+        lines,
+        first_broken: Some((number, why.to_owned())),
+    }
+}
+
+/// Parses every line that parses (for `audit --tail`, metrics); the
+/// numbers of lines that do not are returned apart.
+pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in log.split(|b| *b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_slice(line) {
+            Ok(l) => good.push(l),
+            Err(_) => bad.push(i + 1),
+        }
+    }
+    (good, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryStore;
+
+    fn event(i: i64) -> AuditEvent {
+        AuditEvent::new(
+            Timestamp::from_unix(1_795_867_200 + i),
+            Operation::Get,
+            Status::Success,
+            "alice",
+            "cli",
+        )
+        .service("openai")
+        .key("api_key")
+    }
+
+    fn log_of(n: i64) -> Vec<u8> {
+        let store = MemoryStore::new();
+        for i in 0..n {
+            append(&store, event(i)).expect("append");
+        }
+        assert!(!store.is_locked());
+        store.read(AUDIT_FILE).expect("read").expect("present")
+    }
+
+    #[test]
+    fn lines_have_the_documented_shape() {
+        let log = log_of(2);
+        let text = String::from_utf8(log.clone()).expect("utf8");
+        let first = text.lines().next().expect("line");
+        assert_eq!(
+            first,
+            format!(
+                "{{\"timestamp\":\"2026-11-28T12:00:00Z\",\"operation\":\"get\",\"service\":\"openai\",\"key\":\"api_key\",\
+                 \"status\":\"success\",\"user\":\"alice\",\"source\":\"cli\",\"component\":\"secret_manager\",\"seq\":1,\"prev\":\"{GENESIS}\"}}"
+            )
+        );
+        let second: AuditLine =
+            serde_json::from_str(text.lines().nth(1).expect("line")).expect("parse");
+        assert_eq!(second.seq, 2);
+        assert_eq!(second.prev, hex_sha256(first.as_bytes()));
+        assert_eq!(
+            verify(&log),
+            Verification {
+                lines: 2,
+                first_broken: None
+            }
+        );
+        assert_eq!(
+            verify(b""),
+            Verification {
+                lines: 0,
+                first_broken: None
+            }
+        );
+    }
+
+    #[test]
+    fn verify_names_the_first_broken_line() {
+        let log = String::from_utf8(log_of(5)).expect("utf8");
+        let lines: Vec<&str> = log.lines().collect();
+        let join = |ls: &[&str]| format!("{}\n", ls.join("\n"));
+        // edited
+        let edited = log.replacen("\"status\":\"success\",\"user\":\"alice\",\"source\":\"cli\",\"component\":\"secret_manager\",\"seq\":3", "\"status\":\"failed\",\"user\":\"alice\",\"source\":\"cli\",\"component\":\"secret_manager\",\"seq\":3", 1);
+        assert_ne!(edited, log);
+        assert_eq!(verify(edited.as_bytes()).first_broken.map(|b| b.0), Some(4));
+        // deleted
+        let deleted = join(&[lines[0], lines[1], lines[3], lines[4]]);
+        assert_eq!(
+            verify(deleted.as_bytes()).first_broken.map(|b| b.0),
+            Some(3)
+        );
+        // reordered
+        let reordered = join(&[lines[0], lines[2], lines[1], lines[3], lines[4]]);
+        assert_eq!(
+            verify(reordered.as_bytes()).first_broken.map(|b| b.0),
+            Some(2)
+        );
+        // garbage and blank lines
+        let garbage = join(&[lines[0], "not json", lines[1]]);
+        assert_eq!(
+            verify(garbage.as_bytes()).first_broken.map(|b| b.0),
+            Some(2)
+        );
+        let blank = join(&[lines[0], "", lines[1]]);
+        assert_eq!(verify(blank.as_bytes()).first_broken.map(|b| b.0), Some(2));
+        // the first line must start the chain
+        let headless = join(&lines[1..]);
+        assert_eq!(
+            verify(headless.as_bytes()).first_broken.map(|b| b.0),
+            Some(1)
+        );
+        let (good, bad) = parse_lines(garbage.as_bytes());
+        assert_eq!((good.len(), bad), (2, vec![2]));
+    }
+
+    #[test]
+    fn appending_after_a_broken_log_keeps_working() {
+        let store = MemoryStore::new();
+        store.insert(AUDIT_FILE, b"garbage without newline");
+        let line = append(&store, event(0)).expect("append");
+        assert_eq!(line.seq, 1);
+        assert_eq!(line.prev, hex_sha256(b"garbage without newline"));
+        let line = append(&store, event(1)).expect("append");
+        assert_eq!(line.seq, 2);
+        let log = store.read(AUDIT_FILE).expect("read").expect("present");
+        assert!(log.starts_with(b"garbage without newline\n{"));
+        assert_eq!(verify(&log).first_broken.map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn a_long_log_is_chained_from_its_tail() {
+        let log = log_of(60);
+        assert!(log.len() > TAIL_BYTES);
+        assert_eq!(verify(&log).lines, 60);
+        assert_eq!(verify(&log).first_broken, None);
+    }
+
+    #[test]
+    fn invalid_names_and_odd_labels_are_not_recorded() {
+        let e = AuditEvent::new(
+            Timestamp::from_unix(0),
+            Operation::Set,
+            Status::Failed,
+            "a\"b\nc",
+            "",
+        )
+        .service("sk-LIVE/VALUE")
+        .key("has space");
+        assert_eq!(e.service, None);
+        assert_eq!(e.key, None);
+        assert_eq!(e.user, "abc");
+        assert_eq!(e.source, "unknown");
+        assert_eq!(last_line(b""), None);
+        assert_eq!(last_line(b"a\nb\n"), Some(&b"b"[..]));
+        assert_eq!(last_line(b"only"), Some(&b"only"[..]));
+    }
+}
