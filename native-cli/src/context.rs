@@ -1,5 +1,6 @@
 //! What every command gets: the vault folder as a store, the inputs, the clock.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -20,6 +21,9 @@ pub struct Context {
     pub store: FileStore,
     /// Password and value sources.
     pub inputs: Inputs,
+    /// Set when a value came from the environment instead of the vault
+    /// (recorded as `env_fallback` in the audit line).
+    pub env_fallback: Cell<bool>,
 }
 
 impl Context {
@@ -41,6 +45,7 @@ impl Context {
         Self {
             store: FileStore::new(dir, timeout),
             inputs: Inputs::new(global.password_stdin),
+            env_fallback: Cell::new(false),
         }
     }
 }

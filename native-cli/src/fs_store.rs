@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -157,6 +157,45 @@ impl Store for FileStore {
         }
     }
 
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.ensure_dir()?;
+        let path = self.dir.join(name);
+        let created = !path.exists();
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| self.cannot_write(&e))?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_data())
+            .map_err(|e| self.cannot_write(&e))?;
+        if created {
+            self.sync_dir()?;
+        }
+        Ok(())
+    }
+
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut file = match File::open(self.dir.join(name)) {
+            Ok(f) => f,
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(self.cannot_read(name, &e)),
+        };
+        let result = (|| {
+            let len = file.metadata()?.len();
+            file.seek(SeekFrom::Start(len.saturating_sub(max as u64)))?;
+            let mut tail = Vec::with_capacity(max.min(len as usize));
+            file.read_to_end(&mut tail)?;
+            Ok(tail)
+        })();
+        result
+            .map(Some)
+            .map_err(|e: std::io::Error| self.cannot_read(name, &e))
+    }
+
     fn list(&self) -> Result<Vec<String>, StoreError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -214,6 +253,28 @@ mod tests {
         store.remove("x.json").expect("remove");
         store.remove("x.json").expect("absent is fine");
         assert_eq!(store.list().expect("list"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn append_creates_private_files_and_tail_reads_the_end() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let store = FileStore::new(root.path().join("v"), Duration::from_secs(1));
+        assert_eq!(store.read_tail("audit.log", 4).expect("tail"), None);
+        store.append("audit.log", b"one\n").expect("append");
+        store.append("audit.log", b"two\n").expect("append");
+        assert_eq!(mode(&root.path().join("v/audit.log")), 0o600);
+        assert_eq!(
+            store.read("audit.log").expect("read"),
+            Some(b"one\ntwo\n".to_vec())
+        );
+        assert_eq!(
+            store.read_tail("audit.log", 4).expect("tail"),
+            Some(b"two\n".to_vec())
+        );
+        assert_eq!(
+            store.read_tail("audit.log", 100).expect("tail"),
+            Some(b"one\ntwo\n".to_vec())
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 // clap turns doc comments into help text, so these two modules document
 // their items for the user (`--help`), not as API docs.
+pub mod audit_log;
 #[allow(missing_docs)]
 pub mod cli;
 #[allow(missing_docs)]

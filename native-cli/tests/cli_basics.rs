@@ -41,7 +41,8 @@ fn init_creates_a_private_folder_whatever_the_umask() {
         "*\n!.gitignore\n"
     );
     let names: Vec<String> = p.snapshot().into_keys().collect();
-    assert_eq!(names, [".gitignore", "config.json"]);
+    assert_eq!(names, [".gitignore", "audit.log", "config.json"]);
+    assert_eq!(mode(&p.vault().join("audit.log")), 0o600);
     let config = p.read_json("config.json");
     assert_eq!(config["kdf"]["iterations"], 100_000);
     assert_eq!(config["format"], "agent-secrets/config");

@@ -59,6 +59,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
     };
     if let Source::Env(var) = &resolved.source {
+        ctx.env_fallback.set(true);
         output::note(&format!(
             "{}/{} is not in the vault; using the environment variable {var}. Move it into the vault with: \
              printenv {var} | agent secret set {} {} --value-stdin",

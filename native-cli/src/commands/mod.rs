@@ -7,7 +7,10 @@ pub mod list;
 pub mod set;
 pub mod status;
 
+use agent_secrets_core::audit::Operation;
 use agent_secrets_core::{Error, Vault};
+
+use crate::audit_log::{self, Target};
 
 use crate::cli::{Cli, Command, SecretCommand};
 use crate::context::{now, Context};
@@ -15,17 +18,43 @@ use crate::error::CliError;
 use crate::fs_store::FileStore;
 use crate::input::Inputs;
 
-/// Runs the parsed command line.
+/// Runs the parsed command line, then appends its audit line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut ctx = Context::new(&cli.global);
-    match cli.command {
+    let target = audit_target(&cli.command);
+    let outcome = dispatch(&mut ctx, cli.command);
+    if let Some(target) = target {
+        audit_log::record(&ctx, &target, &outcome);
+    }
+    outcome
+}
+
+/// What a command's audit line names; `None` for commands that only read
+/// metadata about the vault itself.
+fn audit_target(command: &Command) -> Option<Target> {
+    let Command::Secret(cmd) = command;
+    Some(match cmd {
+        SecretCommand::Init(_) => Target::vault(Operation::Init),
+        SecretCommand::Set(a) => Target::secret(Operation::Set, &a.service, Some(&a.key)),
+        SecretCommand::Get(a) => Target::secret(Operation::Get, &a.service, Some(&a.key)),
+        SecretCommand::List(a) => match &a.service {
+            Some(s) => Target::secret(Operation::List, s, None),
+            None => Target::vault(Operation::List),
+        },
+        SecretCommand::Delete(a) => Target::secret(Operation::Delete, &a.service, Some(&a.key)),
+        SecretCommand::Status(_) => return None,
+    })
+}
+
+fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
+    match command {
         Command::Secret(cmd) => match cmd {
-            SecretCommand::Init(args) => init::run(&mut ctx, &args),
-            SecretCommand::Set(args) => set::run(&mut ctx, &args),
-            SecretCommand::Get(args) => get::run(&mut ctx, &args),
-            SecretCommand::List(args) => list::run(&ctx, &args),
-            SecretCommand::Delete(args) => delete::run(&mut ctx, &args),
-            SecretCommand::Status(args) => status::run(&ctx, &args),
+            SecretCommand::Init(args) => init::run(ctx, &args),
+            SecretCommand::Set(args) => set::run(ctx, &args),
+            SecretCommand::Get(args) => get::run(ctx, &args),
+            SecretCommand::List(args) => list::run(ctx, &args),
+            SecretCommand::Delete(args) => delete::run(ctx, &args),
+            SecretCommand::Status(args) => status::run(ctx, &args),
         },
     }
 }
