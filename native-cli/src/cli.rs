@@ -33,6 +33,8 @@ pub enum Command {
     /// Manage the vault's secrets.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Check the vault folder, its permissions, git and the audit chain (exit 8 on findings).
+    Preflight(crate::commands::preflight::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,4 +51,24 @@ pub enum SecretCommand {
     Delete(crate::commands::delete::Args),
     /// Show the vault's state (no password needed).
     Status(crate::commands::status::Args),
+    /// Import secrets from environment variables or a .env file.
+    Import(crate::commands::import::Args),
+    /// Export secrets as dotenv, JSON or shell (plaintext: the rollback path).
+    Export(crate::commands::export::Args),
+    /// Run a command with the vault's secrets in its environment.
+    Run(crate::commands::run::Args),
+    /// Show the effective mapping between secrets and environment variables.
+    Env(crate::commands::env::Args),
+    /// Show the resolved credentials of the known providers (masked).
+    Providers(crate::commands::providers::Args),
+    /// Change the master password.
+    Passwd(crate::commands::passwd::Args),
+    /// Replace the data key and re-encrypt every value.
+    Rotate(crate::commands::rotate::Args),
+    /// Show or verify the audit trail.
+    Audit(crate::commands::audit::Args),
+    /// Operation counts and other figures from the audit trail.
+    Metrics(crate::commands::metrics::Args),
+    /// Search files for copies of stored values and well-known key patterns (exit 8 on findings).
+    Scan(crate::commands::scan::Args),
 }

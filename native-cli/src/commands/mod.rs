@@ -1,9 +1,20 @@
 //! One module per subcommand, each with its `Args` and a `run`.
 
+pub mod audit;
 pub mod delete;
+pub mod env;
+pub mod export;
 pub mod get;
+pub mod import;
 pub mod init;
 pub mod list;
+pub mod metrics;
+pub mod passwd;
+pub mod preflight;
+pub mod providers;
+pub mod rotate;
+pub mod run;
+pub mod scan;
 pub mod set;
 pub mod status;
 
@@ -32,7 +43,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 /// What a command's audit line names; `None` for commands that only read
 /// metadata about the vault itself.
 fn audit_target(command: &Command) -> Option<Target> {
-    let Command::Secret(cmd) = command;
+    let cmd = match command {
+        Command::Secret(cmd) => cmd,
+        Command::Preflight(a) => return preflight::audit_target(a),
+    };
     Some(match cmd {
         SecretCommand::Init(_) => Target::vault(Operation::Init),
         SecretCommand::Set(a) => Target::secret(Operation::Set, &a.service, Some(&a.key)),
@@ -43,6 +57,16 @@ fn audit_target(command: &Command) -> Option<Target> {
         },
         SecretCommand::Delete(a) => Target::secret(Operation::Delete, &a.service, Some(&a.key)),
         SecretCommand::Status(_) => return None,
+        SecretCommand::Import(a) => return import::audit_target(a),
+        SecretCommand::Export(a) => return export::audit_target(a),
+        SecretCommand::Run(a) => return run::audit_target(a),
+        SecretCommand::Env(a) => return env::audit_target(a),
+        SecretCommand::Providers(a) => return providers::audit_target(a),
+        SecretCommand::Passwd(a) => return passwd::audit_target(a),
+        SecretCommand::Rotate(a) => return rotate::audit_target(a),
+        SecretCommand::Audit(a) => return audit::audit_target(a),
+        SecretCommand::Metrics(a) => return metrics::audit_target(a),
+        SecretCommand::Scan(a) => return scan::audit_target(a),
     })
 }
 
@@ -55,7 +79,18 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::List(args) => list::run(ctx, &args),
             SecretCommand::Delete(args) => delete::run(ctx, &args),
             SecretCommand::Status(args) => status::run(ctx, &args),
+            SecretCommand::Import(args) => import::run(ctx, &args),
+            SecretCommand::Export(args) => export::run(ctx, &args),
+            SecretCommand::Run(args) => run::run(ctx, &args),
+            SecretCommand::Env(args) => env::run(ctx, &args),
+            SecretCommand::Providers(args) => providers::run(ctx, &args),
+            SecretCommand::Passwd(args) => passwd::run(ctx, &args),
+            SecretCommand::Rotate(args) => rotate::run(ctx, &args),
+            SecretCommand::Audit(args) => audit::run(ctx, &args),
+            SecretCommand::Metrics(args) => metrics::run(ctx, &args),
+            SecretCommand::Scan(args) => scan::run(ctx, &args),
         },
+        Command::Preflight(args) => preflight::run(ctx, &args),
     }
 }
 
