@@ -98,6 +98,23 @@ impl KeyRing {
         &self.keys[&self.active]
     }
 
+    pub(crate) fn insert(&mut self, id: String, key: Key32) {
+        self.keys.insert(id, key);
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) {
+        self.keys.remove(id);
+    }
+
+    /// Makes `id` the active key; it must be in the ring.
+    pub(crate) fn set_active(&mut self, id: &str) -> Result<(), Error> {
+        if !self.keys.contains_key(id) {
+            return Err(Error::KeysChanged);
+        }
+        self.active = id.to_owned();
+        Ok(())
+    }
+
     pub(crate) fn get(&self, id: &str) -> Option<&Key32> {
         self.keys.get(id)
     }

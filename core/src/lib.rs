@@ -37,7 +37,8 @@ pub use secret::{Password, SecretString};
 pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
-    kdf_params, list, status, InitOptions, SecretInfo, ServiceInfo, SetOutcome, Status, Vault,
+    kdf_params, list, status, InitOptions, RotateSummary, SecretInfo, ServiceInfo, SetOutcome,
+    Status, Vault,
 };
 
 /// Result type of this crate.

@@ -88,6 +88,11 @@ impl LockoutState {
         Failure::LockedFor(delay)
     }
 
+    /// No failures counted and no lockout: nothing for a success to reset.
+    pub fn is_clear(&self) -> bool {
+        self.failed_attempts == 0 && self.lockouts == 0 && self.locked_until.is_none()
+    }
+
     /// A right password: back to no failures. Returns whether anything changed.
     pub fn record_success(&mut self) -> bool {
         let changed =

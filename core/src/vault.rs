@@ -10,7 +10,7 @@ use crate::format::{
     CONFIG_FILE, CONFIG_FORMAT, GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
 };
 use crate::keyring::{self, KeyRing};
-use crate::lockout::{self, Failure, LockoutState, STATE_FILE};
+use crate::lockout::{self, Failure, STATE_FILE};
 use crate::names::{validate_key, validate_service};
 use crate::secret::Key32;
 use crate::store::{Store, WriteLock};
@@ -86,12 +86,46 @@ pub struct Status {
     pub updated_at: Timestamp,
 }
 
+/// What [`Vault::rotate`] did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RotateSummary {
+    /// The new active key id.
+    pub new_key: String,
+    /// The key ids dropped at the end.
+    pub dropped_keys: Vec<String>,
+    /// Service documents visited.
+    pub services: usize,
+    /// Values re-encrypted.
+    pub values_moved: usize,
+    /// Whether an interrupted rotation was finished rather than a new one started.
+    pub resumed: bool,
+}
+
+/// `k<N+1>` for the highest `kN` in use: ids are never reused, so a value
+/// restored from an old backup names a key that is gone rather than a
+/// different key under the same id.
+fn next_key_id(config: &ConfigDoc) -> String {
+    let highest = config
+        .keys
+        .keys()
+        .filter_map(|id| id.strip_prefix('k')?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    let mut n = highest + 1;
+    while config.keys.contains_key(&format!("k{n}")) {
+        n += 1;
+    }
+    format!("k{n}")
+}
+
 /// An unlocked vault: the configuration and the unwrapped data keys.
 #[derive(Debug)]
 pub struct Vault<S: Store> {
     store: S,
     config: ConfigDoc,
     ring: KeyRing,
+    /// Kept to wrap a new data key (rotate) without asking again.
+    password_key: Key32,
 }
 
 fn read_config<S: Store + ?Sized>(store: &S) -> Result<ConfigDoc, Error> {
@@ -118,7 +152,7 @@ impl<S: Store> Vault<S> {
         now: Timestamp,
     ) -> Result<Self, Error> {
         let iterations = check_iterations(u64::from(options.iterations))?;
-        let (config, ring) = {
+        let (config, ring, password_key) = {
             let _lock = WriteLock::take(&store)?;
             if store.read(CONFIG_FILE)?.is_some() {
                 return Err(Error::AlreadyInitialized);
@@ -146,12 +180,13 @@ impl<S: Store> Vault<S> {
             // .gitignore first: the folder never holds a config that git could pick up.
             store.write(GITIGNORE_FILE, GITIGNORE.as_bytes())?;
             store.write(CONFIG_FILE, &to_bytes(&config))?;
-            (config, KeyRing::new(id, data_key))
+            (config, KeyRing::new(id, data_key), password_key)
         };
         Ok(Self {
             store,
             config,
             ring,
+            password_key,
         })
     }
 
@@ -186,7 +221,7 @@ impl<S: Store> Vault<S> {
         let password_key = derive(&config.kdf);
         match KeyRing::open(&config, &password_key) {
             Ok(ring) => {
-                if state != LockoutState::default() {
+                if !state.is_clear() {
                     let _lock = WriteLock::take(&store)?;
                     let (mut state, _) = lockout::load(&store);
                     if state.record_success() {
@@ -197,6 +232,7 @@ impl<S: Store> Vault<S> {
                     store,
                     config,
                     ring,
+                    password_key,
                 })
             }
             Err(Error::WrongPassword { .. }) => {
@@ -375,6 +411,165 @@ impl<S: Store> Vault<S> {
             self.store.write(&service_file(service), &to_bytes(&doc))?;
         }
         Ok(())
+    }
+
+    /// Changes the master password (and, if given, the iteration count):
+    /// every data key is re-wrapped under the new password key with a new
+    /// salt and fresh nonces, and only `config.json` is rewritten, in one
+    /// atomic replace. A crash leaves the old password or the new one
+    /// working, never neither. The caller checks the new password's
+    /// strength first.
+    pub fn change_password(
+        &mut self,
+        new_password: &Password,
+        iterations: Option<u32>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let iterations = match iterations {
+            Some(n) => check_iterations(u64::from(n))?,
+            None => self.config.kdf.iterations,
+        };
+        let _lock = WriteLock::take(&self.store)?;
+        self.check_keys_unchanged()?;
+        // Start from what is on disk now: other fields may have changed.
+        let mut config = read_config(&self.store)?;
+        let kdf = KdfParams {
+            algorithm: KDF_ALGORITHM.to_owned(),
+            iterations,
+            salt: Fixed(crypto::random::<SALT_LEN>()?),
+        };
+        let password_key = keyring::password_key(&kdf, new_password);
+        let mut keys = BTreeMap::new();
+        for (id, old) in &config.keys {
+            let data_key = self.ring.get(id).ok_or(Error::KeysChanged)?;
+            let mut wrapped = keyring::wrap(&password_key, id, data_key, now)?;
+            wrapped.created_at = old.created_at;
+            keys.insert(id.clone(), wrapped);
+        }
+        config.kdf = kdf;
+        config.keys = keys;
+        config.updated_at = now;
+        self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+        self.config = config;
+        self.password_key = password_key;
+        Ok(())
+    }
+
+    /// Replaces the data key: a new key is added and made active, every
+    /// value under another key is re-encrypted, service by service (each
+    /// under the write lock), and the old keys are dropped at the end.
+    ///
+    /// Every value names its `key_id`, so a crash at any point leaves a
+    /// vault that opens; running `rotate` again finishes the job (a vault
+    /// with more than one key is taken as a rotation in progress and
+    /// resumed rather than started anew). `progress(done, total)` is called
+    /// after each service.
+    pub fn rotate(
+        &mut self,
+        now: Timestamp,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<RotateSummary, Error> {
+        let resumed;
+        {
+            let _lock = WriteLock::take(&self.store)?;
+            self.check_keys_unchanged()?;
+            let mut config = read_config(&self.store)?;
+            resumed = config.keys.len() > 1;
+            if !resumed {
+                let id = next_key_id(&config);
+                let data_key = crypto::random_key()?;
+                let wrapped = keyring::wrap(&self.password_key, &id, &data_key, now)?;
+                config.keys.insert(id.clone(), wrapped);
+                config.active_key = id.clone();
+                config.updated_at = now;
+                self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+                self.ring.insert(id, data_key);
+            }
+            self.ring.set_active(&config.active_key)?;
+            self.config = config;
+        }
+        let mut services: Vec<String> = self
+            .store
+            .list()?
+            .iter()
+            .filter_map(|n| service_of_file(n).map(str::to_owned))
+            .collect();
+        services.sort();
+        let total = services.len();
+        let mut moved = 0;
+        for (done, service) in services.iter().enumerate() {
+            moved += self.reencrypt_service(service)?;
+            progress(done + 1, total);
+        }
+        let dropped = {
+            let _lock = WriteLock::take(&self.store)?;
+            self.check_keys_unchanged()?;
+            let mut config = read_config(&self.store)?;
+            // A service written by an older build or restored from a backup
+            // between the pass and now would still need an old key.
+            for service in self.store.list()?.iter().filter_map(|n| service_of_file(n)) {
+                let doc = read_service(&self.store, service)?;
+                if doc.is_some_and(|d| d.secrets.values().any(|e| e.key_id != config.active_key)) {
+                    return Err(Error::Corrupt {
+                        file: service_file(service),
+                        detail: "still holds values under an old key after the rotation pass; run rotate again".to_owned(),
+                    });
+                }
+            }
+            let old: Vec<String> = config
+                .keys
+                .keys()
+                .filter(|id| **id != config.active_key)
+                .cloned()
+                .collect();
+            for id in &old {
+                config.keys.remove(id);
+                self.ring.remove(id);
+            }
+            config.updated_at = now;
+            self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+            self.config = config;
+            old
+        };
+        Ok(RotateSummary {
+            new_key: self.config.active_key.clone(),
+            dropped_keys: dropped,
+            services: total,
+            values_moved: moved,
+            resumed,
+        })
+    }
+
+    /// Re-encrypts the values of one service that are not under the active key.
+    fn reencrypt_service(&self, service: &str) -> Result<usize, Error> {
+        let _lock = WriteLock::take(&self.store)?;
+        self.check_keys_unchanged()?;
+        let Some(mut doc) = read_service(&self.store, service)? else {
+            return Ok(0); // deleted meanwhile
+        };
+        let mut moved = 0;
+        for (key, entry) in doc.secrets.iter_mut() {
+            if entry.key_id == self.ring.active_id() {
+                continue;
+            }
+            let value = self.open_entry(service, key, entry)?;
+            let sealed = crypto::seal(
+                self.ring.active(),
+                value_aad(service, key).as_bytes(),
+                value.expose().as_bytes(),
+            )?;
+            entry.key_id = self.ring.active_id().to_owned();
+            entry.nonce = Fixed(sealed.nonce);
+            entry.ciphertext = format::Base64(sealed.ciphertext);
+            entry.tag = Fixed(sealed.tag);
+            // The value did not change, so updated_at stays: the rotation
+            // itself is dated in config.json.
+            moved += 1;
+        }
+        if moved > 0 {
+            self.store.write(&service_file(service), &to_bytes(&doc))?;
+        }
+        Ok(moved)
     }
 
     /// Under the lock: the active key on disk must still be the one unwrapped.
