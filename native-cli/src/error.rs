@@ -20,6 +20,8 @@ pub mod exit {
     pub const INTEGRITY: u8 = 6;
     /// No vault here.
     pub const NOT_INITIALIZED: u8 = 7;
+    /// `preflight` or `scan` found problems.
+    pub const FINDINGS: u8 = 8;
 }
 
 /// Everything a command can fail with.

@@ -43,6 +43,12 @@ impl FileStore {
         &self.display
     }
 
+    /// The folder's path (for checks that look at the folder itself:
+    /// `preflight`, and `scan` skipping it).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     fn cannot_write(&self, e: &std::io::Error) -> StoreError {
         StoreError::CannotWrite {
             location: self.display.clone(),

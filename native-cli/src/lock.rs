@@ -41,6 +41,17 @@ pub struct LockFile {
     timeout: Duration,
 }
 
+/// What [`LockFile::inspect`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockState {
+    /// No `.lock`.
+    Free,
+    /// A holder that may be alive: who, in words.
+    Held(String),
+    /// A lock the next writer will break: why, in words.
+    Stale(String),
+}
+
 /// Proof that we hold the lock: our own bytes in the file.
 #[derive(Debug)]
 pub struct Held {
@@ -154,15 +165,47 @@ impl LockFile {
     }
 
     fn is_stale(&self, seen: &[u8], our_host: &str) -> bool {
+        self.stale_reason(seen, our_host).is_some()
+    }
+
+    /// Why the lock holding `seen` may be broken, or `None` if its holder
+    /// must be waited for.
+    fn stale_reason(&self, seen: &[u8], our_host: &str) -> Option<String> {
         let Ok(holder) = serde_json::from_slice::<Holder>(seen) else {
             // Being written right now, or garbage: give it a moment first.
-            return age(&self.path).is_some_and(|a| a > GUARD_STALE_AFTER);
+            return age(&self.path)
+                .is_some_and(|a| a > GUARD_STALE_AFTER)
+                .then(|| "it is not a lock this version understands".to_owned());
         };
         if holder.host == our_host && !process_exists(holder.pid) {
-            return true;
+            return Some(format!(
+                "its holder, pid {} on this host, is no longer running",
+                holder.pid
+            ));
         }
         let lock_age = now().unix().saturating_sub(holder.created_at.unix());
-        lock_age > STALE_AFTER.as_secs() as i64 || age(&self.path).is_some_and(|a| a > STALE_AFTER)
+        (lock_age > STALE_AFTER.as_secs() as i64
+            || age(&self.path).is_some_and(|a| a > STALE_AFTER))
+        .then(|| {
+            format!(
+                "it was taken by pid {} on {} at {}, more than {} s ago",
+                holder.pid,
+                holder.host,
+                holder.created_at,
+                STALE_AFTER.as_secs()
+            )
+        })
+    }
+
+    /// Looks at the lock without taking or breaking it (for `preflight`).
+    pub fn inspect(&self) -> LockState {
+        match fs::read(&self.path) {
+            Err(_) => LockState::Free,
+            Ok(seen) => match self.stale_reason(&seen, &hostname()) {
+                Some(reason) => LockState::Stale(reason),
+                None => LockState::Held(self.busy_message(&seen)),
+            },
+        }
     }
 
     fn break_stale(&self, seen: &[u8]) {
@@ -248,6 +291,31 @@ mod tests {
         let held = lock.acquire("cli").expect("stale lock broken");
         lock.release(&held).expect("release");
         assert!(!dir.path().join(".lock.break").exists());
+    }
+
+    #[test]
+    fn inspect_tells_free_held_and_stale_apart() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(20));
+        assert_eq!(lock.inspect(), LockState::Free);
+        let held = lock.acquire("cli").expect("free");
+        assert!(matches!(lock.inspect(), LockState::Held(_)));
+        lock.release(&held).expect("release");
+        let dead = Holder {
+            pid: 4_194_304 + 7,
+            host: hostname(),
+            created_at: now(),
+            nonce: "00".into(),
+            tool: "cli".into(),
+        };
+        let bytes = serde_json::to_vec(&dead).expect("json");
+        fs::write(dir.path().join(".lock"), &bytes).expect("write");
+        match lock.inspect() {
+            LockState::Stale(why) => assert!(why.contains("no longer running"), "{why}"),
+            other => panic!("expected stale, got {other:?}"),
+        }
+        // Looking does not break it.
+        assert_eq!(fs::read(dir.path().join(".lock")).expect("kept"), bytes);
     }
 
     #[test]
