@@ -24,6 +24,7 @@ mod keyring;
 pub mod lockout;
 pub mod names;
 pub mod primitives;
+pub mod scan;
 mod secret;
 pub mod store;
 mod time;
