@@ -169,7 +169,7 @@ pub fn chain(previous: Option<&[u8]>, event: AuditEvent) -> Vec<u8> {
         None => (1, GENESIS.to_owned()),
         Some(line) => {
             let seq = serde_json::from_slice::<AuditLine>(line).map_or(0, |l| l.seq);
-            (seq + 1, hex_sha256(line))
+            (seq.saturating_add(1), hex_sha256(line))
         }
     };
     let mut out = serde_json::to_vec(&AuditLine { event, seq, prev }).unwrap_or_default();

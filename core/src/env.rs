@@ -1,8 +1,41 @@
-//! The mapping between secrets and environment variables, and `resolve`:
-//! vault first, then the mapped environment variables.
+//! The mapping between secrets and environment variables, `resolve`
+//! (vault first, then the mapped environment variables) and the provider
+//! configuration built on it.
+//!
+//! Which variables a secret maps to, first match wins:
+//!
+//! 1. the user mapping (`"env"` in `config.json`: `"service/key"` → list);
+//! 2. the built-in providers ([`BUILTIN`]);
+//! 3. a secret of the default service [`DEFAULT_SERVICE`], or a key that is
+//!    already a variable name in capitals (`A-Z 0-9 _`), maps to the key
+//!    itself (`app/DATABASE_URL` ← `DATABASE_URL`);
+//! 4. otherwise `SERVICE_KEY` ([`default_var`]).
+//!
+//! The reverse, used by imports ([`secret_for_var`]), looks for a secret
+//! that maps to the variable among the user mapping, the built-ins and the
+//! secrets already in the vault, in that order; a variable nobody maps
+//! goes to [`DEFAULT_SERVICE`] (or the service asked for) under its own
+//! name.
 
+use std::collections::BTreeMap;
+
+use crate::format::{parse_config, to_bytes, CONFIG_FILE};
 use crate::names::{validate_key, validate_service};
-use crate::{Error, SecretString, Store, Vault};
+use crate::store::WriteLock;
+use crate::{Error, SecretString, Store, Timestamp, Vault};
+
+/// Where variables nobody maps are imported to.
+pub const DEFAULT_SERVICE: &str = "app";
+
+/// The known providers of [`provider_config`].
+pub const PROVIDERS: &[&str] = &["openai", "anthropic", "gemini", "supabase"];
+
+/// The user mapping: `"service/key"` → variable names, preferred first.
+pub type UserMapping = BTreeMap<String, Vec<String>>;
+
+/// Variables that never carry a vault value (the CLI's own settings,
+/// among them the master password).
+pub const RESERVED_VAR_PREFIX: &str = "AGENT_SECRETS_";
 
 /// Built-in providers: `(service, key, variables)`, first variable preferred.
 pub const BUILTIN: &[(&str, &str, &[&str])] = &[
@@ -36,14 +69,194 @@ pub fn default_var(service: &str, key: &str) -> String {
         .collect()
 }
 
-/// The variables a secret maps to, preferred first: the built-in list for
-/// the providers above, else the general rule.
+/// The variables a secret maps to without a user mapping, preferred first
+/// (rules 2 to 4 of the module documentation).
 pub fn vars_for(service: &str, key: &str) -> Vec<String> {
-    BUILTIN
-        .iter()
-        .find(|(s, k, _)| *s == service && *k == key)
-        .map(|(_, _, vars)| vars.iter().map(|v| (*v).to_owned()).collect())
-        .unwrap_or_else(|| vec![default_var(service, key)])
+    vars_for_in(&UserMapping::new(), service, key)
+}
+
+/// Where a secret's variables come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The user mapping in `config.json`.
+    User,
+    /// A built-in provider.
+    Builtin,
+    /// The key is itself the variable name (default service, or capitals).
+    Key,
+    /// `SERVICE_KEY`.
+    Rule,
+}
+
+/// The variables a secret maps to, preferred first, and why.
+pub fn mapping_of(user: &UserMapping, service: &str, key: &str) -> (Vec<String>, Origin) {
+    if let Some(vars) = user.get(&mapping_key(service, key)) {
+        return (vars.clone(), Origin::User);
+    }
+    if let Some((_, _, vars)) = BUILTIN.iter().find(|(s, k, _)| *s == service && *k == key) {
+        return (
+            vars.iter().map(|v| (*v).to_owned()).collect(),
+            Origin::Builtin,
+        );
+    }
+    let capitals = key
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if service == DEFAULT_SERVICE || capitals {
+        return (vec![key.to_owned()], Origin::Key);
+    }
+    (vec![default_var(service, key)], Origin::Rule)
+}
+
+/// The variables a secret maps to, preferred first (see the module
+/// documentation).
+pub fn vars_for_in(user: &UserMapping, service: &str, key: &str) -> Vec<String> {
+    mapping_of(user, service, key).0
+}
+
+/// The user mapping's name for a secret: `service/key`.
+pub fn mapping_key(service: &str, key: &str) -> String {
+    format!("{service}/{key}")
+}
+
+/// Splits a `service/key` name and checks both halves.
+pub fn split_mapping_key(name: &str) -> Result<(&str, &str), Error> {
+    let (service, key) = name
+        .split_once('/')
+        .ok_or(Error::InvalidParameter("a secret is named SERVICE/KEY"))?;
+    validate_service(service)?;
+    validate_key(key)?;
+    Ok((service, key))
+}
+
+/// Checks a variable name for the user mapping: `[A-Za-z_][A-Za-z0-9_]*`,
+/// at most 128 characters, not starting with `AGENT_SECRETS_`.
+pub fn validate_var(name: &str) -> Result<(), Error> {
+    if name.len() > 128 || !crate::dotenv::is_shell_name(name) {
+        return Err(Error::InvalidParameter(
+            "a variable name is 1 to 128 characters of A-Z, a-z, 0-9 and '_' and does not start with a digit",
+        ));
+    }
+    if name.starts_with(RESERVED_VAR_PREFIX) {
+        return Err(Error::InvalidParameter(
+            "variables starting with AGENT_SECRETS_ are the CLI's own and never carry a secret",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a whole user mapping (on parse of `config.json` and before it is
+/// written): valid names, at least one variable per secret, no variable
+/// mapped from two secrets. The reason is fixed text without names.
+pub fn check_user_mapping(user: &UserMapping) -> Result<(), &'static str> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, vars) in user {
+        if split_mapping_key(name).is_err() {
+            return Err("\"env\" has an entry that is not a valid SERVICE/KEY");
+        }
+        if vars.is_empty() {
+            return Err("\"env\" has an entry with no variable");
+        }
+        for var in vars {
+            if validate_var(var).is_err() {
+                return Err("\"env\" has an invalid variable name");
+            }
+            if !seen.insert(var.as_str()) {
+                return Err("\"env\" maps one variable from two secrets");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The secret a variable belongs to, for imports: the first secret that
+/// maps to `var` among the user mapping, the built-ins and `existing` (the
+/// vault's secrets), restricted to `service` when given; else `var` itself
+/// as a key of `service` or of [`DEFAULT_SERVICE`]. `None` when `var` is
+/// not a valid key name.
+pub fn secret_for_var(
+    user: &UserMapping,
+    var: &str,
+    existing: &[(String, String)],
+    service: Option<&str>,
+) -> Option<(String, String)> {
+    let from_user = user.keys().filter_map(|n| n.split_once('/'));
+    let builtin = BUILTIN.iter().map(|(s, k, _)| (*s, *k));
+    let existing = existing.iter().map(|(s, k)| (s.as_str(), k.as_str()));
+    for (s, k) in from_user.chain(builtin).chain(existing) {
+        if service.is_some_and(|wanted| wanted != s) {
+            continue;
+        }
+        if vars_for_in(user, s, k).iter().any(|v| v == var) {
+            return Some((s.to_owned(), k.to_owned()));
+        }
+    }
+    validate_key(var).ok()?;
+    Some((
+        service.unwrap_or(DEFAULT_SERVICE).to_owned(),
+        var.to_owned(),
+    ))
+}
+
+/// The secrets the user mapping and the built-ins name for `service`
+/// (every such secret when `service` is `None`), in order.
+pub fn mapped_secrets(user: &UserMapping, service: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let from_user = user.keys().filter_map(|n| n.split_once('/'));
+    let builtin = BUILTIN.iter().map(|(s, k, _)| (*s, *k));
+    for (s, k) in builtin.chain(from_user) {
+        if service.is_some_and(|wanted| wanted != s) {
+            continue;
+        }
+        if !out.iter().any(|(s2, k2)| s2 == s && k2 == k) {
+            out.push((s.to_owned(), k.to_owned()));
+        }
+    }
+    out
+}
+
+/// Sets (`Some`) or removes (`None`) the user mapping of one secret in
+/// `config.json`: under the write lock, re-reading the file, changing only
+/// `"env"` and `updated_at`. Needs no password: names are not secret, and
+/// `config.json` is not authenticated as a whole.
+pub fn set_user_mapping<S: Store + ?Sized>(
+    store: &S,
+    service: &str,
+    key: &str,
+    vars: Option<&[String]>,
+    now: Timestamp,
+) -> Result<(), Error> {
+    validate_service(service)?;
+    validate_key(key)?;
+    for var in vars.unwrap_or_default() {
+        validate_var(var)?;
+    }
+    if vars.is_some_and(|v| v.is_empty()) {
+        return Err(Error::InvalidParameter(
+            "a mapping names at least one variable",
+        ));
+    }
+    let _lock = WriteLock::take(store)?;
+    let bytes = store.read(CONFIG_FILE)?.ok_or(Error::NotInitialized)?;
+    let mut config = parse_config(&bytes)?;
+    let name = mapping_key(service, key);
+    match vars {
+        Some(vars) => {
+            config.env.insert(name, vars.to_vec());
+        }
+        None => {
+            config.env.remove(&name);
+        }
+    }
+    if check_user_mapping(&config.env).is_err() {
+        return Err(Error::InvalidParameter(
+            "a variable can be mapped from only one secret; remove its other mapping first",
+        ));
+    }
+    config.updated_at = now;
+    store.write(CONFIG_FILE, &to_bytes(&config))?;
+    Ok(())
 }
 
 /// Where a resolved value came from.
@@ -66,7 +279,7 @@ pub struct Resolved {
 }
 
 /// Vault first, then the mapped environment variables (an empty variable
-/// counts as unset). `vault` is `None` when there is no vault to ask (not
+/// counts as unset; the vault's user mapping is honoured). `vault` is `None` when there is no vault to ask (not
 /// initialized). `env` looks a variable up; the core never reads the
 /// process environment itself. If neither has it, the vault's not-found
 /// error is returned.
@@ -92,7 +305,9 @@ pub fn resolve<S: Store>(
             key: key.to_owned(),
         },
     };
-    for var in vars_for(service, key) {
+    let user = vault.map(|v| &v.config().env);
+    let vars = user.map_or_else(|| vars_for(service, key), |u| vars_for_in(u, service, key));
+    for var in vars {
         if let Some(value) = env(&var).filter(|v| !v.is_empty()) {
             return Ok(Resolved {
                 value: SecretString::new(value),
@@ -101,6 +316,69 @@ pub fn resolve<S: Store>(
         }
     }
     Err(missing)
+}
+
+/// One credential of a provider, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The key within the provider's service, e.g. `api_key`.
+    pub key: String,
+    /// The variables it maps to, preferred first.
+    pub variables: Vec<String>,
+    /// The value and its source; `None` when neither the vault nor the
+    /// environment has it.
+    pub resolved: Option<Resolved>,
+}
+
+/// The resolved credentials of one provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConfig {
+    /// The provider (= service) name.
+    pub provider: String,
+    /// Its credentials, in the order of [`BUILTIN`].
+    pub credentials: Vec<Credential>,
+}
+
+impl ProviderConfig {
+    /// Whether every credential was found.
+    pub fn is_complete(&self) -> bool {
+        self.credentials.iter().all(|c| c.resolved.is_some())
+    }
+}
+
+/// The credentials of a known provider ([`PROVIDERS`]): each resolved
+/// vault first, environment second ([`resolve`]), with its source. An
+/// unknown provider is [`Error::ServiceNotFound`]; a missing credential is
+/// not an error (its `resolved` is `None`).
+pub fn provider_config<S: Store>(
+    name: &str,
+    vault: Option<&Vault<S>>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ProviderConfig, Error> {
+    if !PROVIDERS.contains(&name) {
+        validate_service(name)?;
+        return Err(Error::ServiceNotFound {
+            service: name.to_owned(),
+        });
+    }
+    let user = vault.map(|v| v.config().env.clone()).unwrap_or_default();
+    let mut credentials = Vec::new();
+    for (_, key, _) in BUILTIN.iter().filter(|(s, _, _)| *s == name) {
+        let resolved = match resolve(vault, name, key, env) {
+            Ok(r) => Some(r),
+            Err(Error::SecretNotFound { .. } | Error::ServiceNotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        credentials.push(Credential {
+            key: (*key).to_owned(),
+            variables: vars_for_in(&user, name, key),
+            resolved,
+        });
+    }
+    Ok(ProviderConfig {
+        provider: name.to_owned(),
+        credentials,
+    })
 }
 
 #[cfg(test)]
@@ -143,6 +421,161 @@ mod tests {
         assert!(matches!(
             resolve::<crate::MemoryStore>(None, "x", "", &empty),
             Err(Error::InvalidKeyName { .. })
+        ));
+    }
+
+    #[test]
+    fn default_service_and_capitals_map_to_the_key() {
+        assert_eq!(vars_for("app", "DATABASE_URL"), ["DATABASE_URL"]);
+        assert_eq!(vars_for("app", "lower.case-x"), ["lower.case-x"]);
+        assert_eq!(vars_for("stripe", "STRIPE_KEY"), ["STRIPE_KEY"]);
+        assert_eq!(
+            mapping_of(&UserMapping::new(), "stripe", "key").1,
+            Origin::Rule
+        );
+    }
+
+    #[test]
+    fn user_mapping_wins_and_reverses() {
+        let user = UserMapping::from([
+            (
+                "stripe/secret_key".to_owned(),
+                vec!["STRIPE_SK".to_owned(), "SK".to_owned()],
+            ),
+            ("openai/api_key".to_owned(), vec!["MY_OPENAI".to_owned()]),
+        ]);
+        assert_eq!(
+            vars_for_in(&user, "stripe", "secret_key"),
+            ["STRIPE_SK", "SK"]
+        );
+        assert_eq!(mapping_of(&user, "openai", "api_key").1, Origin::User);
+        let pair = |s: &str, k: &str| Some((s.to_owned(), k.to_owned()));
+        assert_eq!(
+            secret_for_var(&user, "SK", &[], None),
+            pair("stripe", "secret_key")
+        );
+        assert_eq!(
+            secret_for_var(&user, "MY_OPENAI", &[], None),
+            pair("openai", "api_key")
+        );
+        // remapped away: OPENAI_API_KEY no longer belongs to openai/api_key
+        assert_eq!(
+            secret_for_var(&user, "OPENAI_API_KEY", &[], None),
+            pair("app", "OPENAI_API_KEY")
+        );
+        let none = UserMapping::new();
+        assert_eq!(
+            secret_for_var(&none, "OPENAI_API_KEY", &[], None),
+            pair("openai", "api_key")
+        );
+        assert_eq!(
+            secret_for_var(&none, "GOOGLE_GEMINI_API_KEY", &[], None),
+            pair("gemini", "api_key")
+        );
+        let existing = [("my-api".to_owned(), "token".to_owned())];
+        assert_eq!(
+            secret_for_var(&none, "MY_API_TOKEN", &existing, None),
+            pair("my-api", "token")
+        );
+        assert_eq!(
+            secret_for_var(&none, "MY_API_TOKEN", &[], None),
+            pair("app", "MY_API_TOKEN")
+        );
+        assert_eq!(
+            secret_for_var(&none, "OPENAI_API_KEY", &[], Some("x")),
+            pair("x", "OPENAI_API_KEY")
+        );
+        assert_eq!(secret_for_var(&none, "1BAD", &[], None), None);
+        assert_eq!(
+            mapped_secrets(&user, Some("stripe")),
+            [("stripe".to_owned(), "secret_key".to_owned())]
+        );
+        assert_eq!(mapped_secrets(&none, None).len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn set_user_mapping_edits_only_env() {
+        let store = crate::MemoryStore::default();
+        let now = Timestamp::from_unix(1_800_000_000);
+        let options = crate::InitOptions {
+            iterations: crate::MIN_ITERATIONS,
+            ..Default::default()
+        };
+        let vault = Vault::init(&store, &"Fake-Password-123".into(), &options, now).expect("init");
+        let before = vault.config().clone();
+        let later = Timestamp::from_unix(1_800_000_100);
+        let vars = ["STRIPE_SK".to_owned()];
+        set_user_mapping(&store, "stripe", "secret_key", Some(&vars), later).expect("set");
+        let config =
+            crate::format::parse_config(&store.read(CONFIG_FILE).expect("read").expect("some"))
+                .expect("parse");
+        assert_eq!(config.env["stripe/secret_key"], ["STRIPE_SK"]);
+        assert_eq!(
+            (config.keys.clone(), config.updated_at),
+            (before.keys.clone(), later)
+        );
+        let clash = ["STRIPE_SK".to_owned()];
+        assert!(set_user_mapping(&store, "other", "k", Some(&clash), later).is_err());
+        assert!(set_user_mapping(
+            &store,
+            "s",
+            "k",
+            Some(&["AGENT_SECRETS_PASSWORD".to_owned()]),
+            later
+        )
+        .is_err());
+        assert!(set_user_mapping(&store, "s", "k", Some(&[]), later).is_err());
+        set_user_mapping(&store, "stripe", "secret_key", None, later).expect("remove");
+        let config =
+            crate::format::parse_config(&store.read(CONFIG_FILE).expect("read").expect("some"))
+                .expect("parse");
+        assert!(config.env.is_empty());
+    }
+
+    #[test]
+    fn provider_config_vault_first_then_env() {
+        let store = crate::MemoryStore::default();
+        let now = Timestamp::from_unix(1_800_000_000);
+        let options = crate::InitOptions {
+            iterations: crate::MIN_ITERATIONS,
+            ..Default::default()
+        };
+        let vault = Vault::init(&store, &"Fake-Password-123".into(), &options, now).expect("init");
+        vault
+            .set("supabase", "anon_key", &"fake-anon".into(), now)
+            .expect("set");
+        let env = |name: &str| {
+            matches!(name, "SUPABASE_ANON_KEY" | "SUPABASE_SERVICE_ROLE_KEY")
+                .then(|| "fake-env".to_owned())
+        };
+        let c = provider_config("supabase", Some(&vault), &env);
+        let c = c.expect("config");
+        assert!(c.is_complete());
+        let sources: Vec<_> = c
+            .credentials
+            .iter()
+            .map(|c| {
+                (
+                    c.key.as_str(),
+                    c.resolved.as_ref().map(|r| r.source.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                (
+                    "service_role_key",
+                    Some(Source::Env("SUPABASE_SERVICE_ROLE_KEY".into()))
+                ),
+                ("anon_key", Some(Source::Vault)),
+            ]
+        );
+        let c = provider_config::<crate::MemoryStore>("openai", None, &|_| None).expect("config");
+        assert!(!c.is_complete());
+        assert!(matches!(
+            provider_config::<crate::MemoryStore>("stripe", None, &|_| None),
+            Err(Error::ServiceNotFound { .. })
         ));
     }
 }

@@ -181,6 +181,10 @@ pub struct ConfigDoc {
     /// Lockout policy.
     #[serde(default)]
     pub lockout: LockoutPolicy,
+    /// The user mapping: `"service/key"` → environment variable names,
+    /// preferred first (see [`crate::env`]). Absent when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, Vec<String>>,
     /// When the vault was made.
     pub created_at: Timestamp,
     /// Last change to this file.
@@ -336,6 +340,7 @@ pub fn parse_config(bytes: &[u8]) -> Result<ConfigDoc, Error> {
     if doc.keys.keys().any(|id| validate_key(id).is_err()) {
         return Err(corrupt(file, "a key id in \"keys\" is not a valid name"));
     }
+    crate::env::check_user_mapping(&doc.env).map_err(|detail| corrupt(file, detail))?;
     Ok(doc)
 }
 
@@ -412,6 +417,31 @@ mod tests {
         assert_eq!(doc.lockout, LockoutPolicy::default());
         let again = parse_config(&to_bytes(&doc)).expect("round trip");
         assert_eq!(again, doc);
+    }
+
+    #[test]
+    fn user_mapping_is_optional_and_checked() {
+        use serde_json::json;
+        let doc = parse_config(config_json().as_bytes()).expect("valid");
+        assert!(doc.env.is_empty());
+        assert!(!String::from_utf8_lossy(&to_bytes(&doc)).contains("\"env\""));
+        let doc = edit(|v| v["env"] = json!({"stripe/secret_key": ["STRIPE_KEY", "STRIPE_SK"]}))
+            .expect("valid");
+        assert_eq!(doc.env["stripe/secret_key"], ["STRIPE_KEY", "STRIPE_SK"]);
+        assert_eq!(parse_config(&to_bytes(&doc)).expect("round trip"), doc);
+        let corrupt = |r: Result<ConfigDoc, Error>| matches!(r, Err(Error::Corrupt { .. }));
+        for bad in [
+            json!({"stripe": ["X"]}),
+            json!({"Stripe/k": ["X"]}),
+            json!({"s/k": []}),
+            json!({"s/k": ["1X"]}),
+            json!({"s/k": ["A B"]}),
+            json!({"s/k": ["AGENT_SECRETS_PASSWORD"]}),
+            json!({"s/k": ["X"], "t/k": ["X"]}),
+            json!({"s/k": "X"}),
+        ] {
+            assert!(corrupt(edit(|v| v["env"] = bad.clone())), "{bad}");
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! types of the on-disk format v1 ([`format`]), key derivation and AEAD
 //! (a private module, reached through [`Vault`] and, for published test
 //! vectors only, [`primitives`]), the key ring, name validation
-//! ([`names`]), the environment-variable mapping ([`env`]) and the vault
-//! operations ([`Vault`]).
+//! ([`names`]), the environment-variable mapping ([`env`]), `.env` parsing
+//! and writing ([`dotenv`]) and the vault operations ([`Vault`]).
 //!
 //! The crate performs no I/O of its own: it reaches storage through the
 //! [`Store`] trait, takes the current time as a [`Timestamp`] argument and
@@ -17,6 +17,7 @@
 
 pub mod audit;
 mod crypto;
+pub mod dotenv;
 pub mod env;
 mod error;
 pub mod format;
@@ -30,7 +31,7 @@ pub mod store;
 mod time;
 mod vault;
 
-pub use env::{resolve, Resolved, Source};
+pub use env::{provider_config, resolve, Credential, ProviderConfig, Resolved, Source};
 pub use error::{Error, ErrorKind, StoreError};
 pub use format::{KdfParams, DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
 pub use names::{check_password_strength, mask, MASK};

@@ -174,6 +174,7 @@ impl<S: Store> Vault<S> {
                 active_key: id.clone(),
                 keys: BTreeMap::from([(id.clone(), wrapped)]),
                 lockout: options.lockout,
+                env: BTreeMap::new(),
                 created_at: now,
                 updated_at: now,
             };
