@@ -162,6 +162,22 @@ impl Default for LockoutPolicy {
     }
 }
 
+/// When failed unlocks raise an alert (an `alert` audit event, a warning,
+/// and the optional command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPolicy {
+    /// This many failed unlocks (wrong password or refused by the lockout)
+    /// within the window raise an alert.
+    pub failed_unlocks: u32,
+    /// The window, in seconds.
+    pub window_seconds: u64,
+    /// A program and its arguments, run with the alert event as one JSON
+    /// line on its standard input (never a value). Absent: no command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+}
+
 /// `config.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -185,6 +201,9 @@ pub struct ConfigDoc {
     /// preferred first (see [`crate::env`]). Absent when empty.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, Vec<String>>,
+    /// Alerting on failed unlocks; absent means no alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertPolicy>,
     /// When the vault was made.
     pub created_at: Timestamp,
     /// Last change to this file.

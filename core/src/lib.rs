@@ -23,6 +23,7 @@ mod error;
 pub mod format;
 mod keyring;
 pub mod lockout;
+pub mod metrics;
 pub mod names;
 pub mod primitives;
 pub mod scan;

@@ -175,6 +175,7 @@ impl<S: Store> Vault<S> {
                 keys: BTreeMap::from([(id.clone(), wrapped)]),
                 lockout: options.lockout,
                 env: BTreeMap::new(),
+                alerts: None,
                 created_at: now,
                 updated_at: now,
             };

@@ -7,6 +7,7 @@
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status};
 use agent_secrets_core::ErrorKind;
+use agent_secrets_core::Store;
 
 use crate::context::{now, Context};
 use crate::error::CliError;
@@ -90,7 +91,99 @@ pub fn record(ctx: &Context, target: &Target, outcome: &Result<(), CliError>) {
     if let Some(k) = &target.key {
         event = event.key(k);
     }
+    emit(&event);
     if let Err(e) = audit::append(&ctx.store, event) {
         output::note(&format!("warning: the audit line was not written: {e}"));
+    }
+    if matches!(status, Status::Unauthorized | Status::Locked) {
+        check_alert(ctx);
+    }
+}
+
+/// The event through the `tracing` facade, target `agent::audit`, for a
+/// host application's log pipeline (and `--log-format json`).
+fn emit(event: &AuditEvent) {
+    tracing::info!(
+        target: "agent::audit",
+        timestamp = %event.timestamp,
+        operation = %crate::commands::audit::json_name(&event.operation),
+        service = event.service.as_deref().unwrap_or(""),
+        key = event.key.as_deref().unwrap_or(""),
+        status = %crate::commands::audit::json_name(&event.status),
+        user = %event.user,
+        source = %event.source,
+        component = %event.component,
+        "audit"
+    );
+}
+
+/// Failed unlocks over the configured threshold within the window: an
+/// `alert` audit event, a warning, and the configured command (which gets
+/// the event as one JSON line on stdin, never a value).
+fn check_alert(ctx: &Context) {
+    let Ok(Some(config)) = ctx.store.read(agent_secrets_core::format::CONFIG_FILE) else {
+        return;
+    };
+    let Some(policy) = agent_secrets_core::format::parse_config(&config)
+        .ok()
+        .and_then(|c| c.alerts)
+    else {
+        return;
+    };
+    let log = ctx
+        .store
+        .read(audit::AUDIT_FILE)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (lines, _) = audit::parse_lines(&log);
+    let at = now();
+    if !agent_secrets_core::metrics::alert_due(&lines, &policy, at) {
+        return;
+    }
+    let event = AuditEvent::new(at, Operation::Alert, Status::Failed, &user(), "cli");
+    emit(&event);
+    let line = match audit::append(&ctx.store, event) {
+        Ok(line) => line,
+        Err(e) => {
+            output::note(&format!(
+                "warning: the alert was not written to the audit trail: {e}"
+            ));
+            return;
+        }
+    };
+    output::note(&format!(
+        "warning: ALERT: {} or more failed unlocks within {} s on this vault.",
+        policy.failed_unlocks, policy.window_seconds
+    ));
+    if let Some([program, args @ ..]) = policy.command.as_deref() {
+        run_alert_command(program, args, &line);
+    }
+}
+
+fn run_alert_command(program: &str, args: &[String], line: &audit::AuditLine) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut json = serde_json::to_vec(line).unwrap_or_default();
+    json.push(b'\n');
+    let child = Command::new(program)
+        .args(args)
+        .env_remove(crate::input::PASSWORD_ENV)
+        .env_remove(crate::input::NEW_PASSWORD_ENV)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut child) => {
+            if let Some(mut stdin) = child.stdin.take() {
+                let _ = stdin.write_all(&json);
+            }
+            if !child.wait().is_ok_and(|s| s.success()) {
+                output::note(&format!("warning: the alert command {program} failed."));
+            }
+        }
+        Err(e) => output::note(&format!(
+            "warning: the alert command {program} could not start ({e})."
+        )),
     }
 }

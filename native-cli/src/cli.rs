@@ -26,6 +26,17 @@ pub struct Global {
     /// Read the master password from the first line of standard input.
     #[arg(long, global = true)]
     pub password_stdin: bool,
+
+    /// Also write each audit event to stderr as a JSON line (tracing target `agent::audit`).
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Formats of `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per event.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

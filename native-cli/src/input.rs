@@ -12,6 +12,8 @@ use crate::error::CliError;
 
 /// The environment variable that may hold the master password.
 pub const PASSWORD_ENV: &str = "AGENT_SECRETS_PASSWORD";
+/// The environment variable that may hold the new password of `passwd`.
+pub const NEW_PASSWORD_ENV: &str = "AGENT_SECRETS_NEW_PASSWORD";
 
 /// Reads standard input at most once and hands out its parts.
 #[derive(Debug)]
@@ -47,8 +49,10 @@ impl Inputs {
         Ok(self.stdin.as_deref().map_or("", |s| s.as_str()))
     }
 
+    /// The next line of standard input after what was taken before.
     fn stdin_password(&mut self) -> Result<Password, CliError> {
-        let text = self.stdin()?;
+        let rest_at = self.rest_at;
+        let text = &self.stdin()?[rest_at..];
         let (line, consumed) = match text.find('\n') {
             Some(i) => (&text[..i], i + 1),
             None => (text, text.len()),
@@ -56,11 +60,11 @@ impl Inputs {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() {
             return Err(CliError::Usage(
-                "--password-stdin: the first line of standard input is empty.".to_owned(),
+                "--password-stdin: the expected password line of standard input is empty or missing.".to_owned(),
             ));
         }
         let password = Password::new(line.to_owned());
-        self.rest_at = consumed;
+        self.rest_at = rest_at + consumed;
         Ok(password)
     }
 
@@ -102,6 +106,35 @@ impl Inputs {
             || !std::io::stdin().is_terminal()
         {
             return self.password();
+        }
+        let first = Password::new(Self::prompt("New master password: ")?.to_string());
+        let second = Password::new(Self::prompt("Repeat the new master password: ")?.to_string());
+        if first != second {
+            return Err(CliError::Usage(
+                "The two passwords differ; nothing was changed.".to_owned(),
+            ));
+        }
+        Ok(first)
+    }
+
+    /// The new password of `passwd`: the second line of standard input
+    /// with `--password-stdin`, else `AGENT_SECRETS_NEW_PASSWORD`, else
+    /// asked twice on a terminal.
+    pub fn replacement_password(&mut self) -> Result<Password, CliError> {
+        if self.password_stdin {
+            return self.stdin_password();
+        }
+        if let Some(p) = std::env::var(NEW_PASSWORD_ENV)
+            .ok()
+            .filter(|p| !p.is_empty())
+        {
+            return Ok(Password::new(p));
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(CliError::Usage(format!(
+                "No new master password: standard input is not a terminal. Pass both passwords with \
+                 --password-stdin (old on the first line, new on the second) or set {NEW_PASSWORD_ENV}."
+            )));
         }
         let first = Password::new(Self::prompt("New master password: ")?.to_string());
         let second = Password::new(Self::prompt("Repeat the new master password: ")?.to_string());

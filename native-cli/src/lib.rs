@@ -35,6 +35,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::exit::USAGE));
         }
     };
+    if cli.global.log_format == Some(cli::LogFormat::Json) {
+        // Only the audit target: nothing else in the program logs values,
+        // and this keeps it that way for dependencies too.
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_target(true)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    }
     match commands::run(cli) {
         Ok(()) => ExitCode::from(error::exit::OK),
         Err(e) => {

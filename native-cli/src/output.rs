@@ -27,6 +27,12 @@ pub fn note(text: &str) {
     eprintln!("{text}");
 }
 
+/// A progress line on stderr that rewrites itself; `last` ends it.
+#[allow(clippy::print_stderr)]
+pub fn progress(text: &str, last: bool) {
+    eprint!("\r{text}{}", if last { "\n" } else { "" });
+}
+
 /// Left-aligned columns, two spaces apart.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

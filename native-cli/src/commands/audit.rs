@@ -1,20 +1,135 @@
-//! `agent secret audit [--verify] [--tail N] [--json]`
-//!
-//! PLACEHOLDER (issue 4): registered so the command tree is in one
-//! place; the implementation replaces this file.
+//! `agent secret audit [--verify] [--tail N] [--json]` — no password needed:
+//! the log holds names, never values.
+
+use agent_secrets_core::audit::{self, AuditLine, AUDIT_FILE};
+use agent_secrets_core::{Error, Store};
+use serde::Serialize;
 
 use crate::audit_log::Target;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{exit, CliError};
+use crate::output;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Check the hash chain and name the first broken line (exit 6 if broken).
+    #[arg(long)]
+    pub verify: bool,
+    /// Only the last N events.
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+    /// JSON: the events as stored (array), or the verification result.
+    #[arg(long)]
+    pub json: bool,
+}
 
-/// The audit line this command writes, if any.
+/// Reading the trail is not itself recorded.
 pub fn audit_target(_args: &Args) -> Option<Target> {
     None
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+#[derive(Serialize)]
+struct VerifyJson {
+    ok: bool,
+    lines: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_broken_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    if !super::is_initialized(&ctx.store)? {
+        return Err(Error::NotInitialized.into());
+    }
+    let log = ctx
+        .store
+        .read(AUDIT_FILE)
+        .map_err(Error::from)?
+        .unwrap_or_default();
+    if args.verify {
+        let result = audit::verify(&log);
+        if args.json {
+            output::json(&VerifyJson {
+                ok: result.first_broken.is_none(),
+                lines: result.lines,
+                first_broken_line: result.first_broken.as_ref().map(|b| b.0),
+                reason: result.first_broken.as_ref().map(|b| b.1.clone()),
+            });
+        }
+        return match result.first_broken {
+            None => {
+                if !args.json {
+                    output::line(&format!(
+                        "audit.log: {} lines, hash chain intact.",
+                        result.lines
+                    ));
+                }
+                Ok(())
+            }
+            Some((line, why)) => Err(CliError::Reported {
+                message: format!("audit.log: line {line} breaks the hash chain: {why}."),
+                code: exit::INTEGRITY,
+            }),
+        };
+    }
+    let (lines, bad) = audit::parse_lines(&log);
+    let shown: &[AuditLine] = match args.tail {
+        Some(n) => &lines[lines.len().saturating_sub(n)..],
+        None => &lines,
+    };
+    if args.json {
+        output::json(&shown);
+    } else if shown.is_empty() {
+        output::note("The audit trail is empty.");
+    } else {
+        let rows: Vec<Vec<String>> = shown
+            .iter()
+            .map(|l| {
+                let e = &l.event;
+                let target = match (&e.service, &e.key) {
+                    (Some(s), Some(k)) => format!("{s}/{k}"),
+                    (Some(s), None) => s.clone(),
+                    _ => "-".to_owned(),
+                };
+                vec![
+                    l.seq.to_string(),
+                    e.timestamp.to_string(),
+                    json_name(&e.operation),
+                    target,
+                    json_name(&e.status),
+                    e.user.clone(),
+                    e.source.clone(),
+                ]
+            })
+            .collect();
+        output::line(&output::table(
+            &[
+                "SEQ",
+                "TIME",
+                "OPERATION",
+                "SECRET",
+                "STATUS",
+                "USER",
+                "SOURCE",
+            ],
+            &rows,
+        ));
+    }
+    if !bad.is_empty() {
+        output::note(&format!(
+            "warning: {} line(s) of audit.log are not audit events (first: line {}); run `agent secret audit --verify`.",
+            bad.len(),
+            bad[0]
+        ));
+    }
+    Ok(())
+}
+
+/// The snake_case name serde gives an enum value.
+pub fn json_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -103,6 +103,11 @@ pub fn unlock<'s>(
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
+    if let (_, Some(problem)) = agent_secrets_core::lockout::load(store) {
+        crate::output::note(&format!(
+            "warning: {problem} The lockout counter starts again from zero; the file is rewritten at the next failed attempt."
+        ));
+    }
     let password = inputs.password()?;
     Ok(Vault::unlock(store, &password, now())?)
 }

@@ -1,21 +1,39 @@
 //! `agent secret passwd [--iterations N]`
-//!
-//! PLACEHOLDER (issue 4): registered so the command tree is in one
-//! place; the implementation replaces this file.
+
+use agent_secrets_core::audit::Operation;
+use agent_secrets_core::check_password_strength;
+use agent_secrets_core::format::check_iterations;
 
 use crate::audit_log::Target;
-use crate::context::Context;
+use crate::context::{now, Context};
 use crate::error::CliError;
-use agent_secrets_core::audit::Operation;
+use crate::output;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Also change the PBKDF2 iteration count (100000 to 10000000); default: keep it.
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<u32>,
+}
 
-/// The audit line this command writes, if any.
+/// The audit line this command writes.
 pub fn audit_target(_args: &Args) -> Option<Target> {
     Some(Target::vault(Operation::Passwd))
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+/// Old password (counted by the lockout when wrong), new password twice
+/// (strength rule), then only `config.json` is rewritten, atomically.
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    if let Some(n) = args.iterations {
+        check_iterations(u64::from(n))?;
+    }
+    let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let new_password = ctx.inputs.replacement_password()?;
+    check_password_strength(&new_password)?;
+    vault.change_password(&new_password, args.iterations, now())?;
+    output::line(&format!(
+        "Master password changed ({} iterations). Only config.json was rewritten.",
+        vault.config().kdf.iterations
+    ));
+    Ok(())
 }

@@ -1,21 +1,59 @@
 //! `agent secret rotate`
-//!
-//! PLACEHOLDER (issue 4): registered so the command tree is in one
-//! place; the implementation replaces this file.
 
-use crate::audit_log::Target;
-use crate::context::Context;
-use crate::error::CliError;
+use std::io::IsTerminal;
+
 use agent_secrets_core::audit::Operation;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use crate::audit_log::Target;
+use crate::context::{now, Context};
+use crate::error::CliError;
+use crate::output;
 
-/// The audit line this command writes, if any.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The audit line this command writes.
 pub fn audit_target(_args: &Args) -> Option<Target> {
     Some(Target::vault(Operation::Rotate))
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+/// New data key, every value re-encrypted service by service, old key
+/// dropped; resumes an interrupted rotation. A progress line on a terminal.
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |done: usize, total: usize| {
+        if show_progress && (done == total || done % 16 == 0) {
+            output::progress(
+                &format!("Re-encrypting: {done}/{total} services"),
+                done == total,
+            );
+        }
+    };
+    let summary = vault.rotate(now(), &mut progress)?;
+    if args.json {
+        output::json(&summary);
+    } else {
+        output::line(&format!(
+            "{} to data key {}: {} values in {} services re-encrypted; dropped {}.",
+            if summary.resumed {
+                "Finished the interrupted rotation"
+            } else {
+                "Rotated"
+            },
+            summary.new_key,
+            summary.values_moved,
+            summary.services,
+            if summary.dropped_keys.is_empty() {
+                "no key".to_owned()
+            } else {
+                summary.dropped_keys.join(", ")
+            }
+        ));
+    }
+    Ok(())
 }
