@@ -179,14 +179,8 @@ pub fn chain(previous: Option<&[u8]>, event: AuditEvent) -> Vec<u8> {
 
 /// The last complete line of `tail` (bytes from the end of the log).
 fn last_line(tail: &[u8]) -> Option<&[u8]> {
-    let body = tail.strip_suffix(b"\n").unwrap_or(tail);
-    if body.is_empty() {
-        return None;
-    }
-    Some(match body.iter().rposition(|b| *b == b'\n') {
-        Some(i) => &body[i + 1..],
-        None => body,
-    })
+    // Blank lines are not part of the chain (see `verify`).
+    tail.split(|b| *b == b'\n').rev().find(|l| !l.is_empty())
 }
 
 /// How many bytes from the end are read to find the last line (a line is
@@ -239,15 +233,12 @@ pub fn verify(log: &[u8]) -> Verification {
     let mut prev_hash = GENESIS.to_owned();
     let mut prev_seq = 0u64;
     let mut lines = 0;
-    // One trailing newline ends the last line; any other empty line is a break.
-    let body = log.strip_suffix(b"\n").unwrap_or(log);
-    if body.is_empty() {
-        return Verification {
-            lines: 0,
-            first_broken: None,
-        };
-    }
-    for (i, line) in body.split(|b| *b == b'\n').enumerate() {
+    // Blank lines carry nothing and are skipped (a log of only newlines is
+    // empty); every other line must continue the chain.
+    for (i, line) in log.split(|b| *b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
         lines += 1;
         let number = i + 1;
         let Ok(parsed) = serde_json::from_slice::<AuditLine>(line) else {
@@ -260,7 +251,7 @@ pub fn verify(log: &[u8]) -> Verification {
                 "its prev hash does not match the line before it (edited, deleted or reordered)",
             );
         }
-        if parsed.seq != prev_seq + 1 {
+        if Some(parsed.seq) != prev_seq.checked_add(1) {
             return broken(
                 lines,
                 number,
@@ -385,8 +376,15 @@ mod tests {
             verify(garbage.as_bytes()).first_broken.map(|b| b.0),
             Some(2)
         );
+        // blank lines carry nothing and are skipped
         let blank = join(&[lines[0], "", lines[1]]);
-        assert_eq!(verify(blank.as_bytes()).first_broken.map(|b| b.0), Some(2));
+        assert_eq!(
+            verify(blank.as_bytes()),
+            Verification {
+                lines: 2,
+                first_broken: None
+            }
+        );
         // the first line must start the chain
         let headless = join(&lines[1..]);
         assert_eq!(

@@ -25,7 +25,6 @@ fn event() -> AuditEvent {
 /// Ignored until fixed in core/src/audit.rs (append or verify must agree
 /// on what an all-newline log is).
 #[test]
-#[ignore = "bug in core/src/audit.rs: append after a log of one newline breaks verify; see the doc comment"]
 fn audit_append_after_a_log_of_one_newline_keeps_the_chain_intact() {
     let store = MemoryStore::new();
     store.insert(AUDIT_FILE, b"\n");
