@@ -1,20 +1,624 @@
-//! `agent preflight [--json] [--fix]`
+//! `agent preflight [--json] [--fix]`: the vault folder's health, without
+//! the password.
 //!
-//! PLACEHOLDER (issue 4): registered so the command tree is in one
-//! place; the implementation replaces this file.
+//! Checks, in this order (the `check` names are stable):
+//!
+//! | check | passes when |
+//! |---|---|
+//! | `folder_mode` | the folder's mode is 0700 |
+//! | `file_modes` | every entry is a regular file of mode 0600 |
+//! | `gitignore` | `.gitignore` holds exactly `*\n!.gitignore\n` |
+//! | `config` | `config.json` passes the core's strict parser |
+//! | `kdf_iterations` | the PBKDF2 iteration count is at least 100,000 |
+//! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field |
+//! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
+//! | `audit_chain` | `audit.log`, if present, has an unbroken hash chain |
+//! | `lock` | there is no stale `.lock` (dead holder on this host, or older than 600 s) |
+//! | `temp_files` | no `*.tmp.*` is left over (one under a live lock belongs to its writer) |
+//!
+//! Modes are read from the mode bits, not by trying to open files: CI runs
+//! as root, which opens anything.
+//!
+//! `--json` prints one object:
+//!
+//! ```json
+//! { "dir": ".agent/secrets/", "ok": false, "problems": 1, "fixed": [],
+//!   "checks": [ { "check": "folder_mode", "status": "fail",
+//!                 "detail": ".agent/secrets/ is 0755, expected 0700",
+//!                 "fix": "chmod 700 .agent/secrets/", "fixable": true } ] }
+//! ```
+//!
+//! `status` is `ok`, `fail` or `skipped`; `fix` is present on failures only;
+//! `fixable` says whether `--fix` repairs it. `--fix` applies only the safe
+//! repairs (modes, `.gitignore`), lists them in `fixed`, then checks again:
+//! the report is the second check.
+//!
+//! Exit: 0 all passed, 8 any failure, 7 no vault in the folder.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use agent_secrets_core::format::{
+    parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
+};
+use agent_secrets_core::names::validate_key;
+use agent_secrets_core::{audit, Error, Store, MIN_ITERATIONS};
+use serde::Serialize;
 
 use crate::audit_log::Target;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{exit, CliError};
+use crate::fs_store::FileStore;
+use crate::lock::{LockFile, LockState, DEFAULT_TIMEOUT};
+use crate::output;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print a JSON report.
+    #[arg(long)]
+    pub json: bool,
+    /// Apply the safe fixes (folder 0700, files 0600, rewrite .gitignore), then check again.
+    #[arg(long)]
+    pub fix: bool,
+}
 
-/// The audit line this command writes, if any.
+/// Preflight reads no secret and has no audit operation of its own.
 pub fn audit_target(_args: &Args) -> Option<Target> {
     None
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Ok,
+    Fail,
+    Skipped,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    check: &'static str,
+    status: Status,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+    fixable: bool,
+}
+
+impl Check {
+    fn ok(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            status: Status::Ok,
+            detail: detail.into(),
+            fix: None,
+            fixable: false,
+        }
+    }
+
+    fn skipped(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status: Status::Skipped,
+            ..Self::ok(check, detail)
+        }
+    }
+
+    fn fail(
+        check: &'static str,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+        fixable: bool,
+    ) -> Self {
+        Self {
+            check,
+            status: Status::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+            fixable,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    dir: &'a str,
+    ok: bool,
+    problems: usize,
+    fixed: Vec<&'static str>,
+    checks: Vec<Check>,
+}
+
+/// What is in the folder: names (sorted) and, for each, its metadata
+/// without following links.
+struct Listing {
+    entries: Vec<(String, Option<fs::Metadata>)>,
+}
+
+impl Listing {
+    fn read(dir: &Path) -> Result<Self, CliError> {
+        let mut entries = Vec::new();
+        let read = fs::read_dir(dir).map_err(|e| cannot_read(dir, &e))?;
+        for entry in read {
+            let entry = entry.map_err(|e| cannot_read(dir, &e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            entries.push((name, fs::symlink_metadata(entry.path()).ok()));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Self { entries })
+    }
+}
+
+fn cannot_read(dir: &Path, e: &std::io::Error) -> CliError {
+    CliError::Reported {
+        message: format!("Cannot read {}: {e}", dir.display()),
+        code: exit::ERROR,
+    }
+}
+
+fn mode_of(meta: &fs::Metadata) -> u32 {
+    meta.permissions().mode() & 0o7777
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    let store = &ctx.store;
+    if !store.dir().is_dir() || !super::is_initialized(store)? {
+        return Err(Error::NotInitialized.into());
+    }
+    let mut checks = check_all(store)?;
+    let mut fixed = Vec::new();
+    if args.fix {
+        for check in checks
+            .iter()
+            .filter(|c| c.status == Status::Fail && c.fixable)
+        {
+            match apply_fix(store, check.check) {
+                Ok(()) => fixed.push(check.check),
+                Err(e) => output::note(&format!("could not fix {}: {e}", check.check)),
+            }
+        }
+        checks = check_all(store)?;
+    }
+    let problems = checks.iter().filter(|c| c.status == Status::Fail).count();
+    if args.json {
+        output::json(&Report {
+            dir: store.display(),
+            ok: problems == 0,
+            problems,
+            fixed,
+            checks,
+        });
+    } else {
+        print_human(store.display(), &fixed, &checks, problems);
+    }
+    if problems == 0 {
+        Ok(())
+    } else {
+        Err(CliError::Reported {
+            message: format!(
+                "preflight found {problems} problem{} in {}",
+                if problems == 1 { "" } else { "s" },
+                store.display()
+            ),
+            code: exit::FINDINGS,
+        })
+    }
+}
+
+fn print_human(display: &str, fixed: &[&str], checks: &[Check], problems: usize) {
+    if !fixed.is_empty() {
+        output::line(&format!("Fixed: {}.", fixed.join(", ")));
+    }
+    let rows: Vec<Vec<String>> = checks
+        .iter()
+        .map(|c| {
+            let status = match c.status {
+                Status::Ok => "ok",
+                Status::Fail => "FAIL",
+                Status::Skipped => "skip",
+            };
+            let detail = match &c.fix {
+                Some(fix) => format!("{}; fix: {fix}", c.detail),
+                None => c.detail.clone(),
+            };
+            vec![status.to_owned(), c.check.to_owned(), detail]
+        })
+        .collect();
+    output::line(&format!("Preflight of {display}"));
+    output::line(&output::table(&["result", "check", "detail"], &rows));
+    let fixable = checks
+        .iter()
+        .filter(|c| c.status == Status::Fail && c.fixable)
+        .count();
+    if problems == 0 {
+        output::line("All checks passed.");
+    } else if fixable > 0 {
+        output::line(&format!(
+            "{problems} problem(s); `agent preflight --fix` repairs {fixable} of them (modes, .gitignore)."
+        ));
+    } else {
+        output::line(&format!("{problems} problem(s)."));
+    }
+}
+
+fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
+    let dir = store.dir();
+    let display = store.display();
+    let listing = Listing::read(dir)?;
+    let lock = LockFile::new(dir, display, DEFAULT_TIMEOUT).inspect();
+    Ok(vec![
+        folder_mode(dir, display)?,
+        file_modes(&listing, display),
+        gitignore(dir),
+        config(dir),
+        kdf_iterations(dir),
+        service_files(dir, &listing),
+        git_tracked(dir, display),
+        audit_chain(dir),
+        lock_check(&lock, display),
+        temp_files(&listing, &lock, display),
+    ])
+}
+
+fn folder_mode(dir: &Path, display: &str) -> Result<Check, CliError> {
+    let meta = fs::metadata(dir).map_err(|e| cannot_read(dir, &e))?;
+    let mode = mode_of(&meta);
+    Ok(if mode == 0o700 {
+        Check::ok("folder_mode", format!("{display} is 0700"))
+    } else {
+        Check::fail(
+            "folder_mode",
+            format!("{display} is {mode:04o}, expected 0700"),
+            format!("chmod 700 {display}"),
+            true,
+        )
+    })
+}
+
+fn file_modes(listing: &Listing, display: &str) -> Check {
+    let mut wrong_mode = Vec::new();
+    let mut not_files = Vec::new();
+    for (name, meta) in &listing.entries {
+        match meta {
+            Some(m) if m.file_type().is_file() => {
+                let mode = mode_of(m);
+                if mode != 0o600 {
+                    wrong_mode.push((name.as_str(), mode));
+                }
+            }
+            _ => not_files.push(name.as_str()),
+        }
+    }
+    if wrong_mode.is_empty() && not_files.is_empty() {
+        return Check::ok(
+            "file_modes",
+            format!("{} files, all 0600", listing.entries.len()),
+        );
+    }
+    let mut detail: Vec<String> = wrong_mode
+        .iter()
+        .map(|(name, mode)| format!("{name} is {mode:04o}"))
+        .collect();
+    if !not_files.is_empty() {
+        detail.push(format!(
+            "not regular files: {} (the vault holds only files)",
+            not_files.join(", ")
+        ));
+    }
+    let fix = if not_files.is_empty() {
+        let paths: Vec<String> = wrong_mode
+            .iter()
+            .map(|(name, _)| format!("{display}{name}"))
+            .collect();
+        format!("chmod 600 {}", paths.join(" "))
+    } else {
+        format!("move the entries that are not files out of {display}, then chmod 600 the files")
+    };
+    Check::fail(
+        "file_modes",
+        format!("{}, expected 0600", detail.join(", ")),
+        fix,
+        not_files.is_empty(),
+    )
+}
+
+fn gitignore(dir: &Path) -> Check {
+    let expected = "`*` then `!.gitignore`";
+    match fs::read(dir.join(GITIGNORE_FILE)) {
+        Ok(bytes) if bytes == GITIGNORE.as_bytes() => {
+            Check::ok("gitignore", format!(".gitignore is {expected}"))
+        }
+        Ok(_) => Check::fail(
+            "gitignore",
+            format!(".gitignore differs from {expected}: git may pick up vault files"),
+            "agent preflight --fix (rewrites it)",
+            true,
+        ),
+        Err(_) => Check::fail(
+            "gitignore",
+            ".gitignore is missing: git may pick up vault files",
+            "agent preflight --fix (writes it)",
+            true,
+        ),
+    }
+}
+
+fn config(dir: &Path) -> Check {
+    let parsed = fs::read(dir.join(CONFIG_FILE))
+        .map_err(|e| format!("{CONFIG_FILE} cannot be read: {e}"))
+        .and_then(|bytes| parse_config(&bytes).map_err(|e| e.to_string()));
+    match parsed {
+        Ok(doc) => Check::ok(
+            "config",
+            format!(
+                "{CONFIG_FILE} is valid ({}, {} data key(s))",
+                doc.cipher,
+                doc.keys.len()
+            ),
+        ),
+        Err(message) => Check::fail(
+            "config",
+            message,
+            format!("restore {CONFIG_FILE} from a backup; every front end refuses it as it is"),
+            false,
+        ),
+    }
+}
+
+/// Reads the count leniently, so that a count the strict parser refuses
+/// is still reported as what it is.
+fn kdf_iterations(dir: &Path) -> Check {
+    let iterations = fs::read(dir.join(CONFIG_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|v| v.get("kdf")?.get("iterations")?.as_u64());
+    match iterations {
+        None => Check::skipped(
+            "kdf_iterations",
+            format!("no kdf.iterations number in {CONFIG_FILE}"),
+        ),
+        Some(n) if n >= u64::from(MIN_ITERATIONS) => Check::ok(
+            "kdf_iterations",
+            format!("{n} PBKDF2 iterations (floor {MIN_ITERATIONS})"),
+        ),
+        Some(n) => Check::fail(
+            "kdf_iterations",
+            format!("{n} PBKDF2 iterations, below the floor of {MIN_ITERATIONS}: {CONFIG_FILE} was edited"),
+            format!("restore {CONFIG_FILE} from a backup (a lowered count makes offline guessing cheaper)"),
+            false,
+        ),
+    }
+}
+
+/// The first secret entry of a service document that lacks one of the
+/// encrypted fields or has a field of its own (a plaintext value), named
+/// if its name is a valid key name.
+fn plaintext_suspect(bytes: &[u8]) -> Option<String> {
+    const ALLOWED: [&str; 6] = [
+        "key_id",
+        "nonce",
+        "ciphertext",
+        "tag",
+        "created_at",
+        "updated_at",
+    ];
+    let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let top_extra = doc
+        .as_object()?
+        .keys()
+        .any(|k| !["format", "version", "service", "secrets"].contains(&k.as_str()));
+    if top_extra {
+        return Some("the document has a field that format v1 does not have (plaintext?)".into());
+    }
+    for (key, entry) in doc.get("secrets")?.as_object()? {
+        let Some(fields) = entry.as_object() else {
+            return Some(describe_key(key, "is not an encrypted entry (plaintext?)"));
+        };
+        if ["nonce", "ciphertext", "tag"]
+            .iter()
+            .any(|f| !fields.contains_key(*f))
+        {
+            return Some(describe_key(key, "lacks nonce, ciphertext or tag"));
+        }
+        if fields.keys().any(|f| !ALLOWED.contains(&f.as_str())) {
+            return Some(describe_key(
+                key,
+                "has a field that format v1 does not have (plaintext?)",
+            ));
+        }
+    }
+    None
+}
+
+fn describe_key(key: &str, what: &str) -> String {
+    // A name that is not a valid key name may be a value pasted by hand.
+    if validate_key(key).is_ok() {
+        format!("secret '{key}' {what}")
+    } else {
+        format!("a secret with an invalid name {what}")
+    }
+}
+
+fn service_files(dir: &Path, listing: &Listing) -> Check {
+    let mut problems = Vec::new();
+    let (mut files, mut values) = (0, 0);
+    for (name, _) in &listing.entries {
+        let Some(service) = service_of_file(name) else {
+            continue;
+        };
+        files += 1;
+        let bytes = match fs::read(dir.join(name)) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(format!("{name} cannot be read: {e}"));
+                continue;
+            }
+        };
+        match parse_service(service, &bytes) {
+            Ok(doc) => values += doc.secrets.len(),
+            Err(e) => problems.push(match plaintext_suspect(&bytes) {
+                Some(why) => format!("{name}: {why}"),
+                None => e.to_string(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Check::ok(
+            "service_files",
+            format!("{files} service file(s), {values} value(s), each with nonce, ciphertext and tag only"),
+        )
+    } else {
+        Check::fail(
+            "service_files",
+            problems.join("; "),
+            "a plaintext value must be considered leaked: rotate it at its provider, \
+             `agent secret set` the new one, and restore or rewrite the file",
+            false,
+        )
+    }
+}
+
+fn git_tracked(dir: &Path, display: &str) -> Check {
+    let output = Command::new("git")
+        .args(["ls-files", "-z", "--", "."])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let output = match output {
+        Err(_) => return Check::skipped("git_tracked", "git is not installed; not checked"),
+        Ok(o) if !o.status.success() => {
+            return Check::skipped(
+                "git_tracked",
+                "the folder is not in a git repository git can read; not checked",
+            )
+        }
+        Ok(o) => o.stdout,
+    };
+    let tracked: Vec<String> = output
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty() && *p != GITIGNORE_FILE.as_bytes())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    if tracked.is_empty() {
+        Check::ok("git_tracked", "git tracks no vault file")
+    } else {
+        let files: Vec<String> = tracked.iter().map(|f| format!("{display}{f}")).collect();
+        Check::fail(
+            "git_tracked",
+            format!("git tracks {}", files.join(", ")),
+            format!(
+                "git rm --cached -- {} and commit; if it was ever pushed, change the master \
+                 password and rotate (old ciphertexts stay in the history)",
+                files.join(" ")
+            ),
+            false,
+        )
+    }
+}
+
+fn audit_chain(dir: &Path) -> Check {
+    let bytes = match fs::read(dir.join(audit::AUDIT_FILE)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Check::ok("audit_chain", "no audit.log yet")
+        }
+        Err(e) => {
+            return Check::fail(
+                "audit_chain",
+                format!("audit.log cannot be read: {e}"),
+                "chmod 600 it",
+                false,
+            )
+        }
+    };
+    let verification = audit::verify(&bytes);
+    match verification.first_broken {
+        None => Check::ok(
+            "audit_chain",
+            format!("audit.log: {} line(s), chain intact", verification.lines),
+        ),
+        Some((line, why)) => Check::fail(
+            "audit_chain",
+            format!("audit.log line {line}: {why}"),
+            "keep a copy of audit.log for investigation (the chain cannot be repaired; \
+             new lines still append)",
+            false,
+        ),
+    }
+}
+
+fn lock_check(lock: &LockState, display: &str) -> Check {
+    match lock {
+        LockState::Free => Check::ok("lock", "no .lock"),
+        LockState::Held(who) => Check::ok("lock", format!("a writer is running: {who}")),
+        LockState::Stale(why) => Check::fail(
+            "lock",
+            format!(".lock is stale: {why}"),
+            format!("the next write breaks it; or remove {display}.lock if no agent process runs"),
+            false,
+        ),
+    }
+}
+
+fn temp_files(listing: &Listing, lock: &LockState, display: &str) -> Check {
+    let temps: Vec<&str> = listing
+        .entries
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|name| name.contains(".tmp."))
+        .collect();
+    if temps.is_empty() {
+        return Check::ok("temp_files", "no left-over temporary files");
+    }
+    if matches!(lock, LockState::Held(_)) {
+        return Check::ok(
+            "temp_files",
+            format!("{} temporary file(s) of the running writer", temps.len()),
+        );
+    }
+    Check::fail(
+        "temp_files",
+        format!(
+            "left over by a writer that died: {} (never read by the vault)",
+            temps.join(", ")
+        ),
+        format!(
+            "the next write removes them; or delete them from {display} if no agent process runs"
+        ),
+        false,
+    )
+}
+
+fn apply_fix(store: &FileStore, check: &str) -> Result<(), String> {
+    let dir = store.dir();
+    let chmod = |path: &Path, mode: u32| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("chmod {mode:o} {}: {e}", path.display()))
+    };
+    match check {
+        "folder_mode" => chmod(dir, 0o700),
+        "file_modes" => {
+            let listing = Listing::read(dir).map_err(|e| e.to_string())?;
+            for (name, meta) in &listing.entries {
+                if meta
+                    .as_ref()
+                    .is_some_and(|m| m.file_type().is_file() && mode_of(m) != 0o600)
+                {
+                    chmod(&dir.join(name), 0o600)?;
+                }
+            }
+            Ok(())
+        }
+        "gitignore" => {
+            // Under the write lock, like every write to the folder; the
+            // store's atomic replace creates it 0600.
+            store.lock().map_err(|e| e.to_string())?;
+            let written = store.write(GITIGNORE_FILE, GITIGNORE.as_bytes());
+            let released = store.unlock();
+            written.and(released).map_err(|e| e.to_string())
+        }
+        _ => Ok(()),
+    }
 }
