@@ -1,0 +1,237 @@
+//! The audit trail, its verification, metrics, alerts and the JSON log
+//! stream, through the real binary.
+
+mod common;
+
+use common::{Project, PASSWORD};
+
+const VALUE: &str = "fake-audit-canary-value-31337";
+
+fn audit_json(p: &Project) -> Vec<serde_json::Value> {
+    let r = p.run_with(
+        &["secret", "audit", "--json"],
+        &[("AGENT_SECRETS_PASSWORD", "")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    serde_json::from_str(&r.stdout).expect("json")
+}
+
+fn busy_vault() -> Project {
+    let p = Project::initialized();
+    p.set("openai", "api_key", VALUE);
+    p.get("openai", "api_key");
+    p.run_with(
+        &["secret", "get", "stripe", "key"],
+        &[("STRIPE_KEY", "fake-env")],
+        None,
+    );
+    p.run_with(
+        &["secret", "get", "openai", "api_key"],
+        &[("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0")],
+        None,
+    );
+    p.run(&["secret", "get", "openai", "nope"]);
+    p.run(&["secret", "list"]);
+    p
+}
+
+#[test]
+fn every_command_appends_one_chained_line_without_values() {
+    let p = busy_vault();
+    let events = audit_json(&p);
+    let summary: Vec<(String, String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap_or("").to_owned(),
+                e["key"].as_str().unwrap_or("-").to_owned(),
+                e["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("init", "-", "success"),
+        ("set", "api_key", "success"),
+        ("get", "api_key", "success"),
+        ("get", "key", "env_fallback"),
+        ("get", "api_key", "unauthorized"),
+        ("get", "nope", "not_found"),
+        ("list", "-", "success"),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).into(), (*b).into(), (*c).into()))
+        .collect();
+    assert_eq!(summary, expected);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64 + 1);
+        assert_eq!(e["source"], "cli");
+        assert_eq!(e["component"], "secret_manager");
+    }
+    let raw = std::fs::read_to_string(p.vault().join("audit.log")).expect("audit");
+    for canary in [VALUE, PASSWORD, "fake-env", "Wrong-Horse-Battery-0"] {
+        assert!(!raw.contains(canary), "{canary} in the audit log");
+    }
+    // no ciphertext or nonce either
+    let doc = p.read_json("openai.json");
+    for field in ["ciphertext", "nonce", "tag"] {
+        let text = doc["secrets"]["api_key"][field].as_str().expect("str");
+        assert!(!raw.contains(text), "{field} in the audit log");
+    }
+    let r = p.run(&["secret", "audit", "--tail", "2"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 3, "{r:?}");
+    assert!(
+        r.stdout.contains("not_found") && r.stdout.contains("list"),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn verify_names_the_first_edited_deleted_or_reordered_line_and_the_tool_keeps_appending() {
+    let p = busy_vault();
+    let r = p.run(&["secret", "audit", "--verify"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "audit.log: 7 lines, hash chain intact.\n"),
+        "{r:?}"
+    );
+    let path = p.vault().join("audit.log");
+    let original = std::fs::read_to_string(&path).expect("read");
+    let lines: Vec<&str> = original.lines().collect();
+    let cases = [
+        (
+            "edited",
+            original.replacen("\"status\":\"unauthorized\"", "\"status\":\"success\"", 1),
+            6,
+        ),
+        (
+            "deleted",
+            format!("{}\n", [&lines[..3], &lines[4..]].concat().join("\n")),
+            4,
+        ),
+        (
+            "reordered",
+            {
+                let mut l = lines.clone();
+                l.swap(2, 3);
+                format!("{}\n", l.join("\n"))
+            },
+            3,
+        ),
+    ];
+    for (what, text, line) in cases {
+        std::fs::write(&path, &text).expect("write");
+        let r = p.run(&["secret", "audit", "--verify"]);
+        assert_eq!(r.code, 6, "{what}: {r:?}");
+        assert!(
+            r.stderr
+                .contains(&format!("audit.log: line {line} breaks the hash chain")),
+            "{what}: {r:?}"
+        );
+        let r = p.run(&["secret", "audit", "--verify", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        assert_eq!(
+            (v["ok"].as_bool(), v["first_broken_line"].as_u64()),
+            (Some(false), Some(line as u64)),
+            "{what}"
+        );
+        // the tool still works, and appends after the damage
+        p.set("after", "key", "fake-after");
+        let again = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            again.starts_with(&text) && again.len() > text.len(),
+            "{what}"
+        );
+        let r = p.run(&["secret", "audit", "--verify"]);
+        assert!(
+            r.stderr.contains(&format!("line {line} breaks")),
+            "{what}: the first break is still named: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn metrics_in_prometheus_and_json() {
+    let p = busy_vault();
+    let r = p.run_with(
+        &["secret", "metrics"],
+        &[("AGENT_SECRETS_PASSWORD", "")],
+        None,
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    for expected in [
+        "agent_secrets_operations_total{operation=\"get\",service=\"openai\",status=\"success\"} 1",
+        "agent_secrets_operations_total{operation=\"get\",service=\"openai\",status=\"unauthorized\"} 1",
+        "agent_secrets_operations_total{operation=\"get\",service=\"stripe\",status=\"env_fallback\"} 1",
+        "agent_secrets_failed_unlocks_total 1",
+        "agent_secrets_audit_events 7",
+        "# TYPE agent_secrets_last_access_timestamp_seconds gauge",
+    ] {
+        assert!(r.stdout.contains(expected), "missing {expected}: {}", r.stdout);
+    }
+    assert!(!r.stdout.contains(VALUE));
+    // every secret counts as stale with a zero-day threshold
+    let r = p.run(&["secret", "metrics", "--format", "json", "--stale-days", "0"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["failed_unlocks"], 1);
+    assert_eq!(v["stale_secrets"][0]["key"], "api_key");
+    assert_eq!(v["last_access"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn failed_unlocks_over_the_threshold_raise_one_alert_and_run_the_command() {
+    let p = Project::initialized();
+    let out = p.root.path().join("alert.json");
+    let mut config = p.read_json("config.json");
+    config["alerts"] = serde_json::json!({
+        "failed_unlocks": 2,
+        "window_seconds": 3600,
+        "command": ["sh", "-c", format!("cat > '{}'", out.display())]
+    });
+    p.write_json("config.json", &config);
+    let wrong = [("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0")];
+    let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
+    assert!(!r.stderr.contains("ALERT"), "{r:?}");
+    let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
+    assert!(
+        r.stderr
+            .contains("warning: ALERT: 2 or more failed unlocks within 3600 s"),
+        "{r:?}"
+    );
+    let sent: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the command ran"))
+            .expect("json");
+    assert_eq!(sent["operation"], "alert");
+    assert!(sent["prev"].as_str().is_some_and(|h| h.len() == 64));
+    let raw = std::fs::read_to_string(&out).expect("read");
+    assert!(!raw.contains("Wrong-Horse-Battery-0") && !raw.contains(PASSWORD));
+    // one alert per burst
+    let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
+    assert!(!r.stderr.contains("ALERT"), "{r:?}");
+    let alerts = audit_json(&p)
+        .iter()
+        .filter(|e| e["operation"] == "alert")
+        .count();
+    assert_eq!(alerts, 1);
+}
+
+#[test]
+fn log_format_json_streams_the_audit_events_on_stderr() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", VALUE);
+    let r = p.run(&["--log-format", "json", "secret", "get", "openai", "api_key"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("agent::audit"))
+        .expect("an event line");
+    let v: serde_json::Value = serde_json::from_str(line).expect("json");
+    assert_eq!(v["target"], "agent::audit");
+    assert_eq!(v["fields"]["operation"], "get");
+    assert_eq!(v["fields"]["service"], "openai");
+    assert_eq!(v["fields"]["status"], "success");
+    assert!(!r.stderr.contains(VALUE) && !r.stderr.contains(PASSWORD));
+}
