@@ -58,6 +58,9 @@ pub fn status_of(outcome: &Result<(), CliError>, env_fallback: bool) -> Status {
     match outcome {
         Ok(()) if env_fallback => Status::EnvFallback,
         Ok(()) => Status::Success,
+        // `run` delivered the secrets; the child's own failure is not the vault's.
+        Err(CliError::ChildExit(_)) if env_fallback => Status::EnvFallback,
+        Err(CliError::ChildExit(_)) => Status::Success,
         Err(CliError::Core(e)) => match e.kind() {
             ErrorKind::WrongPassword => Status::Unauthorized,
             ErrorKind::Locked => Status::Locked,
@@ -73,10 +76,9 @@ pub fn status_of(outcome: &Result<(), CliError>, env_fallback: bool) -> Status {
 /// stands. Usage errors (bad names, bad flags) never reached the vault and
 /// are not recorded: "no file touched" holds for them.
 pub fn record(ctx: &Context, target: &Target, outcome: &Result<(), CliError>) {
-    if outcome
-        .as_ref()
-        .is_err_and(|e| e.exit_code() == crate::error::exit::USAGE)
-    {
+    if outcome.as_ref().is_err_and(|e| {
+        e.exit_code() == crate::error::exit::USAGE && !matches!(e, CliError::ChildExit(_))
+    }) {
         return;
     }
     match crate::commands::is_initialized(&ctx.store) {

@@ -33,6 +33,10 @@ pub enum CliError {
     /// Bad use of the command line that clap cannot see.
     #[error("{0}")]
     Usage(String),
+    /// `agent secret run`: the child's exit status (128+N for signal N),
+    /// passed on without a message of our own.
+    #[error("")]
+    ChildExit(u8),
     /// A report was printed and it found problems (e.g. corrupt documents
     /// while listing); the code says which kind.
     #[error("{message}")]
@@ -51,6 +55,7 @@ impl CliError {
             Self::Core(e) => kind_code(e.kind()),
             Self::Usage(_) => exit::USAGE,
             Self::Reported { code, .. } => *code,
+            Self::ChildExit(code) => *code,
         }
     }
 }

@@ -49,7 +49,9 @@ pub fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(()) => ExitCode::from(error::exit::OK),
         Err(e) => {
-            output::note(&format!("error: {e}"));
+            if !matches!(e, error::CliError::ChildExit(_)) {
+                output::note(&format!("error: {e}"));
+            }
             ExitCode::from(e.exit_code())
         }
     }
