@@ -1,20 +1,146 @@
-//! `agent secret env` — the effective env-var mapping
+//! `agent secret env [--json] [--map SERVICE/KEY=VAR[,VAR...]] [--unmap SERVICE/KEY]`
 //!
-//! PLACEHOLDER (issue 3): registered so the command tree is in one
-//! place; the implementation replaces this file.
+//! The effective mapping between secrets and environment variables: the
+//! built-in providers, the user mapping in `config.json` and every secret
+//! in the vault. No password: names are not secret. `--map`/`--unmap`
+//! change the user mapping (`"env"` in `config.json`).
+
+use agent_secrets_core::audit::Operation;
+use agent_secrets_core::env::{self, Origin, UserMapping};
+use agent_secrets_core::Error;
+use serde::Serialize;
 
 use crate::audit_log::Target;
-use crate::context::Context;
+use crate::context::{now, Context};
 use crate::error::CliError;
+use crate::output;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-
-/// The audit line this command writes, if any.
-pub fn audit_target(_args: &Args) -> Option<Target> {
-    None
+pub struct Args {
+    /// Map a secret to one or more variables, preferred first: openai/api_key=OPENAI_KEY,OPENAI_API_KEY.
+    #[arg(
+        long,
+        value_name = "SERVICE/KEY=VAR[,VAR...]",
+        conflicts_with = "unmap"
+    )]
+    pub map: Option<String>,
+    /// Remove a secret's user mapping (back to the built-in or general rule).
+    #[arg(long, value_name = "SERVICE/KEY")]
+    pub unmap: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+/// The audit line this command writes, if any: a mapping change names
+/// the secret (recorded as a `set` of that secret's metadata); showing the
+/// mapping reads names only and is not recorded.
+pub fn audit_target(args: &Args) -> Option<Target> {
+    let name = args
+        .map
+        .as_deref()
+        .map(|m| m.split('=').next().unwrap_or(m));
+    let name = name.or(args.unmap.as_deref())?;
+    let (service, key) = name.split_once('/')?;
+    Some(Target::secret(Operation::Set, service, Some(key)))
+}
+
+#[derive(Serialize)]
+struct Row {
+    service: String,
+    key: String,
+    variables: Vec<String>,
+    origin: Origin,
+    in_vault: bool,
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    if let Some(spec) = &args.map {
+        let (name, vars) = spec.split_once('=').ok_or_else(|| {
+            CliError::Usage(
+                "--map takes SERVICE/KEY=VAR[,VAR...], e.g. stripe/secret_key=STRIPE_KEY"
+                    .to_owned(),
+            )
+        })?;
+        let (service, key) = env::split_mapping_key(name)?;
+        let vars: Vec<String> = vars.split(',').map(|v| v.trim().to_owned()).collect();
+        env::set_user_mapping(&ctx.store, service, key, Some(&vars), now())?;
+        output::line(&format!("{service}/{key} ← {}", vars.join(", ")));
+        return Ok(());
+    }
+    if let Some(name) = &args.unmap {
+        let (service, key) = env::split_mapping_key(name)?;
+        env::set_user_mapping(&ctx.store, service, key, None, now())?;
+        let vars = env::vars_for(service, key);
+        output::line(&format!(
+            "{service}/{key} ← {} (no user mapping)",
+            vars.join(", ")
+        ));
+        return Ok(());
+    }
+    let (user, existing) = match super::import::user_mapping(ctx) {
+        Ok(user) => {
+            let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
+            for p in &problems {
+                output::note(&format!("error: {p}"));
+            }
+            let existing: Vec<(String, String)> = listed
+                .into_iter()
+                .flat_map(|s| {
+                    let service = s.service;
+                    s.secrets.into_iter().map(move |k| (service.clone(), k.key))
+                })
+                .collect();
+            (user, existing)
+        }
+        Err(CliError::Core(Error::NotInitialized)) => (UserMapping::new(), Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut names = env::mapped_secrets(&user, None);
+    for pair in &existing {
+        if !names.contains(pair) {
+            names.push(pair.clone());
+        }
+    }
+    names.sort();
+    let rows: Vec<Row> = names
+        .into_iter()
+        .map(|(service, key)| {
+            let (variables, origin) = env::mapping_of(&user, &service, &key);
+            let in_vault = existing.iter().any(|(s, k)| *s == service && *k == key);
+            Row {
+                service,
+                key,
+                variables,
+                origin,
+                in_vault,
+            }
+        })
+        .collect();
+    if args.json {
+        output::json(&rows);
+        return Ok(());
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format!("{}/{}", r.service, r.key),
+                r.variables.join(", "),
+                match r.origin {
+                    Origin::User => "user",
+                    Origin::Builtin => "built-in",
+                    Origin::Key => "key name",
+                    Origin::Rule => "SERVICE_KEY",
+                }
+                .to_owned(),
+                if r.in_vault { "yes" } else { "no" }.to_owned(),
+            ]
+        })
+        .collect();
+    output::line(&output::table(
+        &["SECRET", "VARIABLES", "FROM", "IN VAULT"],
+        &table,
+    ));
+    Ok(())
 }

@@ -1,21 +1,214 @@
-//! `agent secret export [SERVICE] [--format dotenv|json|shell] [--output FILE]`
+//! `agent secret export [SERVICE] [--format dotenv|json|shell] [--output FILE] [--force]`
 //!
-//! PLACEHOLDER (issue 3): registered so the command tree is in one
-//! place; the implementation replaces this file.
+//! The rollback path: the vault's values in plaintext, on standard output
+//! or in a new file created 0600.
+//!
+//! Formats (a secret appears under the first variable its mapping names):
+//!
+//! - `dotenv`: `NAME='value'` lines that `import --dotenv` reads back byte
+//!   for byte ([`agent_secrets_core::dotenv::write`]);
+//! - `shell`: `export NAME='value'` lines, safe to `eval` in a POSIX shell;
+//! - `json`: `{"SERVICE": {"KEY": "value", …}, …}`, services and keys
+//!   sorted; it keeps services and keys and needs no mapping.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use agent_secrets_core::audit::Operation;
+use agent_secrets_core::names::validate_service;
+use agent_secrets_core::{dotenv, env, SecretString};
+use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
 use crate::context::Context;
-use crate::error::CliError;
-use agent_secrets_core::audit::Operation;
+use crate::error::{exit, CliError};
+use crate::output;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
-
-/// The audit line this command writes, if any.
-pub fn audit_target(_args: &Args) -> Option<Target> {
-    Some(Target::vault(Operation::Export))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// NAME='value' lines for a .env file.
+    Dotenv,
+    /// {"service": {"key": "value"}}.
+    Json,
+    /// export NAME='value' lines to eval in a shell.
+    Shell,
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this service (default: every service).
+    pub service: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "dotenv")]
+    pub format: Format,
+    /// Write to this new file (mode 0600) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
+/// The audit line this command writes, if any.
+pub fn audit_target(args: &Args) -> Option<Target> {
+    Some(match &args.service {
+        Some(s) => Target::secret(Operation::Export, s, None),
+        None => Target::vault(Operation::Export),
+    })
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    if let Some(service) = &args.service {
+        validate_service(service)?;
+    }
+    if let Some(file) = &args.output {
+        if !args.force && std::fs::symlink_metadata(file).is_ok() {
+            return Err(CliError::Usage(format!(
+                "{} exists; pass --force to replace it. Nothing was exported.",
+                file.display()
+            )));
+        }
+    }
+    let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let services: Vec<String> = match &args.service {
+        Some(s) => vec![s.clone()],
+        None => {
+            let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
+            // All or nothing: a partial rollback file would look complete.
+            if let Some(problem) = problems.into_iter().next() {
+                return Err(problem.into());
+            }
+            listed.into_iter().map(|s| s.service).collect()
+        }
+    };
+    let mut secrets: Vec<(String, String, SecretString)> = Vec::new();
+    for service in &services {
+        for (key, value) in vault.get_service(service)? {
+            secrets.push((service.clone(), key, value));
+        }
+    }
+    let user = &vault.config().env;
+    let text = match args.format {
+        Format::Json => json(&secrets),
+        Format::Dotenv | Format::Shell => {
+            let named = variables(user, &secrets)?;
+            let pairs = named
+                .iter()
+                .map(|(var, value)| (var.as_str(), value.expose()));
+            let written = if args.format == Format::Dotenv {
+                dotenv::write(pairs)
+            } else {
+                dotenv::write_shell(pairs)
+            };
+            written.map_err(|e| CliError::Reported {
+                message: format!("Cannot export: {e}; use --format json. Nothing was exported."),
+                code: exit::ERROR,
+            })?
+        }
+    };
+    let n = secrets.len();
+    let plural = if n == 1 { "" } else { "s" };
+    match &args.output {
+        Some(file) => {
+            write_file(file, text.as_bytes(), args.force)?;
+            output::note(&format!(
+                "warning: {} holds {n} secret{plural} in plaintext. Delete it when you are done (or keep it where only you can read it).",
+                file.display()
+            ));
+        }
+        None => {
+            output::note(&format!(
+                "warning: writing {n} secret{plural} in plaintext to standard output."
+            ));
+            if let Some(body) = text.strip_suffix('\n') {
+                output::line(body);
+            } else if !text.is_empty() {
+                output::line(&text);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each secret under the first variable of its mapping; two secrets that
+/// would share a variable are refused (the file could not be imported back
+/// as it was).
+fn variables(
+    user: &env::UserMapping,
+    secrets: &[(String, String, SecretString)],
+) -> Result<Vec<(String, SecretString)>, CliError> {
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::with_capacity(secrets.len());
+    for (service, key, value) in secrets {
+        let var = env::vars_for_in(user, service, key)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| env::default_var(service, key));
+        if let Some(first) = owner.insert(var.clone(), format!("{service}/{key}")) {
+            return Err(CliError::Reported {
+                message: format!(
+                    "Cannot export: {first} and {service}/{key} both map to {var}. Export one service at a time, \
+                     use --format json, or change the mapping (agent secret env --map). Nothing was exported."
+                ),
+                code: exit::ERROR,
+            });
+        }
+        out.push((var, value.clone()));
+    }
+    Ok(out)
+}
+
+fn json(secrets: &[(String, String, SecretString)]) -> Zeroizing<String> {
+    let mut tree: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    for (service, key, value) in secrets {
+        tree.entry(service).or_default().insert(key, value.expose());
+    }
+    // Serializing maps of strings cannot fail.
+    Zeroizing::new(serde_json::to_string_pretty(&tree).unwrap_or_default() + "\n")
+}
+
+/// Creates `file` with mode 0600. With `force`, writes a new temporary
+/// file beside it and renames it over the old one, so the result is 0600
+/// whatever the old file's mode was.
+fn write_file(file: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    let cannot = |e: std::io::Error| CliError::Reported {
+        message: format!(
+            "Cannot write {} ({e}); nothing was exported.",
+            file.display()
+        ),
+        code: exit::ERROR,
+    };
+    let create = |path: &Path| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+    };
+    if !force {
+        return create(file).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                CliError::Usage(format!(
+                    "{} exists; pass --force to replace it. Nothing was exported.",
+                    file.display()
+                ))
+            } else {
+                cannot(e)
+            }
+        });
+    }
+    let mut random = [0u8; 6];
+    getrandom::fill(&mut random).map_err(|_| agent_secrets_core::Error::Random)?;
+    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let mut tmp = file.as_os_str().to_owned();
+    tmp.push(format!(".tmp.{suffix}"));
+    let tmp = PathBuf::from(tmp);
+    let result = create(&tmp).and_then(|()| std::fs::rename(&tmp, file));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(cannot)
 }

@@ -60,10 +60,23 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     };
     if let Source::Env(var) = &resolved.source {
         ctx.env_fallback.set(true);
+        // The migration nudge: the one command that imports this variable.
+        let user = vault
+            .as_ref()
+            .map(|v| v.config().env.clone())
+            .unwrap_or_default();
+        let mapped = env::mapped_secrets(&user, Some(&args.service))
+            .iter()
+            .any(|(_, k)| *k == args.key);
+        let import = if mapped {
+            args.service.clone()
+        } else {
+            format!("{} {}", args.service, args.key)
+        };
         output::note(&format!(
             "{}/{} is not in the vault; using the environment variable {var}. Move it into the vault with: \
-             printenv {var} | agent secret set {} {} --value-stdin",
-            args.service, args.key, args.service, args.key
+             agent secret import {import}",
+            args.service, args.key
         ));
     }
     // The one place `get` lets a value out, and only with --show.

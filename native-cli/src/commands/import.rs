@@ -1,21 +1,353 @@
-//! `agent secret import SERVICE | --all | --dotenv FILE [--service S]`
+//! `agent secret import SERVICE [KEY...] | --all` (from environment variables)
+//! and `agent secret import --dotenv FILE [--service S]`.
 //!
-//! PLACEHOLDER (issue 3): registered so the command tree is in one
-//! place; the implementation replaces this file.
+//! Everything is checked before the password is asked for and before any
+//! write: the whole file parsed, every name mapped and validated. Then one
+//! unlock and one write per service.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use agent_secrets_core::audit::Operation;
+use agent_secrets_core::env::{self, UserMapping, RESERVED_VAR_PREFIX};
+use agent_secrets_core::names::{validate_key, validate_service};
+use agent_secrets_core::{dotenv, Error, SecretString, SetOutcome};
+use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
-use crate::context::Context;
-use crate::error::CliError;
-use agent_secrets_core::audit::Operation;
+use crate::context::{now, Context};
+use crate::error::{exit, CliError};
+use crate::output;
+
+/// Largest `.env` file read (the parser also caps lines and values at 1 MiB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Line errors printed before "… and N more".
+const SHOWN_ERRORS: usize = 20;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
-
-/// The audit line this command writes, if any.
-pub fn audit_target(_args: &Args) -> Option<Target> {
-    Some(Target::vault(Operation::Import))
+#[command(group(clap::ArgGroup::new("source").required(true).args(["from_service", "all", "dotenv"])))]
+pub struct Args {
+    /// Import the variables the mapping names for this service (e.g. openai ← OPENAI_API_KEY).
+    #[arg(value_name = "SERVICE")]
+    pub from_service: Option<String>,
+    /// Only these keys of SERVICE, each from its mapped variable (e.g. `import stripe secret_key` ← STRIPE_SECRET_KEY).
+    #[arg(value_name = "KEY", requires = "from_service")]
+    pub keys: Vec<String>,
+    /// Every mapped secret whose variable is set.
+    #[arg(long, conflicts_with_all = ["from_service", "dotenv"])]
+    pub all: bool,
+    /// Import a .env file: mapped variables go to their secret (OPENAI_API_KEY → openai/api_key), the rest to the service `app` under their own name.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_service")]
+    pub dotenv: Option<PathBuf>,
+    /// With --dotenv: put every variable into this service (a variable mapped to a key of S goes to that key, any other under its own name).
+    #[arg(long, value_name = "S", requires = "dotenv")]
+    pub service: Option<String>,
+    /// Print where each variable would go; asks for no password and writes nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
-pub fn run(_ctx: &mut Context, _args: &Args) -> Result<(), CliError> {
-    Err(CliError::Usage("not implemented yet".to_owned()))
+/// The audit line this command writes, if any.
+pub fn audit_target(args: &Args) -> Option<Target> {
+    if args.dry_run {
+        return None;
+    }
+    let service = args.service.as_deref().or(args.from_service.as_deref());
+    Some(match (service, args.keys.as_slice()) {
+        (Some(s), [k]) => Target::secret(Operation::Import, s, Some(k)),
+        (Some(s), _) => Target::secret(Operation::Import, s, None),
+        (None, _) => Target::vault(Operation::Import),
+    })
+}
+
+/// One secret to store.
+struct Planned {
+    service: String,
+    key: String,
+    /// The variable it came from.
+    var: String,
+    /// The `.env` line, if from a file.
+    line: Option<usize>,
+    value: SecretString,
+}
+
+pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    match &args.dotenv {
+        Some(file) => from_dotenv(ctx, args, file),
+        None => from_environment(ctx, args),
+    }
+}
+
+/// The user mapping, read without the password (names are not secret).
+pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
+    use agent_secrets_core::Store;
+    let bytes = ctx
+        .store
+        .read(agent_secrets_core::format::CONFIG_FILE)
+        .map_err(Error::from)?
+        .ok_or(Error::NotInitialized)?;
+    Ok(agent_secrets_core::format::parse_config(&bytes)?.env)
+}
+
+fn usage(message: String) -> CliError {
+    CliError::Usage(message)
+}
+
+fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    let user = user_mapping(ctx)?;
+    let wanted: Vec<(String, String)> = match (&args.from_service, args.all) {
+        (Some(service), _) => {
+            validate_service(service)?;
+            if args.keys.is_empty() {
+                let mapped = env::mapped_secrets(&user, Some(service));
+                if mapped.is_empty() {
+                    return Err(usage(format!(
+                        "No variable is mapped for '{service}'. Name its keys (agent secret import {service} KEY...), \
+                         map them (agent secret env --map {service}/KEY=VAR), or import a .env file with --dotenv."
+                    )));
+                }
+                mapped
+            } else {
+                for key in &args.keys {
+                    validate_key(key)?;
+                }
+                args.keys
+                    .iter()
+                    .map(|k| (service.clone(), k.clone()))
+                    .collect()
+            }
+        }
+        _ => env::mapped_secrets(&user, None),
+    };
+    let mut found = Vec::new();
+    let mut absent = Vec::new();
+    for (service, key) in wanted {
+        let vars = env::vars_for_in(&user, &service, &key);
+        // An empty variable counts as unset, as in `get`.
+        let hit = vars.iter().find_map(|var| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (var.clone(), SecretString::new(v)))
+        });
+        match hit {
+            Some((var, value)) => found.push(Planned {
+                service,
+                key,
+                var,
+                line: None,
+                value,
+            }),
+            None => absent.push(format!("{} ({service}/{key})", vars.join(" or "))),
+        }
+    }
+    if found.is_empty() {
+        return Err(CliError::Reported {
+            message: format!(
+                "Nothing imported: none of the mapped variables is set (looked at {}).",
+                absent.join(", ")
+            ),
+            code: exit::NOT_FOUND,
+        });
+    }
+    if args.dry_run {
+        print_plan(&found);
+    } else {
+        store(ctx, found)?;
+    }
+    if !absent.is_empty() {
+        output::note(&format!("Not set, not imported: {}.", absent.join(", ")));
+    }
+    Ok(())
+}
+
+/// Reads the file with a size cap, naming it in every error.
+fn read_file(file: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    let name = file.display();
+    let meta = std::fs::metadata(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            usage(format!("{name}: no such file; nothing was imported."))
+        }
+        _ => usage(format!("Cannot read {name} ({e}); nothing was imported.")),
+    })?;
+    if meta.is_dir() {
+        return Err(usage(format!(
+            "{name} is a directory, not a .env file; nothing was imported."
+        )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(usage(format!(
+            "{name} is larger than {} MiB; nothing was imported.",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(meta.len() as usize));
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| usage(format!("Cannot read {name} ({e}); nothing was imported.")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(usage(format!(
+            "{name} is larger than {} MiB; nothing was imported.",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliError> {
+    if let Some(service) = &args.service {
+        validate_service(service)?;
+    }
+    let name = file.display().to_string();
+    let bytes = read_file(file)?;
+    let user = user_mapping(ctx)?;
+    let parsed = dotenv::parse(&bytes).map_err(|errors| {
+        report_lines(&name, errors.iter().map(ToString::to_string));
+        usage(format!(
+            "{name}: {} line(s) could not be read; nothing was imported.",
+            errors.len()
+        ))
+    })?;
+    drop(bytes);
+    for d in &parsed.duplicates {
+        let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
+        output::note(&format!(
+            "{name}: {} is set on lines {}; the last one wins.",
+            d.name,
+            lines.join(", ")
+        ));
+    }
+    let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(problem.into());
+    }
+    let existing: Vec<(String, String)> = listed
+        .iter()
+        .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
+        .collect();
+    let mut errors = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
+    for entry in parsed.entries {
+        if entry.name.starts_with(RESERVED_VAR_PREFIX) {
+            errors.push(format!(
+                "line {}: {RESERVED_VAR_PREFIX}* variables are settings of agent itself, never secrets; remove the line",
+                entry.line
+            ));
+            continue;
+        }
+        let Some((service, key)) =
+            env::secret_for_var(&user, &entry.name, &existing, args.service.as_deref())
+        else {
+            errors.push(format!(
+                "line {}: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')",
+                entry.line
+            ));
+            continue;
+        };
+        if let Some(earlier) = planned
+            .iter_mut()
+            .find(|p| p.service == service && p.key == key)
+        {
+            output::note(&format!(
+                "{name}: {} (line {}) and {} (line {}) both go to {service}/{key}; the later line wins.",
+                earlier.var,
+                earlier.line.unwrap_or_default(),
+                entry.name,
+                entry.line
+            ));
+            earlier.var = entry.name;
+            earlier.line = Some(entry.line);
+            earlier.value = entry.value;
+            continue;
+        }
+        planned.push(Planned {
+            service,
+            key,
+            var: entry.name,
+            line: Some(entry.line),
+            value: entry.value,
+        });
+    }
+    if !errors.is_empty() {
+        report_lines(&name, errors.iter().cloned());
+        return Err(usage(format!(
+            "{name}: {} variable(s) cannot be stored; nothing was imported.",
+            errors.len()
+        )));
+    }
+    if planned.is_empty() {
+        output::note(&format!("{name} has no variables; nothing to import."));
+        return Ok(());
+    }
+    if args.dry_run {
+        print_plan(&planned);
+        return Ok(());
+    }
+    store(ctx, planned)
+}
+
+fn report_lines(file: &str, lines: impl Iterator<Item = String>) {
+    let mut shown = 0;
+    let mut more = 0;
+    for line in lines {
+        if shown < SHOWN_ERRORS {
+            output::note(&format!("{file}: {line}"));
+            shown += 1;
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        output::note(&format!("{file}: … and {more} more"));
+    }
+}
+
+fn print_plan(planned: &[Planned]) {
+    let rows: Vec<Vec<String>> = planned
+        .iter()
+        .map(|p| {
+            vec![
+                p.var.clone(),
+                format!("{}/{}", p.service, p.key),
+                p.line.map(|l| l.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows));
+}
+
+/// One unlock, one write per service.
+fn store(ctx: &mut Context, planned: Vec<Planned>) -> Result<(), CliError> {
+    let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let mut by_service: BTreeMap<String, Vec<Planned>> = BTreeMap::new();
+    for p in planned {
+        by_service.entry(p.service.clone()).or_default().push(p);
+    }
+    let at = now();
+    for (service, entries) in &by_service {
+        let outcomes = vault.set_many(
+            service,
+            entries.iter().map(|p| (p.key.as_str(), &p.value)),
+            at,
+        )?;
+        let created = outcomes
+            .iter()
+            .filter(|o| **o == SetOutcome::Created)
+            .count();
+        let n = outcomes.len();
+        let from: Vec<&str> = entries.iter().take(5).map(|p| p.var.as_str()).collect();
+        let more = if n > 5 {
+            format!(", … {} more", n - 5)
+        } else {
+            String::new()
+        };
+        output::line(&format!(
+            "Imported {n} secret{} for {service} ({created} new, {} updated; from {}{more}).",
+            if n == 1 { "" } else { "s" },
+            n - created,
+            from.join(", ")
+        ));
+    }
+    Ok(())
 }
