@@ -1,0 +1,368 @@
+//! Black-box tests of `agent preflight`: one test per kind of damage, each
+//! asserting exit 8 and that exactly the expected checks fail.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use common::{Project, Run};
+
+const CHECKS: [&str; 10] = [
+    "folder_mode",
+    "file_modes",
+    "gitignore",
+    "config",
+    "kdf_iterations",
+    "service_files",
+    "git_tracked",
+    "audit_chain",
+    "lock",
+    "temp_files",
+];
+
+fn mode(path: &std::path::Path) -> u32 {
+    fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+fn chmod(path: &std::path::Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// `preflight --json` without any password source.
+fn preflight(p: &Project, extra: &[&str]) -> (Run, serde_json::Value) {
+    let mut c = p.command();
+    c.env_remove("AGENT_SECRETS_PASSWORD")
+        .args(["preflight", "--json"])
+        .args(extra);
+    let r: Run = c.output().expect("spawn").into();
+    let v = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, v)
+}
+
+fn statuses(v: &serde_json::Value) -> BTreeMap<String, String> {
+    v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().expect("name").to_owned(),
+                c["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Exit 8, and the failing checks are exactly `expected`.
+fn assert_fails(p: &Project, expected: &[&str]) -> serde_json::Value {
+    let (r, v) = preflight(p, &[]);
+    assert_eq!(r.code, 8, "{r:?}");
+    let failing: Vec<String> = statuses(&v)
+        .into_iter()
+        .filter(|(_, s)| s == "fail")
+        .map(|(c, _)| c)
+        .collect();
+    let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    expected.sort();
+    assert_eq!(failing, expected, "{}", r.stdout);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["problems"], expected.len());
+    for c in v["checks"].as_array().expect("checks") {
+        assert_eq!(c["status"] == "fail", c.get("fix").is_some(), "{c}");
+    }
+    assert!(r.stderr.contains("preflight found"), "{r:?}");
+    v
+}
+
+fn check<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["check"] == name)
+        .expect("check present")
+}
+
+#[test]
+fn a_fresh_vault_passes_without_a_password() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-preflight-value-1");
+    let (r, v) = preflight(&p, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let names: Vec<&str> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| c["check"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, CHECKS);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["problems"], 0);
+    assert_eq!(v["dir"], ".agent/secrets/");
+    let s = statuses(&v);
+    // The temp dir is not in a git repository.
+    assert_eq!(s["git_tracked"], "skipped");
+    assert!(
+        s.iter().all(|(c, st)| st == "ok" || c == "git_tracked"),
+        "{s:?}"
+    );
+
+    let mut c = p.command();
+    c.env_remove("AGENT_SECRETS_PASSWORD").arg("preflight");
+    let human: Run = c.output().expect("spawn").into();
+    assert_eq!(human.code, 0, "{human:?}");
+    assert!(human.stdout.contains("All checks passed."), "{human:?}");
+    assert!(human.stdout.contains("ok      folder_mode"), "{human:?}");
+}
+
+#[test]
+fn no_vault_is_exit_7() {
+    let p = Project::new();
+    let (r, _) = preflight(&p, &[]);
+    assert_eq!(r.code, 7, "{r:?}");
+    assert!(r.stderr.contains("Vault not initialized"), "{r:?}");
+    assert!(!p.vault().exists(), "preflight created the folder");
+}
+
+#[test]
+fn a_world_readable_file_fails_with_its_chmod() {
+    let p = Project::initialized();
+    chmod(&p.vault().join("config.json"), 0o644);
+    let v = assert_fails(&p, &["file_modes"]);
+    let c = check(&v, "file_modes");
+    assert_eq!(c["detail"], "config.json is 0644, expected 0600");
+    assert_eq!(c["fix"], "chmod 600 .agent/secrets/config.json");
+    assert_eq!(c["fixable"], true);
+    // Human form: one line, FAIL, with the fix.
+    let mut cmd = p.command();
+    cmd.arg("preflight");
+    let human: Run = cmd.output().expect("spawn").into();
+    assert_eq!(human.code, 8);
+    let line = human
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL"))
+        .expect("a FAIL line");
+    assert!(
+        line.contains("file_modes") && line.contains("fix: chmod 600 .agent/secrets/config.json"),
+        "{line}"
+    );
+    assert!(human.stdout.contains("`agent preflight --fix` repairs 1"));
+}
+
+#[test]
+fn an_open_folder_fails() {
+    let p = Project::initialized();
+    chmod(&p.vault(), 0o755);
+    let v = assert_fails(&p, &["folder_mode"]);
+    assert_eq!(
+        check(&v, "folder_mode")["detail"],
+        ".agent/secrets/ is 0755, expected 0700"
+    );
+}
+
+#[test]
+fn a_missing_or_edited_gitignore_fails() {
+    let p = Project::initialized();
+    fs::remove_file(p.vault().join(".gitignore")).expect("rm");
+    assert_fails(&p, &["gitignore"]);
+    fs::write(p.vault().join(".gitignore"), "*\n!.gitignore\n!*.json\n").expect("write");
+    chmod(&p.vault().join(".gitignore"), 0o600);
+    let v = assert_fails(&p, &["gitignore"]);
+    assert!(check(&v, "gitignore")["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("differs"));
+}
+
+#[test]
+fn a_plaintext_field_in_a_service_file_fails_without_printing_it() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-preflight-value-2");
+    let canary = "fake-PLAINTEXT-canary-5d1e";
+    let mut doc = p.read_json("openai.json");
+    doc["secrets"]["api_key"]["value"] = serde_json::json!(canary);
+    p.write_json("openai.json", &doc);
+    chmod(&p.vault().join("openai.json"), 0o600);
+    let v = assert_fails(&p, &["service_files"]);
+    let detail = check(&v, "service_files")["detail"]
+        .as_str()
+        .expect("detail");
+    assert!(
+        detail.contains("openai.json") && detail.contains("'api_key'"),
+        "{detail}"
+    );
+    let (r, _) = preflight(&p, &[]);
+    assert!(
+        !r.stdout.contains(canary) && !r.stderr.contains(canary),
+        "{r:?}"
+    );
+
+    // An entry stripped of its ciphertext is named too.
+    let mut doc = p.read_json("openai.json");
+    let entry = doc["secrets"]["api_key"].as_object_mut().expect("entry");
+    entry.remove("value");
+    entry.remove("ciphertext");
+    p.write_json("openai.json", &doc);
+    let v = assert_fails(&p, &["service_files"]);
+    assert!(check(&v, "service_files")["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("lacks nonce, ciphertext or tag"));
+}
+
+#[test]
+fn iterations_below_the_floor_fail_read_without_the_password() {
+    let p = Project::initialized();
+    let mut config = p.read_json("config.json");
+    config["kdf"]["iterations"] = serde_json::json!(1000);
+    p.write_json("config.json", &config);
+    chmod(&p.vault().join("config.json"), 0o600);
+    // The strict parser refuses the file too, so both checks say so.
+    let v = assert_fails(&p, &["kdf_iterations", "config"]);
+    let detail = check(&v, "kdf_iterations")["detail"]
+        .as_str()
+        .expect("detail");
+    assert!(detail.contains("1000 PBKDF2 iterations, below the floor of 100000"));
+}
+
+#[test]
+fn a_vault_file_tracked_by_git_fails() {
+    let p = Project::initialized();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(p.root.path())
+            .output()
+            .expect("git")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q", "."]);
+    git(&["add", ".agent/secrets/.gitignore"]);
+    let (r, v) = preflight(&p, &[]);
+    assert_eq!(r.code, 0, ".gitignore itself may be committed: {r:?}");
+    assert_eq!(check(&v, "git_tracked")["status"], "ok");
+    git(&["add", "-f", ".agent/secrets/config.json"]);
+    let v = assert_fails(&p, &["git_tracked"]);
+    let c = check(&v, "git_tracked");
+    assert_eq!(c["detail"], "git tracks .agent/secrets/config.json");
+    assert!(c["fix"]
+        .as_str()
+        .expect("fix")
+        .starts_with("git rm --cached -- .agent/secrets/config.json"));
+}
+
+#[test]
+fn a_broken_audit_chain_fails() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-preflight-value-3");
+    let log = fs::read_to_string(p.vault().join("audit.log")).expect("log");
+    let edited = log.replacen("\"status\":\"success\"", "\"status\":\"failed\"", 1);
+    assert_ne!(log, edited);
+    fs::write(p.vault().join("audit.log"), edited).expect("write");
+    let v = assert_fails(&p, &["audit_chain"]);
+    assert!(check(&v, "audit_chain")["detail"]
+        .as_str()
+        .expect("detail")
+        .starts_with("audit.log line 2:"));
+}
+
+fn hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("hostname")
+        .trim()
+        .to_owned()
+}
+
+fn utc_now() -> String {
+    let out = Command::new("date")
+        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .expect("date");
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned()
+}
+
+fn write_lock(p: &Project, pid: u32) {
+    let holder = serde_json::json!({
+        "pid": pid, "host": hostname(), "created_at": utc_now(), "nonce": "00", "tool": "cli"
+    });
+    fs::write(p.vault().join(".lock"), holder.to_string()).expect("write");
+    chmod(&p.vault().join(".lock"), 0o600);
+}
+
+#[test]
+fn a_stale_lock_and_left_over_temp_files_fail() {
+    let p = Project::initialized();
+    // A pid above Linux's pid_max ceiling: its holder cannot be alive.
+    write_lock(&p, 4_194_304 + 7);
+    let v = assert_fails(&p, &["lock"]);
+    assert!(check(&v, "lock")["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("no longer running"));
+    assert!(p.vault().join(".lock").exists(), "preflight broke the lock");
+    fs::remove_file(p.vault().join(".lock")).expect("rm");
+
+    let tmp = p.vault().join("openai.json.tmp.0011223344556677");
+    fs::write(&tmp, b"half").expect("write");
+    chmod(&tmp, 0o600);
+    let v = assert_fails(&p, &["temp_files"]);
+    assert!(check(&v, "temp_files")["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("openai.json.tmp.0011223344556677"));
+
+    // Under a live writer's lock (this test process), both are normal.
+    write_lock(&p, std::process::id());
+    let (r, v) = preflight(&p, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(check(&v, "lock")["status"], "ok");
+    assert_eq!(check(&v, "temp_files")["status"], "ok");
+}
+
+#[test]
+fn fix_repairs_modes_and_gitignore_and_leaves_the_rest() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-preflight-value-4");
+    chmod(&p.vault(), 0o755);
+    chmod(&p.vault().join("openai.json"), 0o640);
+    fs::write(p.vault().join(".gitignore"), "").expect("write");
+    let before = p.snapshot();
+    let (r, v) = preflight(&p, &["--fix"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        v["fixed"],
+        serde_json::json!(["folder_mode", "file_modes", "gitignore"])
+    );
+    assert_eq!(v["ok"], true);
+    assert_eq!(mode(&p.vault()), 0o700);
+    assert_eq!(mode(&p.vault().join("openai.json")), 0o600);
+    assert_eq!(mode(&p.vault().join(".gitignore")), 0o600);
+    let after = p.snapshot();
+    assert_eq!(after[".gitignore"], b"*\n!.gitignore\n");
+    // Nothing else changed.
+    for (name, bytes) in &before {
+        if name != ".gitignore" {
+            assert_eq!(&after[name], bytes, "{name}");
+        }
+    }
+
+    // Unfixable findings stay, and the exit code says so.
+    let mut config = p.read_json("config.json");
+    config["kdf"]["iterations"] = serde_json::json!(5);
+    p.write_json("config.json", &config);
+    chmod(&p.vault().join("config.json"), 0o644);
+    let (r, v) = preflight(&p, &["--fix"]);
+    assert_eq!(r.code, 8, "{r:?}");
+    assert_eq!(v["fixed"], serde_json::json!(["file_modes"]));
+    assert_eq!(check(&v, "file_modes")["status"], "ok");
+    assert_eq!(check(&v, "kdf_iterations")["status"], "fail");
+}
