@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone. Installs what it needs
 # first (scripts/install-tools.sh), then: formatting, lints, docs, the Rust
-# test suites (core, CLI black-box), and the wasm build's tests under Node.
+# test suites (core, CLI black-box), the wasm build's tests under Node, and
+# the CI gate (agent preflight and agent secret scan on this repository).
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +28,25 @@ cargo test --workspace
 
 step "wasm build: tests under Node (wasm-bindgen-test)"
 cargo test -p agent-secrets-wasm --target wasm32-unknown-unknown
+
+step "CI gate: agent preflight and agent secret scan with a throw-away vault"
+# The seed's governance check: a fresh vault must pass preflight, and no
+# file git tracks may hold a stored value or a well-known key pattern.
+# Password and value are generated here, passed by environment and stdin
+# (never argv), and die with the temporary folder.
+cargo build -p agent-cli --bin agent --quiet
+gate_dir="$(mktemp -d)"
+trap 'rm -rf "$gate_dir"' EXIT
+(
+  export AGENT_SECRETS_DIR="$gate_dir/secrets"
+  AGENT_SECRETS_PASSWORD="Ci-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')-Gate9"
+  export AGENT_SECRETS_PASSWORD
+  agent=target/debug/agent
+  "$agent" secret init --iterations 100000 >/dev/null
+  od -An -N24 -tx1 /dev/urandom | tr -d ' \n' | "$agent" secret set ci throwaway --value-stdin >/dev/null
+  "$agent" preflight
+  git rev-parse --is-inside-work-tree >/dev/null || { echo "the gate scans git-tracked files: run it in a git checkout" >&2; exit 1; }
+  "$agent" secret scan
+)
 
 step "all tests passed"
