@@ -16,14 +16,14 @@ fn event() -> AuditEvent {
     .key("api_key")
 }
 
-/// Found by the `audit` target (input: one `\n`). `verify` reads a log of
-/// one newline as empty and intact, but `append` writes after the newline,
-/// so the log becomes `\n{…seq 1…}\n` and `verify` reports line 1 (the
+/// Found by the `audit` target (input: one `\n`). `verify` read a log of
+/// one newline as empty and intact, but `append` wrote after the newline,
+/// so the log became `\n{…seq 1…}\n` and `verify` reported line 1 (the
 /// blank one) as broken — for ever after. `echo > audit.log`, a common way
 /// to "empty" a file, produces exactly this log.
 ///
-/// Ignored until fixed in core/src/audit.rs (append or verify must agree
-/// on what an all-newline log is).
+/// Fixed in core/src/audit.rs: blank lines are not part of the chain, for
+/// `verify` and for `append` alike.
 #[test]
 fn audit_append_after_a_log_of_one_newline_keeps_the_chain_intact() {
     let store = MemoryStore::new();
