@@ -23,6 +23,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
+step "npm ci in tests/dotenv (the dotenv package the .env parser is compared with)"
+(cd tests/dotenv && npm ci --no-audit --no-fund --loglevel=error)
+
 step "Rust tests (core, CLI black-box)"
 cargo test --workspace
 
