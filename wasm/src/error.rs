@@ -17,9 +17,19 @@ pub(crate) fn js_error(message: &str, kind: ErrorKind) -> JsValue {
 }
 
 /// The core's error as a JavaScript `Error`. The core's messages carry
-/// names and numbers only, never values.
+/// names and numbers only, never values. A service or key name that broke
+/// the naming rule also gets `invalidName = true`, so that the npm package
+/// can give it its own code (`INVALID_NAME`) without parsing the message.
 pub(crate) fn to_js(error: Error) -> JsValue {
-    js_error(&error.to_string(), error.kind())
+    let js = js_error(&error.to_string(), error.kind());
+    if matches!(
+        error,
+        Error::InvalidServiceName { .. } | Error::InvalidKeyName { .. }
+    ) {
+        // As above: a property on a fresh Error object.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("invalidName"), &JsValue::TRUE);
+    }
+    js
 }
 
 /// `?`-friendly conversion of core results.

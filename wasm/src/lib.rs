@@ -11,7 +11,11 @@
 //!   `pbkdf2HmacSha256`, `deriveKey`, `aes256GcmSeal`, `aes256GcmOpen`;
 //! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
 //!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
-//! - password-free reads of a store: `list`, `status`.
+//! - password-free reads of a store: `list`, `status`;
+//! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
+//!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
+//!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
+//!   `appendAudit`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -24,10 +28,12 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod node;
 mod primitives;
 mod store;
 mod vault;
 
+pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};

@@ -3,12 +3,19 @@
 //! The object has synchronous methods: `read(name)` returns a string, a
 //! `Uint8Array` (a Node `Buffer` is one) or `null`/`undefined` when there
 //! is no such document; `write(name, bytes)`, `remove(name)`, `list()`
-//! (an array of names), `lock()` and `unlock()`. The Node package passes an
-//! object backed by the file system that follows the lock protocol of
-//! `docs/format.md`; the browser dashboard passes an in-memory object.
+//! (an array of names), `lock()` and `unlock()`; optionally
+//! `append(name, bytes)` and `readTail(name, max)` (the audit log; without
+//! them the core's defaults read and rewrite the whole document). The Node
+//! package passes an object backed by the file system that follows the
+//! lock protocol of `docs/format.md`; the browser dashboard passes an
+//! in-memory object.
 //!
 //! An exception thrown by a method becomes a [`StoreError`] whose reason
-//! is the exception's message.
+//! is the exception's message. An exception with a string `location`
+//! names the place instead of the document (the Node store gives the
+//! file's path, as the CLI's messages do), and one with `busy: true` is a
+//! lock held by another writer ([`StoreError::Busy`], its message the
+//! detail).
 
 use agent_secrets_core::{Store, StoreError};
 use js_sys::{Array, Uint8Array};
@@ -31,6 +38,10 @@ export interface AgentSecretsStore {
   lock(): void;
   /** Releases the write lock. */
   unlock(): void;
+  /** Optional: appends bytes to the document, creating it if absent. */
+  append?(name: string, bytes: Uint8Array): void;
+  /** Optional: at most the last `max` bytes of the document, or null. */
+  readTail?(name: string, max: number): string | Uint8Array | null | undefined;
 }
 "#;
 
@@ -59,6 +70,12 @@ extern "C" {
 
     #[wasm_bindgen(method, structural, catch)]
     fn unlock(this: &StoreObject) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn append(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, structural, catch, js_name = readTail)]
+    fn read_tail(this: &StoreObject, name: &str, max: f64) -> Result<JsValue, JsValue>;
 }
 
 /// Where a lock failure is reported.
@@ -77,6 +94,28 @@ impl JsStore {
     pub fn new(object: StoreObject) -> Self {
         Self { object }
     }
+
+    /// Whether the object has a method of this name (the optional ones).
+    fn has_method(&self, name: &str) -> bool {
+        js_sys::Reflect::get(&self.object, &JsValue::from_str(name)).is_ok_and(|m| m.is_function())
+    }
+}
+
+/// A string property of the exception, if it has one.
+fn string_property(exception: &JsValue, name: &str) -> Option<String> {
+    if !exception.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(exception, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// `busy: true` on the exception: the lock is held by another writer.
+fn is_busy(exception: &JsValue) -> bool {
+    exception.is_object()
+        && js_sys::Reflect::get(exception, &JsValue::from_str("busy"))
+            .is_ok_and(|v| v.as_bool() == Some(true))
 }
 
 /// The exception's message, for a [`StoreError`] reason.
@@ -96,32 +135,72 @@ fn cannot_read(location: &str, reason: String) -> StoreError {
     }
 }
 
+/// A failed read: the exception's own location if it names one.
+fn read_error(location: &str, exception: &JsValue) -> StoreError {
+    let location = string_property(exception, "location").unwrap_or_else(|| location.to_owned());
+    cannot_read(&location, reason(exception))
+}
+
+/// A failed write, remove or lock: busy, or the exception's location.
 fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
+    if is_busy(exception) {
+        return StoreError::Busy {
+            detail: reason(exception),
+        };
+    }
     StoreError::CannotWrite {
-        location: location.to_owned(),
+        location: string_property(exception, "location").unwrap_or_else(|| location.to_owned()),
         reason: reason(exception),
     }
 }
 
+/// A document's contents as returned by `read` or `readTail`.
+fn document_bytes(name: &str, value: JsValue) -> Result<Option<Vec<u8>>, StoreError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text.into_bytes()));
+    }
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Ok(Some(bytes.to_vec()));
+    }
+    Err(cannot_read(
+        name,
+        "read() returned neither a string, a Uint8Array nor null".to_owned(),
+    ))
+}
+
 impl Store for JsStore {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self.object.read(name).map_err(|e| read_error(name, &e))?;
+        document_bytes(name, value)
+    }
+
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if !self.has_method("append") {
+            let mut all = self.read(name)?.unwrap_or_default();
+            all.extend_from_slice(bytes);
+            return self.write(name, &all);
+        }
+        let bytes = Uint8Array::from(bytes);
+        self.object
+            .append(name, &bytes)
+            .map_err(|e| cannot_write(name, &e))
+    }
+
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        if !self.has_method("readTail") {
+            return Ok(self
+                .read(name)?
+                .map(|all| all[all.len().saturating_sub(max)..].to_vec()));
+        }
+        // Exact for every size the core asks for (a few KiB).
         let value = self
             .object
-            .read(name)
-            .map_err(|e| cannot_read(name, reason(&e)))?;
-        if value.is_null() || value.is_undefined() {
-            return Ok(None);
-        }
-        if let Some(text) = value.as_string() {
-            return Ok(Some(text.into_bytes()));
-        }
-        if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-            return Ok(Some(bytes.to_vec()));
-        }
-        Err(cannot_read(
-            name,
-            "read() returned neither a string, a Uint8Array nor null".to_owned(),
-        ))
+            .read_tail(name, max as f64)
+            .map_err(|e| read_error(name, &e))?;
+        document_bytes(name, value)
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
@@ -141,7 +220,7 @@ impl Store for JsStore {
         let value = self
             .object
             .list()
-            .map_err(|e| cannot_read(LIST_LOCATION, reason(&e)))?;
+            .map_err(|e| read_error(LIST_LOCATION, &e))?;
         let not_names = || {
             cannot_read(
                 LIST_LOCATION,

@@ -14,7 +14,7 @@ use crate::store::{JsStore, StoreObject};
 
 /// Either storage a [`Vault`] can sit on.
 #[derive(Debug)]
-enum AnyStore {
+pub(crate) enum AnyStore {
     /// A JavaScript object (Node file system, browser memory).
     Js(JsStore),
     /// Documents handed over by [`open_documents`].
@@ -66,7 +66,7 @@ impl Store for AnyStore {
 }
 
 /// JavaScript time (seconds, possibly fractional) as a core timestamp.
-fn timestamp(now_unix_seconds: f64) -> Result<Timestamp, Error> {
+pub(crate) fn timestamp(now_unix_seconds: f64) -> Result<Timestamp, Error> {
     if !now_unix_seconds.is_finite() {
         return Err(Error::InvalidParameter(
             "nowUnixSeconds must be a finite number of seconds since 1970",
@@ -216,6 +216,18 @@ pub fn open_documents(
 #[derive(Debug)]
 pub struct Vault {
     inner: CoreVault<AnyStore>,
+}
+
+impl Vault {
+    /// Wraps an unlocked core vault on a JavaScript store (the Node bindings).
+    pub(crate) fn on_js_store(inner: CoreVault<AnyStore>) -> Self {
+        Self { inner }
+    }
+
+    /// The core vault (the Node bindings call it).
+    pub(crate) fn core(&self) -> &CoreVault<AnyStore> {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen]

@@ -1,0 +1,259 @@
+//! Bindings the npm package needs beyond the vault itself: unlocking with a
+//! password key derived by WebCrypto, the vault-then-environment lookups
+//! of [`agent_secrets_core::env`], and audit lines. Each converts and calls
+//! the core.
+//!
+//! The environment is always a JavaScript object passed in (`process.env`
+//! in Node): the core never reads the process environment itself.
+
+use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
+use agent_secrets_core::env::{self, Resolved, Source};
+use agent_secrets_core::lockout;
+use agent_secrets_core::{kdf_params, Error, Vault as CoreVault};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::error::IntoJs;
+use crate::store::{JsStore, StoreObject};
+use crate::vault::{timestamp, AnyStore, Vault};
+
+#[wasm_bindgen(typescript_custom_section)]
+const NODE_TS: &'static str = r#"
+/** What `unlockParams` returns: the vault's PBKDF2 parameters. */
+export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; }
+/** A value and where it came from. */
+export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
+/** One variable `envVars` would set. */
+export interface AgentSecretsEnvVar { variable: string; service: string; key: string; value: string; }
+/** A provider's credentials, vault first, then the environment. */
+export interface AgentSecretsProviderConfig {
+  provider: string;
+  credentials: Record<string, AgentSecretsResolved>;
+  missing: string[];
+}
+"#;
+
+/// Sets `object[name] = value` on an object this module just made.
+fn set(object: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(object, &JsValue::from_str(name), value).map(|_| ())
+}
+
+/// The variable `name` of the JavaScript object `env`, if it is a string.
+fn lookup(env: &Object) -> impl Fn(&str) -> Option<String> + '_ {
+    move |name| {
+        Reflect::get(env, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+}
+
+/// `{ value, source: "vault" | "env", variable? }`.
+fn resolved_object(resolved: &Resolved) -> Result<Object, JsValue> {
+    let out = Object::new();
+    // Copied out to a JavaScript string; the Rust copy is wiped on drop.
+    set(&out, "value", &JsValue::from_str(resolved.value.expose()))?;
+    match &resolved.source {
+        Source::Vault => set(&out, "source", &"vault".into())?,
+        Source::Env(variable) => {
+            set(&out, "source", &"env".into())?;
+            set(&out, "variable", &JsValue::from_str(variable))?;
+        }
+    }
+    Ok(out)
+}
+
+/// The vault's PBKDF2 parameters, after the same checks an unlock makes
+/// first: `config.json` present and valid (iteration bounds included), and
+/// no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
+/// key is derived while locked out.
+#[wasm_bindgen(js_name = unlockParams, unchecked_return_type = "AgentSecretsUnlockParams")]
+pub fn unlock_params(store: StoreObject, now_unix_seconds: f64) -> Result<Object, JsValue> {
+    let store = JsStore::new(store);
+    let now = timestamp(now_unix_seconds).js()?;
+    let kdf = kdf_params(&store).js()?;
+    lockout::load(&store).0.check(now).js()?;
+    let out = Object::new();
+    set(&out, "iterations", &kdf.iterations.into())?;
+    set(&out, "salt", &Uint8Array::from(&kdf.salt.0[..]))?;
+    Ok(out)
+}
+
+/// The variables a secret maps to without a vault's user mapping,
+/// preferred first (the CLI's built-ins and rules).
+#[wasm_bindgen(js_name = envVarsFor)]
+pub fn env_vars_for(service: &str, key: &str) -> Vec<String> {
+    env::vars_for(service, key)
+}
+
+/// `resolve` without a vault (none initialized): the mapped environment
+/// variables of `env`, or the not-found error.
+#[wasm_bindgen(js_name = resolveEnv, unchecked_return_type = "AgentSecretsResolved")]
+pub fn resolve_env(
+    service: &str,
+    key: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: Object,
+) -> Result<Object, JsValue> {
+    let resolved = env::resolve::<AnyStore>(None, service, key, &lookup(&env)).js()?;
+    resolved_object(&resolved)
+}
+
+/// `providerConfig` without a vault: every credential from `env`.
+#[wasm_bindgen(js_name = providerConfigEnv, unchecked_return_type = "AgentSecretsProviderConfig")]
+pub fn provider_config_env(
+    name: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: Object,
+) -> Result<Object, JsValue> {
+    provider_config(None, name, &env)
+}
+
+/// `{ provider, credentials: { key: { value, source, variable? } },
+/// missing: [key] }` from the core's [`env::provider_config`].
+fn provider_config(
+    vault: Option<&CoreVault<AnyStore>>,
+    name: &str,
+    env: &Object,
+) -> Result<Object, JsValue> {
+    let config = env::provider_config(name, vault, &lookup(env)).js()?;
+    let credentials = Object::new();
+    let missing = Array::new();
+    for credential in &config.credentials {
+        match &credential.resolved {
+            Some(resolved) => set(
+                &credentials,
+                &credential.key,
+                &resolved_object(resolved)?.into(),
+            )?,
+            None => {
+                missing.push(&JsValue::from_str(&credential.key));
+            }
+        }
+    }
+    let out = Object::new();
+    set(&out, "provider", &JsValue::from_str(&config.provider))?;
+    set(&out, "credentials", &credentials)?;
+    set(&out, "missing", &missing)?;
+    Ok(out)
+}
+
+/// Appends one audit line for an operation of a front end (`source`:
+/// `"node"` for the npm package), under the store's write lock.
+/// `operation` and `status` are the names of the audit format
+/// (`"get"`, `"success"`, …); service and key names that are not valid
+/// names are left out, so nothing but a name reaches the log.
+#[wasm_bindgen(js_name = appendAudit)]
+#[allow(clippy::too_many_arguments)]
+pub fn append_audit(
+    store: StoreObject,
+    operation: &str,
+    status: &str,
+    service: Option<String>,
+    key: Option<String>,
+    user: &str,
+    source: &str,
+    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+) -> Result<(), JsValue> {
+    let parse = |name: &str| serde_json::Value::String(name.to_owned());
+    let operation: Operation = serde_json::from_value(parse(operation))
+        .map_err(|_| Error::InvalidParameter("unknown audit operation"))
+        .js()?;
+    let status: AuditStatus = serde_json::from_value(parse(status))
+        .map_err(|_| Error::InvalidParameter("unknown audit status"))
+        .js()?;
+    let now = timestamp(now_unix_seconds).js()?;
+    let mut event = AuditEvent::new(now, operation, status, user, source);
+    if let Some(service) = &service {
+        event = event.service(service);
+    }
+    if let Some(key) = &key {
+        event = event.key(key);
+    }
+    audit::append(&JsStore::new(store), event).js()?;
+    Ok(())
+}
+
+#[wasm_bindgen]
+impl Vault {
+    /// Opens the vault in `store` with a password key the caller derived
+    /// (PBKDF2-HMAC-SHA256, 32 bytes, with the parameters of
+    /// `unlockParams`; the npm package uses WebCrypto). Same checks and
+    /// lockout accounting as `Vault.unlock`. The key bytes handed over are
+    /// wiped here; the caller wipes its own copy.
+    #[wasm_bindgen(js_name = unlockWithPasswordKey)]
+    pub fn unlock_with_password_key(
+        store: StoreObject,
+        #[wasm_bindgen(js_name = passwordKey)] password_key: Vec<u8>,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    ) -> Result<Vault, JsValue> {
+        let password_key = Zeroizing::new(password_key);
+        let mut key = Zeroizing::new([0u8; 32]);
+        if password_key.len() != key.len() {
+            return Err(Error::InvalidParameter("the password key must be 32 bytes")).js();
+        }
+        key.copy_from_slice(&password_key);
+        let now = timestamp(now_unix_seconds).js()?;
+        let store = AnyStore::Js(JsStore::new(store));
+        let inner = CoreVault::unlock_with_password_key(store, &key, now).js()?;
+        Ok(Vault::on_js_store(inner))
+    }
+
+    /// The value of `service`/`key` from the vault, else from the mapped
+    /// variables of `env`: `{ value, source, variable? }`.
+    #[wasm_bindgen(unchecked_return_type = "AgentSecretsResolved")]
+    pub fn resolve(
+        &self,
+        service: &str,
+        key: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: Object,
+    ) -> Result<Object, JsValue> {
+        let resolved = env::resolve(Some(self.core()), service, key, &lookup(&env)).js()?;
+        resolved_object(&resolved)
+    }
+
+    /// A known provider's credentials (openai, anthropic, gemini,
+    /// supabase), vault first, then `env`; an unknown provider is
+    /// `NOT_FOUND`.
+    #[wasm_bindgen(js_name = providerConfig, unchecked_return_type = "AgentSecretsProviderConfig")]
+    pub fn provider_config(
+        &self,
+        name: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: Object,
+    ) -> Result<Object, JsValue> {
+        provider_config(Some(self.core()), name, &env)
+    }
+
+    /// Every variable the mapping gives (the vault's user mapping, then
+    /// the built-ins and the rules of [`mod@env`]) for the secrets of
+    /// `services` (all services when `undefined`), each with its value. A
+    /// service document that cannot be read fails the whole call (nothing
+    /// half-loaded).
+    #[wasm_bindgen(js_name = envVars, unchecked_return_type = "AgentSecretsEnvVar[]")]
+    pub fn env_vars(&self, services: Option<Vec<String>>) -> Result<Array, JsValue> {
+        let vault = self.core();
+        let services = match services {
+            Some(services) => services,
+            None => {
+                let (listed, problems) = agent_secrets_core::list(vault.store(), None).js()?;
+                if let Some(problem) = problems.into_iter().next() {
+                    return Err(problem).js();
+                }
+                listed.into_iter().map(|s| s.service).collect()
+            }
+        };
+        let out = Array::new();
+        for service in &services {
+            for (key, value) in vault.get_service(service).js()? {
+                for variable in env::vars_for_in(&vault.config().env, service, &key) {
+                    let entry = Object::new();
+                    set(&entry, "variable", &JsValue::from_str(&variable))?;
+                    set(&entry, "service", &JsValue::from_str(service))?;
+                    set(&entry, "key", &JsValue::from_str(&key))?;
+                    // Copied out to a JavaScript string; the Rust copy is wiped on drop.
+                    set(&entry, "value", &JsValue::from_str(value.expose()))?;
+                    out.push(&entry);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
