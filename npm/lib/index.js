@@ -1,0 +1,394 @@
+'use strict';
+// agent-secrets for Node: the project's encrypted vault (.agent/secrets/),
+// the very files the `agent` CLI reads and writes, opened through the same
+// Rust core compiled to WebAssembly. This file is the JavaScript face of
+// it: options and defaults as the CLI has them, the file store, WebCrypto
+// for the password key, and an audit line per operation. Every format,
+// crypto and naming decision is the core's.
+
+const os = require('node:os');
+const path = require('node:path');
+
+const wasm = require('../wasm/agent_secrets_wasm.js');
+const { AgentSecretsError, codes, core, fromCore, invalidInput } = require('./errors.js');
+const { FileStore } = require('./fs-store.js');
+const { timeoutFromEnv } = require('./lock.js');
+const { derivePasswordKey } = require('./kdf.js');
+
+/** The vault folder when neither `dir` nor AGENT_SECRETS_DIR says otherwise. */
+const DEFAULT_DIR = path.join('.agent', 'secrets');
+/** `source` of this package's audit lines. */
+const AUDIT_SOURCE = 'node';
+
+function nowSeconds() {
+  return Date.now() / 1000;
+}
+
+/** The vault folder: `dir`, else AGENT_SECRETS_DIR, else .agent/secrets under process.cwd(). */
+function defaultDir(processEnv = process.env) {
+  const fromEnv = processEnv.AGENT_SECRETS_DIR;
+  return typeof fromEnv === 'string' && fromEnv !== '' ? fromEnv : DEFAULT_DIR;
+}
+
+function optionsObject(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') throw invalidInput('Options must be an object.');
+  return options;
+}
+
+function storeFor(options) {
+  const processEnv = options.processEnv || process.env;
+  let dir = options.dir;
+  if (dir === undefined) dir = defaultDir(processEnv);
+  if (typeof dir !== 'string' || dir === '') {
+    throw invalidInput('The vault folder (dir) must be a non-empty string.');
+  }
+  let lockTimeoutMs = options.lockTimeoutMs;
+  if (lockTimeoutMs === undefined) lockTimeoutMs = timeoutFromEnv(processEnv);
+  if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0)) {
+    throw invalidInput('lockTimeoutMs must be a number of milliseconds.');
+  }
+  return new FileStore(dir, { lockTimeoutMs });
+}
+
+/** The password from the options, else AGENT_SECRETS_PASSWORD; checked, never echoed. */
+function passwordFor(options) {
+  const processEnv = options.processEnv || process.env;
+  if (options.password !== undefined) {
+    if (typeof options.password !== 'string') throw invalidInput('The password must be a string.');
+    if (options.password === '') throw invalidInput('The password is empty.');
+    return options.password;
+  }
+  const fromEnv = processEnv.AGENT_SECRETS_PASSWORD;
+  if (typeof fromEnv === 'string' && fromEnv !== '') return fromEnv;
+  throw invalidInput(
+    'No master password: pass { password } or set AGENT_SECRETS_PASSWORD.',
+  );
+}
+
+function checkName(what, name) {
+  if (typeof name !== 'string') {
+    throw new AgentSecretsError(`Invalid ${what} name (not a string).`, codes.INVALID_NAME);
+  }
+}
+
+/** The operating-system user, as the CLI records it. */
+function auditUser(processEnv) {
+  for (const name of ['USER', 'LOGNAME']) {
+    const v = processEnv[name];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return typeof process.getuid === 'function' ? `uid-${process.getuid()}` : os.userInfo().username;
+}
+
+/** The audit status of an outcome; undefined when nothing is recorded (bad input never reached the vault). */
+function auditStatus(error, fromEnv) {
+  if (error === undefined) return fromEnv ? 'env_fallback' : 'success';
+  switch (error.code) {
+    case codes.WRONG_PASSWORD: return 'unauthorized';
+    case codes.LOCKED: return 'locked';
+    case codes.NOT_FOUND: return 'not_found';
+    case codes.INVALID_NAME:
+    case codes.INVALID_INPUT:
+    case codes.NOT_INITIALIZED: return undefined;
+    default: return 'failed';
+  }
+}
+
+/**
+ * Appends one audit line (the core chains it, under the lock). A failure
+ * to write it is a warning; the operation's own outcome stands, as in the CLI.
+ */
+function audit(store, processEnv, operation, outcome, service, key) {
+  const status = auditStatus(outcome.error, outcome.fromEnv);
+  if (status === undefined) return;
+  try {
+    if (!store.isInitialized()) return; // no vault: nothing to append to
+    wasm.appendAudit(store, operation, status, service, key, auditUser(processEnv),
+      AUDIT_SOURCE, nowSeconds());
+  } catch (e) {
+    const err = fromCore(e);
+    process.emitWarning(`the audit line was not written: ${err.message}`, 'AgentSecretsWarning');
+  }
+}
+
+/** Runs `f` (a core call), records its audit line, returns or rethrows. */
+function audited(store, processEnv, operation, service, key, f, fromEnv = () => false) {
+  let result;
+  try {
+    result = core(f);
+  } catch (e) {
+    audit(store, processEnv, operation, { error: e }, service, key);
+    throw e;
+  }
+  audit(store, processEnv, operation, { fromEnv: fromEnv(result) }, service, key);
+  return result;
+}
+
+/** `{ value, source, variable? }` as the package returns it. */
+function resolvedOut(r) {
+  return r.source === 'env'
+    ? { value: r.value, source: 'env', variable: r.variable }
+    : { value: r.value, source: 'vault' };
+}
+
+function providerOut(p) {
+  const credentials = {};
+  for (const [key, r] of Object.entries(p.credentials)) credentials[key] = resolvedOut(r);
+  return { provider: p.provider, credentials, missing: [...p.missing] };
+}
+
+/** An unlocked vault. Methods are synchronous; `close()` wipes the keys. */
+class Vault {
+  constructor(inner, store, processEnv) {
+    this._inner = inner;
+    this._store = store;
+    this._env = processEnv;
+  }
+
+  /** The vault folder (absolute). */
+  get dir() {
+    return this._store.dir;
+  }
+
+  _open() {
+    if (this._inner === null) {
+      throw invalidInput('This vault is closed; open it again with openVault().');
+    }
+    return this._inner;
+  }
+
+  _audited(operation, service, key, f, fromEnv) {
+    const inner = this._open();
+    return audited(this._store, this._env, operation, service, key, () => f(inner), fromEnv);
+  }
+
+  /** The value of service/key (NOT_FOUND if the vault lacks it). */
+  get(service, key) {
+    checkName('service', service);
+    checkName('key', key);
+    return this._audited('get', service, key, (v) => v.get(service, key));
+  }
+
+  /** Stores a string value: 'created' or 'updated'. */
+  set(service, key, value) {
+    checkName('service', service);
+    checkName('key', key);
+    this._open();
+    if (typeof value !== 'string') throw invalidInput('The value must be a string.');
+    return this._audited('set', service, key, (v) => v.set(service, key, value, nowSeconds()));
+  }
+
+  /** Removes service/key (NOT_FOUND if absent). */
+  delete(service, key) {
+    checkName('service', service);
+    checkName('key', key);
+    this._audited('delete', service, key, (v) => v.delete(service, key));
+  }
+
+  /** Names and metadata, never values: `{ services, problems }`. */
+  list(service) {
+    if (service !== undefined) checkName('service', service);
+    return this._audited('list', service, undefined, (v) => v.list(service));
+  }
+
+  /** Vault first, then the mapped environment variables: `{ value, source, variable? }`. */
+  resolve(service, key) {
+    checkName('service', service);
+    checkName('key', key);
+    const r = this._audited('get', service, key, (v) => v.resolve(service, key, this._env),
+      (out) => out.source === 'env');
+    return resolvedOut(r);
+  }
+
+  /** A known provider's credentials (openai, anthropic, gemini, supabase), vault then environment. */
+  providerConfig(name) {
+    checkName('provider', name);
+    const p = core(() => this._open().providerConfig(name, this._env));
+    recordProvider(this._store, this._env, p);
+    return providerOut(p);
+  }
+
+  /** The variables the CLI's mapping gives for these services' secrets (all when omitted), with values. */
+  envVars(services) {
+    if (services !== undefined) {
+      if (!Array.isArray(services)) throw invalidInput('services must be an array of names.');
+      for (const s of services) checkName('service', s);
+    }
+    return core(() => this._open().envVars(services));
+  }
+
+  /** Wipes the keys; the object cannot be used afterwards. */
+  close() {
+    if (this._inner !== null) {
+      this._inner.free();
+      this._inner = null;
+    }
+  }
+}
+
+/** One `get` line per credential of a provider, with its own status. */
+function recordProvider(store, processEnv, p) {
+  for (const [key, r] of Object.entries(p.credentials)) {
+    audit(store, processEnv, 'get', { fromEnv: r.source === 'env' }, p.provider, key);
+  }
+  for (const key of p.missing) {
+    audit(store, processEnv, 'get', { error: { code: codes.NOT_FOUND } }, p.provider, key);
+  }
+}
+
+/**
+ * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs? }`.
+ * The password key is derived with WebCrypto (no key is derived while a
+ * lockout runs); a wrong password counts toward the lockout, as in the CLI.
+ * @returns {Promise<Vault>}
+ */
+async function openVault(options) {
+  options = optionsObject(options);
+  const processEnv = options.processEnv || process.env;
+  const store = storeFor(options);
+  const password = passwordFor(options);
+  let inner;
+  try {
+    const params = core(() => wasm.unlockParams(store, nowSeconds()));
+    const key = await derivePasswordKey(password, params.salt, params.iterations);
+    try {
+      inner = core(() => wasm.Vault.unlockWithPasswordKey(store, key, nowSeconds()));
+    } finally {
+      key.fill(0);
+    }
+  } catch (e) {
+    audit(store, processEnv, 'unlock', { error: e });
+    throw e;
+  }
+  audit(store, processEnv, 'unlock', {});
+  return new Vault(inner, store, processEnv);
+}
+
+async function withVault(options, f) {
+  const vault = await openVault(options);
+  try {
+    return f(vault);
+  } finally {
+    vault.close();
+  }
+}
+
+/**
+ * Fills `processEnv` (default process.env) from the vault with the CLI's
+ * env mapping, like dotenv's config(): `{ dir?, password?, services?,
+ * override?, processEnv? }`. Variables already set are kept unless
+ * `override` is true. Returns the names set and the names kept, never values.
+ * @returns {Promise<{ loaded: string[], skipped: string[] }>}
+ */
+async function loadEnv(options) {
+  options = optionsObject(options);
+  const target = options.processEnv || process.env;
+  const { services, override = false } = options;
+  if (typeof override !== 'boolean') throw invalidInput('override must be true or false.');
+  return withVault(options, (vault) => {
+    const service = Array.isArray(services) && services.length === 1 ? services[0] : undefined;
+    const vars = audited(vault._store, target, 'run', service, undefined, () => vault.envVars(services));
+    const loaded = [];
+    const skipped = [];
+    for (const { variable, value } of vars) {
+      if (loaded.includes(variable)) continue;
+      if (!override && target[variable] !== undefined) {
+        if (!skipped.includes(variable)) skipped.push(variable);
+        continue;
+      }
+      target[variable] = value;
+      loaded.push(variable);
+    }
+    return { loaded, skipped };
+  });
+}
+
+/**
+ * One secret, vault first, then its mapped environment variables, with
+ * the source. Without a vault (none initialized) only the environment is
+ * asked, and NOT_INITIALIZED is thrown if it lacks the variable too.
+ * @returns {Promise<{ value: string, source: 'vault' | 'env', variable?: string }>}
+ */
+async function resolve(service, key, options) {
+  options = optionsObject(options);
+  checkName('service', service);
+  checkName('key', key);
+  const processEnv = options.processEnv || process.env;
+  const store = storeFor(options);
+  if (!store.isInitialized()) {
+    try {
+      return resolvedOut(core(() => wasm.resolveEnv(service, key, processEnv)));
+    } catch (e) {
+      if (e.code === codes.NOT_FOUND) {
+        throw new AgentSecretsError(
+          'Vault not initialized. Run `agent secret init` to create it.', codes.NOT_INITIALIZED);
+      }
+      throw e;
+    }
+  }
+  return withVault(options, (vault) => vault.resolve(service, key));
+}
+
+/**
+ * A known provider's credentials, vault first, then environment, each
+ * with its source; the ones found nowhere are listed in `missing`.
+ */
+async function providerConfig(name, options) {
+  options = optionsObject(options);
+  checkName('provider', name);
+  const processEnv = options.processEnv || process.env;
+  const store = storeFor(options);
+  if (!store.isInitialized()) {
+    return providerOut(core(() => wasm.providerConfigEnv(name, processEnv)));
+  }
+  return withVault(options, (vault) => vault.providerConfig(name));
+}
+
+/** Names and metadata without the password: `{ services, problems }`. */
+function list(service, options) {
+  options = optionsObject(options);
+  if (service !== undefined) checkName('service', service);
+  const store = storeFor(options);
+  const processEnv = options.processEnv || process.env;
+  return audited(store, processEnv, 'list', service, undefined, () => wasm.list(store, service));
+}
+
+/** The vault's state without the password. */
+function status(options) {
+  options = optionsObject(options);
+  const store = storeFor(options);
+  return core(() => wasm.status(store));
+}
+
+/** The variables a secret maps to, preferred first (the CLI's mapping). */
+function envVarsFor(service, key) {
+  checkName('service', service);
+  checkName('key', key);
+  return core(() => wasm.envVarsFor(service, key));
+}
+
+/** Raw primitives of the core, for published test vectors only. */
+const primitives = Object.freeze({
+  pbkdf2HmacSha256: (password, salt, iterations, length) =>
+    core(() => wasm.pbkdf2HmacSha256(password, salt, iterations, length)),
+  aes256GcmSeal: (key, nonce, aad, plaintext) =>
+    core(() => wasm.aes256GcmSeal(key, nonce, aad, plaintext)),
+  aes256GcmOpen: (key, nonce, aad, ciphertextWithTag) =>
+    core(() => wasm.aes256GcmOpen(key, nonce, aad, ciphertextWithTag)),
+});
+
+module.exports = {
+  openVault,
+  loadEnv,
+  resolve,
+  providerConfig,
+  list,
+  status,
+  envVarsFor,
+  defaultDir,
+  primitives,
+  AgentSecretsError,
+  codes,
+  Vault,
+};
