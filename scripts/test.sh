@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh clone. Installs what it needs
 # first (scripts/install-tools.sh), then: formatting, lints, docs, the Rust
-# test suites (core, CLI black-box), the wasm build's tests under Node, and
-# the CI gate (agent preflight and agent secret scan on this repository).
+# test suites (core, CLI black-box), the wasm build's tests under Node, the
+# npm package's build and tests (node --test), and the CI gate (agent
+# preflight and agent secret scan on this repository).
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,14 @@ cargo test --workspace
 
 step "wasm build: tests under Node (wasm-bindgen-test)"
 cargo test -p agent-secrets-wasm --target wasm32-unknown-unknown
+
+step "npm package: build (release wasm + wasm-bindgen --target nodejs into npm/wasm/)"
+bash scripts/build-npm.sh
+
+step "npm package: node --test against the CLI (debug build), packed tarball included"
+cargo build -p agent-cli --bin agent
+# No dependencies to install: the package and its tests use Node's own modules.
+(cd npm && AGENT_BIN="$PWD/../target/debug/agent" node --test test/*.test.js)
 
 step "CI gate: agent preflight and agent secret scan with a throw-away vault"
 # The seed's governance check: a fresh vault must pass preflight, and no
