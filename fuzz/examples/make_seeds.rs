@@ -3,14 +3,13 @@
 //! `cargo run --example make_seeds` (in `fuzz/`; stable is enough).
 //! Seeds are deterministic (fixed nonces and salts) so a re-run changes nothing.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
 use agent_secrets_core::format::{
-    key_aad, to_bytes, value_aad, Base64, ConfigDoc, Fixed, KdfParams, LockoutPolicy,
-    SecretEntry, ServiceDoc, WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
+    key_aad, parse_config, to_bytes, value_aad, Base64, ConfigDoc, Fixed, SecretEntry, ServiceDoc,
+    WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
 };
 use agent_secrets_core::lockout::{LockoutState, STATE_FILE};
 use agent_secrets_core::primitives::aes256gcm_seal;
@@ -37,32 +36,41 @@ fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
     }
 }
 
-/// A vault whose data keys are wrapped under `FUZZ_PASSWORD_KEY`.
+/// A vault whose data keys are wrapped under `FUZZ_PASSWORD_KEY`. Built as
+/// JSON and read back by the core's parser, so optional fields added to
+/// `config.json` later do not break this example.
 fn config(two_keys: bool) -> ConfigDoc {
-    let mut keys = BTreeMap::from([("k1".to_owned(), wrapped("k1", &[1; 32], 1))]);
+    let mut keys = serde_json::Map::new();
+    let mut add = |id: &str, data_key: &[u8; 32], n: u8| {
+        keys.insert(
+            id.to_owned(),
+            serde_json::to_value(wrapped(id, data_key, n)).expect("json"),
+        );
+    };
+    add("k1", &[1; 32], 1);
     if two_keys {
-        keys.insert("k2".to_owned(), wrapped("k2", &[2; 32], 2));
+        add("k2", &[2; 32], 2);
     }
-    ConfigDoc {
-        format: CONFIG_FORMAT.to_owned(),
-        version: VERSION,
-        kdf: KdfParams {
-            algorithm: KDF_ALGORITHM.to_owned(),
-            iterations: 100_000,
-            salt: Fixed([7; 16]),
-        },
-        cipher: CIPHER.to_owned(),
-        active_key: if two_keys { "k2" } else { "k1" }.to_owned(),
-        keys,
-        lockout: LockoutPolicy { max_attempts: 3, base_delay_seconds: 30, max_delay_seconds: 3600 },
-        created_at: ts(0),
-        updated_at: ts(60),
-    }
+    let doc = serde_json::json!({
+        "format": CONFIG_FORMAT,
+        "version": VERSION,
+        "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": Fixed([7u8; 16]) },
+        "cipher": CIPHER,
+        "active_key": if two_keys { "k2" } else { "k1" },
+        "keys": keys,
+        "lockout": { "max_attempts": 3, "base_delay_seconds": 30, "max_delay_seconds": 3600 },
+        "created_at": ts(0),
+        "updated_at": ts(60),
+    });
+    parse_config(doc.to_string().as_bytes()).expect("a valid config")
 }
 
 fn service() -> ServiceDoc {
     let mut doc = ServiceDoc::new("openai");
-    for (i, (key, value)) in [("api_key", "sk-fuzz-seed-0001"), ("org_id", "")].iter().enumerate() {
+    for (i, (key, value)) in [("api_key", "sk-fuzz-seed-0001"), ("org_id", "")]
+        .iter()
+        .enumerate()
+    {
         let nonce = [10 + i as u8; 12];
         let (ct, tag) = sealed(&[1; 32], nonce, &value_aad("openai", key), value.as_bytes());
         doc.secrets.insert(
@@ -88,7 +96,11 @@ fn states() -> Vec<(&'static str, LockoutState)> {
     locked.lockouts = 2;
     locked.locked_until = Some(ts(3600));
     locked.last_failure_at = Some(ts(3540));
-    vec![("clean", LockoutState::default()), ("failing", failing), ("locked", locked)]
+    vec![
+        ("clean", LockoutState::default()),
+        ("failing", failing),
+        ("locked", locked),
+    ]
 }
 
 fn audit_log() -> Vec<u8> {
@@ -96,8 +108,18 @@ fn audit_log() -> Vec<u8> {
     let events = [
         (Operation::Init, Status::Success, None, None),
         (Operation::Unlock, Status::Unauthorized, None, None),
-        (Operation::Set, Status::Success, Some("openai"), Some("api_key")),
-        (Operation::Get, Status::EnvFallback, Some("anthropic"), Some("api_key")),
+        (
+            Operation::Set,
+            Status::Success,
+            Some("openai"),
+            Some("api_key"),
+        ),
+        (
+            Operation::Get,
+            Status::EnvFallback,
+            Some("anthropic"),
+            Some("api_key"),
+        ),
         (Operation::Unlock, Status::Locked, None, None),
     ];
     for (i, (op, status, service, key)) in events.into_iter().enumerate() {
@@ -118,7 +140,9 @@ fn s(bytes: &[u8]) -> String {
 }
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     fs::create_dir_all(&dir).expect("mkdir");
     fs::write(dir.join(name), bytes).expect("write");
 }
@@ -129,44 +153,144 @@ fn main() {
     let two = s(&to_bytes(&config(true)));
     write("config", "ok_one_key.json", one.as_bytes());
     write("config", "ok_two_keys.json", two.as_bytes());
-    write("config", "fail_truncated.json", &one.as_bytes()[..one.len() / 2]);
-    write("config", "fail_newer_version.json", one.replace("\"version\": 1", "\"version\": 2").as_bytes());
-    write("config", "fail_iterations.json", one.replace("100000", "99999").as_bytes());
-    write("config", "fail_cipher_canary.json", one.replace("aes-256-gcm", MARKER).as_bytes());
-    write("config", "fail_unknown_field_canary.json", one.replacen('{', &format!("{{\n  \"{MARKER}\": \"{MARKER}\","), 1).as_bytes());
-    write("config", "fail_active_key.json", one.replace("\"active_key\": \"k1\"", "\"active_key\": \"k9\"").as_bytes());
-    write("config", "ok_no_lockout.json", {
-        let mut v: serde_json::Value = serde_json::from_str(&one).expect("json");
-        v.as_object_mut().expect("object").remove("lockout");
-        v.to_string()
-    }.as_bytes());
+    write(
+        "config",
+        "fail_truncated.json",
+        &one.as_bytes()[..one.len() / 2],
+    );
+    write(
+        "config",
+        "fail_newer_version.json",
+        one.replace("\"version\": 1", "\"version\": 2").as_bytes(),
+    );
+    write(
+        "config",
+        "fail_iterations.json",
+        one.replace("100000", "99999").as_bytes(),
+    );
+    write(
+        "config",
+        "fail_cipher_canary.json",
+        one.replace("aes-256-gcm", MARKER).as_bytes(),
+    );
+    write(
+        "config",
+        "fail_unknown_field_canary.json",
+        one.replacen('{', &format!("{{\n  \"{MARKER}\": \"{MARKER}\","), 1)
+            .as_bytes(),
+    );
+    write(
+        "config",
+        "fail_active_key.json",
+        one.replace("\"active_key\": \"k1\"", "\"active_key\": \"k9\"")
+            .as_bytes(),
+    );
+    write(
+        "config",
+        "ok_no_lockout.json",
+        {
+            let mut v: serde_json::Value = serde_json::from_str(&one).expect("json");
+            v.as_object_mut().expect("object").remove("lockout");
+            v.to_string()
+        }
+        .as_bytes(),
+    );
 
     // service
     let svc = s(&to_bytes(&service()));
     write("service", "ok_openai.json", svc.as_bytes());
-    write("service", "fail_truncated.json", &svc.as_bytes()[..svc.len() * 2 / 3]);
-    write("service", "fail_plaintext_canary.json", svc.replacen("\"ciphertext\"", &format!("\"value\": \"{MARKER}\", \"ciphertext\""), 1).as_bytes());
-    write("service", "fail_key_id_canary.json", svc.replacen("\"k1\"", &format!("\"{MARKER} x\""), 1).as_bytes());
-    write("service", "fail_service_mismatch.json", svc.replace("\"service\": \"openai\"", "\"service\": \"anthropic\"").as_bytes());
-    write("service", "fail_tag_size.json", svc.replacen("\"tag\": \"", "\"tag\": \"AAAA", 1).as_bytes());
+    write(
+        "service",
+        "fail_truncated.json",
+        &svc.as_bytes()[..svc.len() * 2 / 3],
+    );
+    write(
+        "service",
+        "fail_plaintext_canary.json",
+        svc.replacen(
+            "\"ciphertext\"",
+            &format!("\"value\": \"{MARKER}\", \"ciphertext\""),
+            1,
+        )
+        .as_bytes(),
+    );
+    write(
+        "service",
+        "fail_key_id_canary.json",
+        svc.replacen("\"k1\"", &format!("\"{MARKER} x\""), 1)
+            .as_bytes(),
+    );
+    write(
+        "service",
+        "fail_service_mismatch.json",
+        svc.replace("\"service\": \"openai\"", "\"service\": \"anthropic\"")
+            .as_bytes(),
+    );
+    write(
+        "service",
+        "fail_tag_size.json",
+        svc.replacen("\"tag\": \"", "\"tag\": \"AAAA", 1).as_bytes(),
+    );
 
     // state
     for (name, state) in states() {
         write("state", &format!("ok_{name}.json"), &to_bytes(&state));
     }
     let clean = s(&to_bytes(&LockoutState::default()));
-    write("state", "fail_truncated.json", &clean.as_bytes()[..clean.len() / 2]);
-    write("state", "fail_format_canary.json", clean.replace("agent-secrets/state", MARKER).as_bytes());
-    write("state", "fail_negative.json", clean.replace("\"failed_attempts\": 0", "\"failed_attempts\": -1").as_bytes());
+    write(
+        "state",
+        "fail_truncated.json",
+        &clean.as_bytes()[..clean.len() / 2],
+    );
+    write(
+        "state",
+        "fail_format_canary.json",
+        clean.replace("agent-secrets/state", MARKER).as_bytes(),
+    );
+    write(
+        "state",
+        "fail_negative.json",
+        clean
+            .replace("\"failed_attempts\": 0", "\"failed_attempts\": -1")
+            .as_bytes(),
+    );
 
     // audit
     let log = s(&audit_log());
     let lines: Vec<&str> = log.lines().collect();
     write("audit", "ok_five_lines.log", log.as_bytes());
-    write("audit", "fail_torn_last_line.log", &log.as_bytes()[..log.len() - 40]);
-    write("audit", "fail_edited.log", log.replacen("\"status\":\"locked\"", "\"status\":\"success\"", 1).as_bytes());
-    write("audit", "fail_reordered.log", format!("{}\n{}\n{}\n", lines[0], lines[2], lines[1]).as_bytes());
-    write("audit", "fail_user_canary.log", log.replacen("alice", MARKER, 1).as_bytes());
+    write(
+        "audit",
+        "fail_torn_last_line.log",
+        &log.as_bytes()[..log.len() - 40],
+    );
+    write(
+        "audit",
+        "fail_edited.log",
+        log.replacen("\"status\":\"locked\"", "\"status\":\"success\"", 1)
+            .as_bytes(),
+    );
+    write(
+        "audit",
+        "fail_reordered.log",
+        format!("{}\n{}\n{}\n", lines[0], lines[2], lines[1]).as_bytes(),
+    );
+    write(
+        "audit",
+        "fail_user_canary.log",
+        log.replacen("alice", MARKER, 1).as_bytes(),
+    );
+    // Regressions (core/tests/fuzz_regressions.rs).
+    write("audit", "regression_one_newline.log", b"\n");
+    write(
+        "audit",
+        "regression_seq_max.log",
+        format!(
+            "{}\n",
+            lines[0].replacen("\"seq\":1,", "\"seq\":18446744073709551615,", 1)
+        )
+        .as_bytes(),
+    );
 
     // unlock: config, then NUL and state.json when there is one
     let with_state = |config: &str, state: &LockoutState| {
@@ -178,11 +302,30 @@ fn main() {
     write("unlock", "ok_one_key.bin", one.as_bytes());
     write("unlock", "ok_two_keys.bin", two.as_bytes());
     for (name, state) in states() {
-        write("unlock", &format!("ok_{name}_state.bin"), &with_state(&one, &state));
+        write(
+            "unlock",
+            &format!("ok_{name}_state.bin"),
+            &with_state(&one, &state),
+        );
     }
-    write("unlock", "fail_wrong_key.bin", one.replacen("\"tag\": \"", "\"tag\": \"B", 1).replacen("\"tag\": \"BA", "\"tag\": \"B", 1).as_bytes());
-    write("unlock", "fail_tampered_k1.bin", two.replacen("\"nonce\": \"AQ", "\"nonce\": \"AA", 1).as_bytes());
-    write("unlock", "fail_cipher_canary.bin", one.replace("aes-256-gcm", MARKER).as_bytes());
+    write(
+        "unlock",
+        "fail_wrong_key.bin",
+        one.replacen("\"tag\": \"", "\"tag\": \"B", 1)
+            .replacen("\"tag\": \"BA", "\"tag\": \"B", 1)
+            .as_bytes(),
+    );
+    write(
+        "unlock",
+        "fail_tampered_k1.bin",
+        two.replacen("\"nonce\": \"AQ", "\"nonce\": \"AA", 1)
+            .as_bytes(),
+    );
+    write(
+        "unlock",
+        "fail_cipher_canary.bin",
+        one.replace("aes-256-gcm", MARKER).as_bytes(),
+    );
     let mut garbage_state = one.as_bytes().to_vec();
     garbage_state.extend_from_slice(format!("\0{{\"format\":\"{MARKER}\"").as_bytes());
     write("unlock", "fail_garbage_state.bin", &garbage_state);

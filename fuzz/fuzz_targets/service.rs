@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     match parse_service("openai", data) {
         Ok(doc) => {
             assert_eq!(doc.service, "openai");
-            let again = parse_service("openai", &to_bytes(&doc)).expect("a parsed service re-parses");
+            let again =
+                parse_service("openai", &to_bytes(&doc)).expect("a parsed service re-parses");
             assert_eq!(again, doc);
         }
         Err(e) => check_error(&[data], &e),

@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(state) => {
             assert!(warning.is_none());
             assert_eq!(loaded, state);
-            assert_eq!(lockout::parse_state(&to_bytes(&state)).expect("re-parses"), state);
+            assert_eq!(
+                lockout::parse_state(&to_bytes(&state)).expect("re-parses"),
+                state
+            );
         }
         Err(e) => {
             check_error(&[data], &e);
@@ -39,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
     }
     for policy in [
         LockoutPolicy::default(),
-        LockoutPolicy { max_attempts: 0, base_delay_seconds: u64::MAX, max_delay_seconds: u64::MAX },
+        LockoutPolicy {
+            max_attempts: 0,
+            base_delay_seconds: u64::MAX,
+            max_delay_seconds: u64::MAX,
+        },
     ] {
         for &t in &instants {
             let now = Timestamp::from_unix(t);

@@ -56,12 +56,21 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(store.write_count(), 0, "nothing is written before the KDF");
             }
             if let Error::WrongPassword { .. } = e {
-                let written = store.read(STATE_FILE).expect("read").expect("state written");
+                let written = store
+                    .read(STATE_FILE)
+                    .expect("read")
+                    .expect("state written");
                 let after = lockout::parse_state(&written).expect("written state parses");
                 assert_ne!(after, LockoutState::default());
             }
             if locked {
-                assert!(matches!(e, Error::Locked { .. } | Error::Corrupt { .. } | Error::NewerVersion { .. } | Error::NotInitialized));
+                assert!(matches!(
+                    e,
+                    Error::Locked { .. }
+                        | Error::Corrupt { .. }
+                        | Error::NewerVersion { .. }
+                        | Error::NotInitialized
+                ));
             }
         }
     }
