@@ -568,6 +568,21 @@ mod tests {
     }
 
     #[test]
+    fn patterns_across_block_boundaries_are_found_once() {
+        let aws = ["AKIA", "Z3X9Q7W5E2R8T4Y6"].concat();
+        let openai = format!("sk-{}", mixed(48));
+        for pad in 55..70 {
+            for key in [&aws, &openai] {
+                let text = format!("{}{key} {key}", " ".repeat(pad));
+                let found = find_patterns(text.as_bytes());
+                assert_eq!(found.len(), 2, "{pad}");
+                assert_eq!(found[0].0, pad);
+                assert_eq!(found[0].1, pad + key.len());
+            }
+        }
+    }
+
+    #[test]
     fn ordinary_text_is_not_a_pattern() {
         let near_misses = [
             "sk-learn and risk-assessment-of-the-whole-thing-in-lower-case-only",

@@ -23,8 +23,8 @@
 //! ```json
 //! { "source": "git",
 //!   "findings": [
-//!     { "file": "src/app.rs", "line": 12, "kind": "value", "service": "openai", "key": "api_key", "form": "exact" },
-//!     { "file": "notes.md", "line": 3, "kind": "pattern", "pattern": "aws-access-key-id" } ],
+//!     { "kind": "value", "file": "src/app.rs", "line": 12, "service": "openai", "key": "api_key", "form": "exact" },
+//!     { "kind": "pattern", "file": "notes.md", "line": 3, "pattern": "aws-access-key-id" } ],
 //!   "files_scanned": 120, "values_searched": 12, "values_too_short": [ { "service": "x", "key": "pin" } ],
 //!   "skipped": { "binary": 4, "too_large": ["dump.sql"], "unreadable": [] } }
 //! ```
