@@ -174,29 +174,59 @@ pub fn check_user_mapping(user: &UserMapping) -> Result<(), &'static str> {
 /// maps to `var` among the user mapping, the built-ins and `existing` (the
 /// vault's secrets), restricted to `service` when given; else `var` itself
 /// as a key of `service` or of [`DEFAULT_SERVICE`]. `None` when `var` is
-/// not a valid key name.
+/// not a valid key name. For many variables, build a [`ReverseMapping`]
+/// once instead.
 pub fn secret_for_var(
     user: &UserMapping,
     var: &str,
     existing: &[(String, String)],
     service: Option<&str>,
 ) -> Option<(String, String)> {
-    let from_user = user.keys().filter_map(|n| n.split_once('/'));
-    let builtin = BUILTIN.iter().map(|(s, k, _)| (*s, *k));
-    let existing = existing.iter().map(|(s, k)| (s.as_str(), k.as_str()));
-    for (s, k) in from_user.chain(builtin).chain(existing) {
-        if service.is_some_and(|wanted| wanted != s) {
-            continue;
+    ReverseMapping::new(user, existing).secret_for_var(var, service)
+}
+
+/// Variable → candidate secrets, in the order of [`secret_for_var`]:
+/// built once per import, so a 10,000-line file into a 10,000-secret vault
+/// stays linear.
+#[derive(Debug, Clone, Default)]
+pub struct ReverseMapping {
+    by_var: std::collections::HashMap<String, Vec<(String, String)>>,
+}
+
+impl ReverseMapping {
+    /// Indexes the user mapping, the built-ins and `existing`.
+    pub fn new(user: &UserMapping, existing: &[(String, String)]) -> Self {
+        let mut by_var: std::collections::HashMap<String, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        let from_user = user.keys().filter_map(|n| n.split_once('/'));
+        let builtin = BUILTIN.iter().map(|(s, k, _)| (*s, *k));
+        let existing = existing.iter().map(|(s, k)| (s.as_str(), k.as_str()));
+        for (s, k) in from_user.chain(builtin).chain(existing) {
+            for var in vars_for_in(user, s, k) {
+                let candidates = by_var.entry(var).or_default();
+                if !candidates.iter().any(|(s2, k2)| s2 == s && k2 == k) {
+                    candidates.push((s.to_owned(), k.to_owned()));
+                }
+            }
         }
-        if vars_for_in(user, s, k).iter().any(|v| v == var) {
-            return Some((s.to_owned(), k.to_owned()));
-        }
+        Self { by_var }
     }
-    validate_key(var).ok()?;
-    Some((
-        service.unwrap_or(DEFAULT_SERVICE).to_owned(),
-        var.to_owned(),
-    ))
+
+    /// See [`secret_for_var`].
+    pub fn secret_for_var(&self, var: &str, service: Option<&str>) -> Option<(String, String)> {
+        if let Some(found) = self.by_var.get(var).and_then(|candidates| {
+            candidates
+                .iter()
+                .find(|(s, _)| service.is_none_or(|wanted| wanted == s))
+        }) {
+            return Some(found.clone());
+        }
+        validate_key(var).ok()?;
+        Some((
+            service.unwrap_or(DEFAULT_SERVICE).to_owned(),
+            var.to_owned(),
+        ))
+    }
 }
 
 /// The secrets the user mapping and the built-ins name for `service`

@@ -226,8 +226,12 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
         .iter()
         .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
         .collect();
+    let reverse = env::ReverseMapping::new(&user, &existing);
     let mut errors = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();
+    // (service, key) -> index in `planned`
+    let mut seen: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     for entry in parsed.entries {
         if entry.name.starts_with(RESERVED_VAR_PREFIX) {
             errors.push(format!(
@@ -236,8 +240,7 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
             ));
             continue;
         }
-        let Some((service, key)) =
-            env::secret_for_var(&user, &entry.name, &existing, args.service.as_deref())
+        let Some((service, key)) = reverse.secret_for_var(&entry.name, args.service.as_deref())
         else {
             errors.push(format!(
                 "line {}: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')",
@@ -245,9 +248,9 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
             ));
             continue;
         };
-        if let Some(earlier) = planned
-            .iter_mut()
-            .find(|p| p.service == service && p.key == key)
+        if let Some(earlier) = seen
+            .get(&(service.clone(), key.clone()))
+            .map(|&at| &mut planned[at])
         {
             output::note(&format!(
                 "{name}: {} (line {}) and {} (line {}) both go to {service}/{key}; the later line wins.",
@@ -261,6 +264,7 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
             earlier.value = entry.value;
             continue;
         }
+        seen.insert((service.clone(), key.clone()), planned.len());
         planned.push(Planned {
             service,
             key,

@@ -75,12 +75,29 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     }
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     let user = vault.config().env.clone();
-    let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
-    let in_vault: Vec<String> = listed.into_iter().map(|s| s.service).collect();
-    let scope: Vec<String> = if args.services.is_empty() {
+    // Named services are read on their own: a large service elsewhere
+    // costs nothing.
+    let mut loaded: Vec<(String, Vec<(String, SecretString)>)> = Vec::new();
+    if args.services.is_empty() {
+        let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
         if let Some(problem) = problems.into_iter().next() {
             return Err(problem.into());
         }
+        for s in listed {
+            let secrets = vault.get_service(&s.service)?;
+            loaded.push((s.service, secrets));
+        }
+    } else {
+        for service in &args.services {
+            match vault.get_service(service) {
+                Ok(secrets) => loaded.push((service.clone(), secrets)),
+                Err(Error::ServiceNotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let in_vault: Vec<String> = loaded.iter().map(|(s, _)| s.clone()).collect();
+    let scope: Vec<String> = if args.services.is_empty() {
         in_vault.clone()
     } else {
         args.services.clone()
@@ -89,11 +106,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     // variable -> (value, "service/key"); the first secret in service/key order wins.
     let mut vars: BTreeMap<String, (SecretString, String)> = BTreeMap::new();
     let mut present: Vec<(String, String)> = Vec::new();
-    for service in &scope {
-        if !in_vault.contains(service) {
-            continue; // reported below, unless the environment has it
-        }
-        for (key, value) in vault.get_service(service)? {
+    for (service, secrets) in loaded {
+        for (key, value) in secrets {
             let name = format!("{service}/{key}");
             if value.expose().contains('\0') {
                 return Err(CliError::Reported {
@@ -101,7 +115,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                     code: exit::ERROR,
                 });
             }
-            for var in env::vars_for_in(&user, service, &key) {
+            for var in env::vars_for_in(&user, &service, &key) {
                 if var.starts_with(RESERVED_VAR_PREFIX) || var.contains('=') {
                     output::note(&format!(
                         "{name}: {var} is not passed to the command (reserved name)."
