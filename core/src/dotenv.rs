@@ -29,7 +29,7 @@
 //!
 //! # What the writer writes
 //!
-//! [`write`] quotes every value so that [`parse`] gives it back byte for
+//! [`write`](fn@write) quotes every value so that [`parse`] gives it back byte for
 //! byte, choosing the form that the npm `dotenv` package also reads the
 //! same way whenever one exists:
 //!

@@ -1,10 +1,10 @@
 //! The portable core of agent secrets.
 //!
 //! Everything that decides how secrets are stored lives here: the serde
-//! types of the on-disk format v1 ([`format`]), key derivation and AEAD
+//! types of the on-disk format v1 ([`format`](mod@format)), key derivation and AEAD
 //! (a private module, reached through [`Vault`] and, for published test
 //! vectors only, [`primitives`]), the key ring, name validation
-//! ([`names`]), the environment-variable mapping ([`env`]), `.env` parsing
+//! ([`names`]), the environment-variable mapping ([`env`](mod@env)), `.env` parsing
 //! and writing ([`dotenv`]) and the vault operations ([`Vault`]).
 //!
 //! The crate performs no I/O of its own: it reaches storage through the
