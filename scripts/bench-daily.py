@@ -125,8 +125,12 @@ def main():
         run([AGENT, "secret", "init", "--iterations", str(ITERATIONS)], senv)
         run([AGENT, "secret", "set", "openai", "api_key", "--value-stdin"], senv, stdin="sk-fake-bench")
         run([AGENT, "secret", "set", "anthropic", "api_key", "--value-stdin"], senv, stdin="sk-ant-fake")
-        get_small = fastest(a.runs, lambda: run([AGENT, "secret", "get", "openai", "api_key", "--show"], senv))
-        run_true = fastest(a.runs, lambda: run([AGENT, "secret", "run", "--", "true"], senv))
+        # interleaved, three times as many runs: the two figures are close
+        # and the machine drifts
+        get_small, run_true = float("inf"), float("inf")
+        for _ in range(3 * a.runs):
+            get_small = min(get_small, run([AGENT, "secret", "get", "openai", "api_key", "--show"], senv))
+            run_true = min(run_true, run([AGENT, "secret", "run", "--", "true"], senv))
         run_big = fastest(a.runs, lambda: run([AGENT, "secret", "run", "--service", "openai", "--", "true"], env))
         run_all = fastest(a.runs, lambda: run([AGENT, "secret", "run", "--", "true"], env))
 
