@@ -99,14 +99,8 @@ impl Inputs {
         ))
     }
 
-    /// A new master password: on a terminal asked twice and compared.
-    pub fn new_password(&mut self) -> Result<Password, CliError> {
-        if self.password_stdin
-            || std::env::var_os(PASSWORD_ENV).is_some()
-            || !std::io::stdin().is_terminal()
-        {
-            return self.password();
-        }
+    /// Asks for a new password twice at the terminal; both must match.
+    fn prompt_new_twice() -> Result<Password, CliError> {
         let first = Password::new(Self::prompt("New master password: ")?.to_string());
         let second = Password::new(Self::prompt("Repeat the new master password: ")?.to_string());
         if first != second {
@@ -115,6 +109,17 @@ impl Inputs {
             ));
         }
         Ok(first)
+    }
+
+    /// A new master password: on a terminal asked twice and compared.
+    pub fn new_password(&mut self) -> Result<Password, CliError> {
+        if self.password_stdin
+            || std::env::var_os(PASSWORD_ENV).is_some()
+            || !std::io::stdin().is_terminal()
+        {
+            return self.password();
+        }
+        Self::prompt_new_twice()
     }
 
     /// The new password of `passwd`: the second line of standard input
@@ -136,14 +141,7 @@ impl Inputs {
                  --password-stdin (old on the first line, new on the second) or set {NEW_PASSWORD_ENV}."
             )));
         }
-        let first = Password::new(Self::prompt("New master password: ")?.to_string());
-        let second = Password::new(Self::prompt("Repeat the new master password: ")?.to_string());
-        if first != second {
-            return Err(CliError::Usage(
-                "The two passwords differ; nothing was changed.".to_owned(),
-            ));
-        }
-        Ok(first)
+        Self::prompt_new_twice()
     }
 
     /// A value from standard input (after the password line when
