@@ -1,0 +1,134 @@
+//! The lockout as `Vault::unlock` applies it, unlock with a key derived
+//! elsewhere (the WebCrypto path), and audit appends through a borrowed store.
+
+use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
+use agent_secrets_core::format::{to_bytes, LockoutPolicy};
+use agent_secrets_core::lockout::{self, STATE_FILE};
+use agent_secrets_core::{
+    kdf_params, primitives, Error, ErrorKind, InitOptions, MemoryStore, Password, Store, Timestamp,
+    Vault,
+};
+
+const PASSWORD: &str = "Correct-Horse-Battery-9";
+
+fn t(s: i64) -> Timestamp {
+    Timestamp::from_unix(1_795_867_200 + s)
+}
+
+fn vault_with(policy: LockoutPolicy) -> MemoryStore {
+    let store = MemoryStore::new();
+    let options = InitOptions {
+        iterations: 100_000,
+        lockout: policy,
+    };
+    Vault::init(&store, &Password::from(PASSWORD), &options, t(0)).expect("init");
+    store
+}
+
+#[test]
+fn the_attempt_that_reaches_max_attempts_locks_and_the_next_is_refused_without_a_kdf() {
+    let store = vault_with(LockoutPolicy {
+        max_attempts: 2,
+        base_delay_seconds: 30,
+        max_delay_seconds: 100,
+    });
+    let wrong = Password::from("Wrong-Horse-Battery-0");
+    let e = Vault::unlock(&store, &wrong, t(1)).expect_err("wrong");
+    assert_eq!(e.to_string(), "Incorrect password. 1 attempt remaining.");
+    let e = Vault::unlock(&store, &wrong, t(2)).expect_err("wrong");
+    assert_eq!(
+        e.to_string(),
+        "Incorrect password. Too many failed attempts. Try again in 30 s."
+    );
+    assert_eq!(e.kind(), ErrorKind::WrongPassword);
+    // Locked: the right password is refused too, and nothing is written.
+    let writes = store.write_count();
+    let e = Vault::unlock(&store, &Password::from(PASSWORD), t(12)).expect_err("locked");
+    assert!(
+        matches!(
+            e,
+            Error::Locked {
+                retry_after_seconds: 20
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.kind(), ErrorKind::Locked);
+    assert_eq!(
+        e.to_string(),
+        "Too many failed attempts. Try again in 20 s."
+    );
+    assert_eq!(store.write_count(), writes);
+    // After it ends, the right password opens and resets the state.
+    Vault::unlock(&store, &Password::from(PASSWORD), t(40)).expect("after the lockout");
+    let (state, warning) = lockout::load(&store);
+    assert!(warning.is_none());
+    assert!(state.is_clear());
+    assert_eq!(
+        state.last_failure_at,
+        Some(t(2)),
+        "the last failure is kept"
+    );
+    // A clear state is not rewritten on the next success.
+    let writes = store.write_count();
+    Vault::unlock(&store, &Password::from(PASSWORD), t(41)).expect("again");
+    assert_eq!(store.write_count(), writes);
+}
+
+#[test]
+fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
+    let store = vault_with(LockoutPolicy::default());
+    let kdf = kdf_params(&store).expect("params");
+    assert_eq!(kdf.iterations, 100_000);
+    let mut key = [0u8; 32];
+    primitives::pbkdf2_hmac_sha256(PASSWORD.as_bytes(), &kdf.salt.0, kdf.iterations, &mut key)
+        .expect("derive");
+    let vault = Vault::unlock_with_password_key(&store, &key, t(1)).expect("derived key");
+    vault
+        .set("svc", "k", &"fake-derived".into(), t(1))
+        .expect("set");
+    key[0] ^= 1;
+    let e = Vault::unlock_with_password_key(&store, &key, t(2)).expect_err("wrong key");
+    assert_eq!(e.to_string(), "Incorrect password. 4 attempts remaining.");
+    assert!(matches!(
+        kdf_params(&MemoryStore::new()),
+        Err(Error::NotInitialized)
+    ));
+}
+
+#[test]
+fn a_corrupt_state_file_is_overwritten_by_the_next_failure() {
+    let store = vault_with(LockoutPolicy::default());
+    store.insert(STATE_FILE, b"not json");
+    let e =
+        Vault::unlock(&store, &Password::from("Wrong-Horse-Battery-0"), t(1)).expect_err("wrong");
+    assert_eq!(e.to_string(), "Incorrect password. 4 attempts remaining.");
+    let state = lockout::parse_state(&store.read(STATE_FILE).expect("read").expect("present"))
+        .expect("rewritten");
+    assert_eq!(state.failed_attempts, 1);
+    assert_eq!(
+        to_bytes(&state),
+        store.read(STATE_FILE).expect("read").expect("present")
+    );
+}
+
+#[test]
+fn audit_appends_through_a_borrowed_store_and_after_a_long_torn_line() {
+    let store = MemoryStore::new();
+    // 5,000 bytes without a newline: the tail holds no line start at all.
+    store.insert(AUDIT_FILE, &vec![b'x'; 5_000]);
+    let borrowed = &store;
+    let event = AuditEvent::new(t(0), Operation::Get, Status::Success, "u", "cli");
+    let line = audit::append(&borrowed, event.clone()).expect("append");
+    assert_eq!((line.seq, line.prev.as_str()), (1, audit::GENESIS));
+    let line = audit::append(&borrowed, event).expect("append");
+    assert_eq!(line.seq, 2);
+    let log = store.read(AUDIT_FILE).expect("read").expect("present");
+    let tail = borrowed
+        .read_tail(AUDIT_FILE, 10)
+        .expect("tail")
+        .expect("present");
+    assert_eq!(tail, log[log.len() - 10..]);
+    // line 1 is the torn one; the chain after it is whole
+    assert_eq!(audit::verify(&log).first_broken.map(|b| b.0), Some(1));
+}
