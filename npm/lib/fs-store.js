@@ -9,9 +9,8 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const crypto = require('node:crypto');
 
-const { LockFile, withLocation } = require('./lock.js');
+const { LockFile, randomHex, withLocation } = require('./lock.js');
 
 class FileStore {
   /**
@@ -96,7 +95,7 @@ class FileStore {
 
   write(name, bytes) {
     this.ensureDir();
-    const tmp = this.file(`${name}.tmp.${crypto.randomBytes(8).toString('hex')}`);
+    const tmp = this.file(`${name}.tmp.${randomHex(8)}`);
     let fd;
     try {
       fd = fs.openSync(tmp, 'wx', 0o600);

@@ -6,10 +6,13 @@
 // for the password key, and an audit line per operation. Every format,
 // crypto and naming decision is the core's.
 
+// First: starts compiling the wasm module in the background while the
+// rest of the package (and Node's crypto) loads.
+const { loaded, ready } = require('./wasm.js');
+
 const os = require('node:os');
 const path = require('node:path');
 
-const wasm = require('../wasm/agent_secrets_wasm.js');
 const { AgentSecretsError, codes, core, fromCore, invalidInput } = require('./errors.js');
 const { FileStore } = require('./fs-store.js');
 const { timeoutFromEnv } = require('./lock.js');
@@ -104,7 +107,7 @@ function audit(store, processEnv, operation, outcome, service, key) {
   if (status === undefined) return;
   try {
     if (!store.isInitialized()) return; // no vault: nothing to append to
-    wasm.appendAudit(store, operation, status, service, key, auditUser(processEnv),
+    loaded().appendAudit(store, operation, status, service, key, auditUser(processEnv),
       AUDIT_SOURCE, nowSeconds());
   } catch (e) {
     const err = fromCore(e);
@@ -209,13 +212,17 @@ class Vault {
     return providerOut(p);
   }
 
-  /** The variables the CLI's mapping gives for these services' secrets (all when omitted), with values. */
+  /**
+   * The variables the CLI's mapping gives for these services' secrets (all
+   * when omitted), with values; one `run` line, as `agent secret run`.
+   */
   envVars(services) {
     if (services !== undefined) {
       if (!Array.isArray(services)) throw invalidInput('services must be an array of names.');
       for (const s of services) checkName('service', s);
     }
-    return core(() => this._open().envVars(services));
+    const service = Array.isArray(services) && services.length === 1 ? services[0] : undefined;
+    return this._audited('run', service, undefined, (v) => v.envVars(services));
   }
 
   /** Wipes the keys; the object cannot be used afterwards. */
@@ -241,6 +248,9 @@ function recordProvider(store, processEnv, p) {
  * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs? }`.
  * The password key is derived with WebCrypto (no key is derived while a
  * lockout runs); a wrong password counts toward the lockout, as in the CLI.
+ * A failed open is audited (`unlock`); a successful one is not, since
+ * each operation on the vault writes its own line (the CLI's one line per
+ * command).
  * @returns {Promise<Vault>}
  */
 async function openVault(options) {
@@ -250,6 +260,9 @@ async function openVault(options) {
   const password = passwordFor(options);
   let inner;
   try {
+    // The background compile may still run; nothing is derived before the
+    // core has read config.json and checked the lockout (unlockParams).
+    const wasm = await ready();
     const params = core(() => wasm.unlockParams(store, nowSeconds()));
     const key = await derivePasswordKey(password, params.salt, params.iterations);
     try {
@@ -261,7 +274,6 @@ async function openVault(options) {
     audit(store, processEnv, 'unlock', { error: e });
     throw e;
   }
-  audit(store, processEnv, 'unlock', {});
   return new Vault(inner, store, processEnv);
 }
 
@@ -287,8 +299,7 @@ async function loadEnv(options) {
   const { services, override = false } = options;
   if (typeof override !== 'boolean') throw invalidInput('override must be true or false.');
   return withVault(options, (vault) => {
-    const service = Array.isArray(services) && services.length === 1 ? services[0] : undefined;
-    const vars = audited(vault._store, target, 'run', service, undefined, () => vault.envVars(services));
+    const vars = vault.envVars(services); // its `run` line
     const loaded = [];
     const skipped = [];
     for (const { variable, value } of vars) {
@@ -317,6 +328,7 @@ async function resolve(service, key, options) {
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
   if (!store.isInitialized()) {
+    const wasm = await ready();
     try {
       return resolvedOut(core(() => wasm.resolveEnv(service, key, processEnv)));
     } catch (e) {
@@ -340,6 +352,7 @@ async function providerConfig(name, options) {
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
   if (!store.isInitialized()) {
+    const wasm = await ready();
     return providerOut(core(() => wasm.providerConfigEnv(name, processEnv)));
   }
   return withVault(options, (vault) => vault.providerConfig(name));
@@ -351,31 +364,31 @@ function list(service, options) {
   if (service !== undefined) checkName('service', service);
   const store = storeFor(options);
   const processEnv = options.processEnv || process.env;
-  return audited(store, processEnv, 'list', service, undefined, () => wasm.list(store, service));
+  return audited(store, processEnv, 'list', service, undefined, () => loaded().list(store, service));
 }
 
 /** The vault's state without the password. */
 function status(options) {
   options = optionsObject(options);
   const store = storeFor(options);
-  return core(() => wasm.status(store));
+  return core(() => loaded().status(store));
 }
 
 /** The variables a secret maps to, preferred first (the CLI's mapping). */
 function envVarsFor(service, key) {
   checkName('service', service);
   checkName('key', key);
-  return core(() => wasm.envVarsFor(service, key));
+  return core(() => loaded().envVarsFor(service, key));
 }
 
 /** Raw primitives of the core, for published test vectors only. */
 const primitives = Object.freeze({
   pbkdf2HmacSha256: (password, salt, iterations, length) =>
-    core(() => wasm.pbkdf2HmacSha256(password, salt, iterations, length)),
+    core(() => loaded().pbkdf2HmacSha256(password, salt, iterations, length)),
   aes256GcmSeal: (key, nonce, aad, plaintext) =>
-    core(() => wasm.aes256GcmSeal(key, nonce, aad, plaintext)),
+    core(() => loaded().aes256GcmSeal(key, nonce, aad, plaintext)),
   aes256GcmOpen: (key, nonce, aad, ciphertextWithTag) =>
-    core(() => wasm.aes256GcmOpen(key, nonce, aad, ciphertextWithTag)),
+    core(() => loaded().aes256GcmOpen(key, nonce, aad, ciphertextWithTag)),
 });
 
 module.exports = {

@@ -4,7 +4,7 @@
 // the fallback where crypto.subtle is absent. AES-GCM and every format rule
 // stay in the core; only the 32 derived bytes cross over.
 
-const wasm = require('../wasm/agent_secrets_wasm.js');
+const { loaded } = require('./wasm.js');
 
 /**
  * @param {string} password
@@ -13,9 +13,12 @@ const wasm = require('../wasm/agent_secrets_wasm.js');
  * @returns {Promise<Uint8Array>} 32 bytes; the caller wipes them (fill(0))
  */
 async function derivePasswordKey(password, salt, iterations) {
-  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  // The global, else node:crypto's (the global can be switched off with
+  // --no-experimental-global-webcrypto).
+  const web = globalThis.crypto || require('node:crypto').webcrypto;
+  const subtle = web && web.subtle;
   if (!subtle || typeof subtle.deriveBits !== 'function') {
-    return wasm.deriveKey(password, salt, iterations);
+    return loaded().deriveKey(password, salt, iterations);
   }
   const bytes = new TextEncoder().encode(password);
   try {

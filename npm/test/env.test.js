@@ -43,10 +43,7 @@ test('loadEnv fills the environment with the mapped variables, like dotenv.confi
   assert.deepEqual(r2, { loaded: ['OPENAI_API_KEY'], skipped: [] });
 
   const lines = auditLines(dir).filter((l) => l.source === 'node').map((l) => [l.operation, l.service, l.status]);
-  assert.deepEqual(lines, [
-    ['unlock', undefined, 'success'], ['run', undefined, 'success'],
-    ['unlock', undefined, 'success'], ['run', 'openai', 'success'],
-  ]);
+  assert.deepEqual(lines, [['run', undefined, 'success'], ['run', 'openai', 'success']]);
 });
 
 test('loadEnv fills process.env by default and honours the vault\'s user mapping', async (t) => {

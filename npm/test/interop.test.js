@@ -101,7 +101,7 @@ test('one audit line per operation, source node, chained with the CLI\'s', async
   const lines = auditLines(dir);
   const ours = lines.slice(before, -1).map((l) => [l.operation, l.service, l.key, l.status, l.source]);
   assert.deepEqual(ours, [
-    ['unlock', undefined, undefined, 'success', 'node'],
+    // A successful open writes no line of its own (one line per operation, as the CLI).
     ['get', 'openai', 'api_key', 'success', 'node'],
     ['set', 'anthropic', 'api_key', 'success', 'node'],
     ['get', 'openai', 'missing', 'not_found', 'node'],
