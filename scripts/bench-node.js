@@ -13,6 +13,9 @@
 // Rounds alternate native and Node runs so that both see the same machine
 // state; the minimum of each is reported (the least disturbed run). Targets
 // (issue 5): unlock <= 1.8x native KDF; require + open + get <= KDF + 30 ms.
+// Node's OpenSSL PBKDF2 is itself ~2x the native loop (docs/adr/0003), so
+// the start-up overhead is also shown against Node's own KDF, the part
+// the package controls (require, wasm compile, open, get, audit line).
 //
 // Usage: node scripts/bench-node.js [ITERATIONS=600000] [ROUNDS=5]
 // Builds what it needs first (cargo release build of the CLI and its
@@ -104,6 +107,7 @@ async function main() {
     result.require_open_get_minus_node_kdf_s = result.node_require_open_get_min_s - result.node_webcrypto_kdf_min_s;
     const okUnlock = result.unlock_over_native_kdf <= 1.8;
     const okCold = result.require_open_get_minus_native_kdf_s <= 0.030;
+    const okColdNode = result.require_open_get_minus_node_kdf_s <= 0.030;
     result.targets_met = okUnlock && okCold;
 
     process.stderr.write([
@@ -112,6 +116,7 @@ async function main() {
       `  Node WebCrypto KDF              ${ms(result.node_webcrypto_kdf_min_s)}`,
       `  Node openVault (unlock)         ${ms(result.node_unlock_min_s)}  = ${result.unlock_over_native_kdf.toFixed(2)}x native KDF (target <= 1.8x) ${okUnlock ? 'ok' : 'MISSED'}`,
       `  require + open + get (fresh)    ${ms(result.node_require_open_get_min_s)}  = native KDF + ${ms(result.require_open_get_minus_native_kdf_s)} (target <= +30 ms) ${okCold ? 'ok' : 'MISSED'}`,
+      `                                  = Node KDF + ${ms(result.require_open_get_minus_node_kdf_s)} (start-up overhead, <= +30 ms) ${okColdNode ? 'ok' : 'MISSED'}`,
       '',
     ].join('\n'));
     process.stdout.write(`${JSON.stringify(result)}\n`);
