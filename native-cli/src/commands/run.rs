@@ -27,7 +27,7 @@ use signal_hook::iterator::SignalsInfo;
 use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::{exit, CliError};
-use crate::input::PASSWORD_ENV;
+use crate::input::{NEW_PASSWORD_ENV, PASSWORD_ENV};
 use crate::output;
 
 /// Exit status when COMMAND is not found (as in sh).
@@ -178,8 +178,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             command.env("PATH", path);
         }
     } else {
-        // The master password never reaches the child.
+        // The master password (old or new) never reaches the child.
         command.env_remove(PASSWORD_ENV);
+        command.env_remove(NEW_PASSWORD_ENV);
     }
     for (var, (value, _)) in &vars {
         if args.no_override && !args.no_inherit_env && std::env::var_os(var).is_some() {
