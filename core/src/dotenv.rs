@@ -385,6 +385,22 @@ fn quote(value: &str, out: &mut String) {
     }
 }
 
+/// What both writers refuse: a name their format cannot carry, or NUL in
+/// a value (no `.env` reader or shell keeps it).
+fn check_entry(name: &str, value: &str, valid_name: fn(&str) -> bool) -> Result<(), WriteError> {
+    if !valid_name(name) {
+        return Err(WriteError::InvalidName {
+            name: name.to_owned(),
+        });
+    }
+    if value.contains('\0') {
+        return Err(WriteError::Nul {
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Writes `NAME=value` lines that [`parse`] reads back unchanged. Fails
 /// before writing anything if a name is not a `.env` name or a value holds
 /// NUL.
@@ -393,16 +409,7 @@ pub fn write<'a>(
 ) -> Result<Zeroizing<String>, WriteError> {
     let mut out = Zeroizing::new(String::new());
     for (name, value) in entries {
-        if !is_dotenv_name(name) {
-            return Err(WriteError::InvalidName {
-                name: name.to_owned(),
-            });
-        }
-        if value.contains('\0') {
-            return Err(WriteError::Nul {
-                name: name.to_owned(),
-            });
-        }
+        check_entry(name, value, is_dotenv_name)?;
         reserve(&mut out, name.len() + value.len() + 4);
         out.push_str(name);
         out.push('=');
@@ -420,16 +427,7 @@ pub fn write_shell<'a>(
 ) -> Result<Zeroizing<String>, WriteError> {
     let mut out = Zeroizing::new(String::new());
     for (name, value) in entries {
-        if !is_shell_name(name) {
-            return Err(WriteError::InvalidName {
-                name: name.to_owned(),
-            });
-        }
-        if value.contains('\0') {
-            return Err(WriteError::Nul {
-                name: name.to_owned(),
-            });
-        }
+        check_entry(name, value, is_shell_name)?;
         reserve(&mut out, name.len() + value.len() + 12);
         out.push_str("export ");
         out.push_str(name);
