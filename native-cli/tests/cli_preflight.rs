@@ -232,16 +232,7 @@ fn iterations_below_the_floor_fail_read_without_the_password() {
 #[test]
 fn a_vault_file_tracked_by_git_fails() {
     let p = Project::initialized();
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
-            .args(args)
-            .current_dir(p.root.path())
-            .output()
-            .expect("git")
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    };
+    let git = |args: &[&str]| p.git(args);
     git(&["init", "-q", "."]);
     git(&["add", ".agent/secrets/.gitignore"]);
     let (r, v) = preflight(&p, &[]);

@@ -5,7 +5,6 @@
 mod common;
 
 use std::fs;
-use std::process::Command;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -203,16 +202,7 @@ fn by_default_only_files_git_tracks_are_searched() {
     p.set("app", "token", &value);
     write(&p, "tracked.txt", format!("{value}\n").as_bytes());
     write(&p, "untracked.txt", format!("{value}\n").as_bytes());
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
-            .args(args)
-            .current_dir(p.root.path())
-            .output()
-            .expect("git")
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    };
+    let git = |args: &[&str]| p.git(args);
     git(&["init", "-q", "."]);
     git(&["add", "tracked.txt"]);
     let (r, v) = scan_json(&p, &[]);

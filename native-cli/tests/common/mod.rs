@@ -85,6 +85,18 @@ impl Project {
         run_stdin(c, stdin)
     }
 
+    /// Runs git in the project folder; the test fails if git does.
+    pub fn git(&self, args: &[&str]) {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(self.root.path())
+            .output()
+            .expect("git")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
     pub fn set(&self, service: &str, key: &str, value: &str) {
         let r = self.run_with(
             &["secret", "set", service, key, "--value-stdin"],
