@@ -133,11 +133,19 @@ impl LockFile {
                     })
                 }
             }
-            let Ok(seen) = fs::read(&self.path) else {
-                continue; // released between our create and read: try again at once
+            let seen = match fs::read(&self.path) {
+                Ok(seen) => seen,
+                // Released between our create and read: try again at once.
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                // A folder or an unreadable file in its place: no waiting fixes that.
+                Err(e) => {
+                    return Err(StoreError::CannotRead {
+                        location: self.display.clone(),
+                        reason: e.to_string(),
+                    })
+                }
             };
-            if self.is_stale(&seen, &holder.host) {
-                self.break_stale(&seen);
+            if self.is_stale(&seen, &holder.host) && self.break_stale(&seen) {
                 continue;
             }
             if started.elapsed() >= self.timeout {
@@ -208,18 +216,20 @@ impl LockFile {
         }
     }
 
-    fn break_stale(&self, seen: &[u8]) {
+    /// Removes the stale lock if it still holds `seen`; `true` when it is
+    /// gone (try again at once), `false` when someone else is breaking it
+    /// (wait like for a live lock, within the timeout).
+    fn break_stale(&self, seen: &[u8]) -> bool {
         if age(&self.guard).is_some_and(|a| a > GUARD_STALE_AFTER) {
             let _ = fs::remove_file(&self.guard);
         }
         if create_exclusive(&self.guard, b"").is_err() {
-            sleep(Duration::from_millis(1));
-            return; // someone else is breaking it
+            return false;
         }
-        if fs::read(&self.path).is_ok_and(|now_seen| now_seen == seen) {
-            let _ = fs::remove_file(&self.path);
-        }
+        let removed = fs::read(&self.path).is_ok_and(|now_seen| now_seen == seen)
+            && fs::remove_file(&self.path).is_ok();
         let _ = fs::remove_file(&self.guard);
+        removed
     }
 
     fn busy_message(&self, seen: &[u8]) -> String {
@@ -339,6 +349,40 @@ mod tests {
         fs::write(&path, serde_json::to_vec(&other).expect("json")).expect("write");
         let held = lock.acquire("cli").expect("old lock broken");
         lock.release(&held).expect("release");
+    }
+
+    #[test]
+    fn a_folder_in_place_of_the_lock_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join(".lock")).expect("mkdir");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_secs(3600));
+        let err = lock.acquire("cli").expect_err("cannot read a folder");
+        assert!(
+            err.to_string().starts_with("Cannot read vault/.lock"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_stuck_break_guard_ends_in_the_timeout() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join(".lock"), b"garbage").expect("write");
+        // An old garbage lock is stale, but the guard is a folder that
+        // cannot be removed as a file: breaking never succeeds.
+        let old = SystemTime::now() - Duration::from_secs(60);
+        fs::File::options()
+            .write(true)
+            .open(dir.path().join(".lock"))
+            .and_then(|f| f.set_modified(old))
+            .expect("age the lock");
+        fs::create_dir(dir.path().join(".lock.break")).expect("mkdir");
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_millis(30));
+        let err = lock.acquire("cli").expect_err("busy");
+        assert!(
+            err.to_string()
+                .contains("is not a lock this version understands"),
+            "{err}"
+        );
     }
 
     #[test]
