@@ -135,13 +135,13 @@ class LockFile {
       let seen;
       try {
         seen = fs.readFileSync(this.path);
-      } catch {
-        continue; // released between our create and read: try again at once
+      } catch (e) {
+        // Released between our create and read: try again at once.
+        if (e.code === 'ENOENT') continue;
+        // A folder or an unreadable file in its place: no waiting fixes that.
+        throw withLocation(e, this.display);
       }
-      if (this.isStale(seen, host)) {
-        this.breakStale(seen);
-        continue;
-      }
+      if (this.isStale(seen, host) && this.breakStale(seen)) continue;
       if (Date.now() - started >= this.timeoutMs) {
         const err = new Error(this.busyMessage(seen));
         err.busy = true;
@@ -181,6 +181,11 @@ class LockFile {
       (age !== undefined && age > STALE_AFTER_MS);
   }
 
+  /**
+   * Removes the stale lock if it still holds `seen`: true when it is gone
+   * (try again at once), false when someone else is breaking it (wait as
+   * for a live lock, within the timeout).
+   */
   breakStale(seen) {
     const guardAge = ageMs(this.guard);
     if (guardAge !== undefined && guardAge > GUARD_STALE_AFTER_MS) {
@@ -189,15 +194,19 @@ class LockFile {
     try {
       createExclusive(this.guard, Buffer.alloc(0));
     } catch {
-      pause(1);
-      return; // someone else is breaking it
+      return false; // someone else is breaking it
     }
+    let removed = false;
     try {
-      if (fs.readFileSync(this.path).equals(seen)) fs.unlinkSync(this.path);
+      if (fs.readFileSync(this.path).equals(seen)) {
+        fs.unlinkSync(this.path);
+        removed = true;
+      }
     } catch {
       // gone already: nothing to break
     }
     try { fs.unlinkSync(this.guard); } catch { /* gone */ }
+    return removed;
   }
 
   busyMessage(seen) {
