@@ -89,8 +89,17 @@ pub enum Origin {
     Rule,
 }
 
-/// The variables a secret maps to, preferred first, and why.
+/// The variables a secret maps to, preferred first, and why. Variables of
+/// the tool itself (`AGENT_SECRETS_*`) are never among them, whatever the
+/// names say: the master password must not be importable, exportable or
+/// handed to a child as a secret.
 pub fn mapping_of(user: &UserMapping, service: &str, key: &str) -> (Vec<String>, Origin) {
+    let (mut vars, origin) = mapping_unfiltered(user, service, key);
+    vars.retain(|v| !v.starts_with(RESERVED_VAR_PREFIX));
+    (vars, origin)
+}
+
+fn mapping_unfiltered(user: &UserMapping, service: &str, key: &str) -> (Vec<String>, Origin) {
     if let Some(vars) = user.get(&mapping_key(service, key)) {
         return (vars.clone(), Origin::User);
     }
@@ -459,6 +468,9 @@ mod tests {
         assert_eq!(vars_for("app", "DATABASE_URL"), ["DATABASE_URL"]);
         assert_eq!(vars_for("app", "lower.case-x"), ["lower.case-x"]);
         assert_eq!(vars_for("stripe", "STRIPE_KEY"), ["STRIPE_KEY"]);
+        // The tool's own variables are never a secret's.
+        assert!(vars_for("agent", "secrets_password").is_empty());
+        assert!(vars_for("app", "AGENT_SECRETS_PASSWORD").is_empty());
         assert_eq!(
             mapping_of(&UserMapping::new(), "stripe", "key").1,
             Origin::Rule

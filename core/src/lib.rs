@@ -41,7 +41,7 @@ pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
     kdf_params, list, status, InitOptions, RotateSummary, SecretInfo, ServiceInfo, SetOutcome,
-    Status, Vault,
+    Status, Vault, MAX_VALUE_BYTES,
 };
 
 /// Result type of this crate.

@@ -9,6 +9,40 @@ use crate::{Error, Password};
 /// The mask shown in place of a value: reveals neither characters nor length.
 pub const MASK: &str = "********";
 
+/// Prefixes of well-known credentials. A "name" that starts with one and is
+/// long is almost certainly a value typed in the wrong place
+/// (`agent secret get openai sk-proj-…`); refusing it keeps it out of the
+/// audit trail and out of messages.
+const SECRET_PREFIXES: [&str; 16] = [
+    "sk-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "pk_live_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "ghu_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "AIza",
+    "eyJ",
+];
+
+/// Whether a would-be name looks like a credential: a known prefix and at
+/// least 16 characters, or one of the scanner's key patterns.
+fn looks_like_a_secret(name: &str) -> bool {
+    (name.len() >= 16 && SECRET_PREFIXES.iter().any(|p| name.starts_with(p)))
+        || (name.len() >= 20 && (name.starts_with("AKIA") || name.starts_with("ASIA")))
+        || !crate::scan::find_patterns(name.as_bytes()).is_empty()
+}
+
+const LOOKS_LIKE_A_SECRET: &str =
+    "it looks like a secret value (a known API-key shape), not a name";
+
 /// Service names that would collide with the vault's own documents.
 const RESERVED_SERVICES: [&str; 2] = ["config", "state"];
 
@@ -27,6 +61,8 @@ pub fn validate_service(name: &str) -> Result<(), Error> {
         Some("it must start with a letter or digit")
     } else if RESERVED_SERVICES.contains(&name) {
         Some("it is reserved for the vault's own files")
+    } else if looks_like_a_secret(name) {
+        Some(LOOKS_LIKE_A_SECRET)
     } else {
         None
     };
@@ -49,6 +85,8 @@ pub fn validate_key(name: &str) -> Result<(), Error> {
         Some("it contains a character other than A-Z, a-z, 0-9, '_', '.' or '-'")
     } else if !(name.as_bytes()[0].is_ascii_alphabetic() || name.as_bytes()[0] == b'_') {
         Some("it must start with a letter or '_'")
+    } else if looks_like_a_secret(name) {
+        Some(LOOKS_LIKE_A_SECRET)
     } else {
         None
     };
@@ -155,6 +193,28 @@ mod tests {
                 matches!(validate_key(bad), Err(Error::InvalidKeyName { .. })),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn values_typed_as_names_are_refused() {
+        for value in [
+            "sk-proj-0123456789abcdefABCDEF",
+            "sk_live_0123456789abcdef",
+            "ghp_0123456789abcdefABCDEF0123",
+            "AKIAABCDEFGHIJKLMNOP",
+            "xoxb-0123456789-abcdef",
+            "eyJhbGciOiJIUzI1NiJ9",
+        ] {
+            let e = validate_key(value).map_err(|e| e.to_string()).unwrap_err();
+            assert!(
+                e.contains("looks like a secret value") && !e.contains(value),
+                "{e}"
+            );
+        }
+        assert!(validate_service("sk-0123456789abcdefghij").is_err());
+        for ok in ["sk_key", "api_key", "AKIA", "eyJ", "ghp_token", "sk-short"] {
+            assert!(validate_key(ok).is_ok(), "{ok}");
         }
     }
 

@@ -86,6 +86,10 @@ pub struct Status {
     pub updated_at: Timestamp,
 }
 
+/// The largest value the vault stores (1 MiB): API keys and certificates
+/// are far smaller, and the bound keeps every front end's memory use small.
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
 /// What [`Vault::rotate`] did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RotateSummary {
@@ -238,20 +242,26 @@ impl<S: Store> Vault<S> {
                 })
             }
             Err(Error::WrongPassword { .. }) => {
-                let _lock = WriteLock::take(&store)?;
-                // Re-read under the lock: other processes count too.
-                let (mut state, _) = lockout::load(&store);
-                let failure = state.record_failure(&config.lockout, now);
-                store.write(STATE_FILE, &to_bytes(&state))?;
-                Err(match failure {
-                    Failure::Remaining(n) => Error::WrongPassword {
+                let counted = (|| -> Result<Failure, Error> {
+                    let _lock = WriteLock::take(&store)?;
+                    // Re-read under the lock: other processes count too.
+                    let (mut state, _) = lockout::load(&store);
+                    let failure = state.record_failure(&config.lockout, now);
+                    store.write(STATE_FILE, &to_bytes(&state))?;
+                    Ok(failure)
+                })();
+                // A wrong password is reported as such even when it could not
+                // be counted (a busy lock must not turn it into another error).
+                Err(match counted {
+                    Ok(Failure::Remaining(n)) => Error::WrongPassword {
                         attempts_remaining: Some(n),
                         locked_for_seconds: None,
                     },
-                    Failure::LockedFor(seconds) => Error::WrongPassword {
+                    Ok(Failure::LockedFor(seconds)) => Error::WrongPassword {
                         attempts_remaining: None,
                         locked_for_seconds: Some(seconds),
                     },
+                    Err(_) => Error::WRONG_PASSWORD,
                 })
             }
             Err(e) => Err(e),
@@ -351,8 +361,11 @@ impl<S: Store> Vault<S> {
     ) -> Result<Vec<SetOutcome>, Error> {
         validate_service(service)?;
         let entries: Vec<_> = entries.into_iter().collect();
-        for (key, _) in &entries {
+        for (key, value) in &entries {
             validate_key(key)?;
+            if value.len() > MAX_VALUE_BYTES {
+                return Err(Error::InvalidParameter("a value is larger than 1 MiB"));
+            }
         }
         if entries.is_empty() {
             // Nothing to store; an empty service document would only be
@@ -431,16 +444,18 @@ impl<S: Store> Vault<S> {
             Some(n) => check_iterations(u64::from(n))?,
             None => self.config.kdf.iterations,
         };
-        let _lock = WriteLock::take(&self.store)?;
-        self.check_keys_unchanged()?;
-        // Start from what is on disk now: other fields may have changed.
-        let mut config = read_config(&self.store)?;
+        // Derive before taking the lock: at high iteration counts other
+        // writers would otherwise wait for the KDF.
         let kdf = KdfParams {
             algorithm: KDF_ALGORITHM.to_owned(),
             iterations,
             salt: Fixed(crypto::random::<SALT_LEN>()?),
         };
         let password_key = keyring::password_key(&kdf, new_password);
+        let _lock = WriteLock::take(&self.store)?;
+        self.check_keys_unchanged()?;
+        // Start from what is on disk now: other fields may have changed.
+        let mut config = read_config(&self.store)?;
         let mut keys = BTreeMap::new();
         for (id, old) in &config.keys {
             let data_key = self.ring.get(id).ok_or(Error::KeysChanged)?;

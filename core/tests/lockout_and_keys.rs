@@ -132,3 +132,41 @@ fn audit_appends_through_a_borrowed_store_and_after_a_long_torn_line() {
     // line 1 is the torn one; the chain after it is whole
     assert_eq!(audit::verify(&log).first_broken.map(|b| b.0), Some(1));
 }
+
+#[test]
+fn a_wrong_password_is_reported_as_such_even_when_the_lock_is_busy() {
+    let store = vault_with(LockoutPolicy::default());
+    store.lock().expect("someone else holds the lock");
+    let e =
+        Vault::unlock(&store, &Password::from("Wrong-Horse-Battery-0"), t(1)).expect_err("wrong");
+    assert!(
+        matches!(
+            e,
+            Error::WrongPassword {
+                attempts_remaining: None,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.to_string(), "Incorrect password.");
+}
+
+#[test]
+fn a_value_over_one_mib_is_refused_before_any_write() {
+    let store = vault_with(LockoutPolicy::default());
+    let vault = Vault::unlock(&store, &Password::from(PASSWORD), t(1)).expect("unlock");
+    let writes = store.write_count();
+    let big =
+        agent_secrets_core::SecretString::new("x".repeat(agent_secrets_core::MAX_VALUE_BYTES + 1));
+    let e = vault.set("svc", "big", &big, t(2)).expect_err("too big");
+    assert_eq!(e.kind(), ErrorKind::Usage);
+    assert!(!e.to_string().contains("xxxx"));
+    assert_eq!(store.write_count(), writes);
+    assert!(!store.is_locked());
+    let fits =
+        agent_secrets_core::SecretString::new("x".repeat(agent_secrets_core::MAX_VALUE_BYTES));
+    vault
+        .set("svc", "big", &fits, t(2))
+        .expect("exactly 1 MiB fits");
+}
