@@ -15,57 +15,72 @@ pub const PASSWORD_ENV: &str = "AGENT_SECRETS_PASSWORD";
 /// The environment variable that may hold the new password of `passwd`.
 pub const NEW_PASSWORD_ENV: &str = "AGENT_SECRETS_NEW_PASSWORD";
 
-/// Reads standard input at most once and hands out its parts.
-#[derive(Debug)]
+/// Hands out passwords and values from their sources. Standard input is
+/// read only as far as needed: a password line byte by byte, so that what
+/// follows it stays in the pipe (for `--value-stdin`, or for the child of
+/// `run`).
 pub struct Inputs {
     password_stdin: bool,
-    stdin: Option<Zeroizing<String>>,
-    /// Byte offset of what is left after the password line.
-    rest_at: usize,
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("password_stdin", &self.password_stdin)
+            .finish_non_exhaustive()
+    }
 }
 
 const NO_SOURCE: &str =
     "No master password: standard input is not a terminal, so there is no one to ask. \
      Pass --password-stdin (the first line of standard input) or set AGENT_SECRETS_PASSWORD.";
 
+/// One line of standard input (without `\n` or `\r\n`), read without a
+/// buffer so nothing after the newline is consumed.
+fn read_stdin_line() -> Result<Zeroizing<String>, CliError> {
+    use std::os::fd::AsFd;
+    let cannot = |e: std::io::Error| CliError::Usage(format!("Cannot read standard input ({e})."));
+    let mut file = std::fs::File::from(
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(cannot)?,
+    );
+    let mut line = Zeroizing::new(Vec::new());
+    let mut byte = Zeroizing::new([0u8; 1]);
+    loop {
+        match file.read(&mut byte[..]) {
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    let text = std::str::from_utf8(&line).map_err(|_| {
+        CliError::Usage("--password-stdin: the password line is not UTF-8 text.".to_owned())
+    })?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
 impl Inputs {
     /// `password_stdin`: the global `--password-stdin` flag.
     pub fn new(password_stdin: bool) -> Self {
-        Self {
-            password_stdin,
-            stdin: None,
-            rest_at: 0,
-        }
+        Self { password_stdin }
     }
 
-    fn stdin(&mut self) -> Result<&str, CliError> {
-        if self.stdin.is_none() {
-            let mut text = Zeroizing::new(String::new());
-            std::io::stdin().read_to_string(&mut text).map_err(|e| {
-                CliError::Usage(format!("Cannot read standard input as UTF-8 text ({e})."))
-            })?;
-            self.stdin = Some(text);
-        }
-        Ok(self.stdin.as_deref().map_or("", |s| s.as_str()))
-    }
-
-    /// The next line of standard input after what was taken before.
+    /// The next line of standard input.
     fn stdin_password(&mut self) -> Result<Password, CliError> {
-        let rest_at = self.rest_at;
-        let text = &self.stdin()?[rest_at..];
-        let (line, consumed) = match text.find('\n') {
-            Some(i) => (&text[..i], i + 1),
-            None => (text, text.len()),
-        };
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = read_stdin_line()?;
         if line.is_empty() {
             return Err(CliError::Usage(
                 "--password-stdin: the expected password line of standard input is empty or missing.".to_owned(),
             ));
         }
-        let password = Password::new(line.to_owned());
-        self.rest_at = rest_at + consumed;
-        Ok(password)
+        Ok(Password::new(line.to_string()))
     }
 
     fn env_password() -> Option<Password> {
@@ -148,12 +163,14 @@ impl Inputs {
     /// `--password-stdin` is also used). One trailing newline is dropped,
     /// as `echo` and here-strings add it.
     pub fn value_from_stdin(&mut self) -> Result<SecretString, CliError> {
-        let rest_at = self.rest_at;
-        let text = &self.stdin()?[rest_at..];
-        let text = text
+        let mut text = Zeroizing::new(String::new());
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            CliError::Usage(format!("Cannot read standard input as UTF-8 text ({e})."))
+        })?;
+        let value = text
             .strip_suffix('\n')
-            .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t));
-        Ok(SecretString::new(text.to_owned()))
+            .map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+        Ok(SecretString::new(value.to_owned()))
     }
 
     /// A value typed at a no-echo prompt.

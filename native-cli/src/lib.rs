@@ -31,7 +31,29 @@ pub fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            use clap::error::ErrorKind as K;
+            // These messages quote what was typed, which may be a value
+            // pasted in the wrong place: say what is wrong, not what it was.
+            let quotes_input = matches!(
+                e.kind(),
+                K::UnknownArgument
+                    | K::InvalidValue
+                    | K::InvalidSubcommand
+                    | K::ValueValidation
+                    | K::TooManyValues
+                    | K::WrongNumberOfValues
+                    | K::NoEquals
+                    | K::InvalidUtf8
+            );
+            if quotes_input {
+                output::note(&format!(
+                    "error: {} (the argument is not repeated here, in case it was a secret). \
+                     Run `agent --help` or `agent secret <command> --help` for usage.",
+                    e.kind()
+                ));
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::exit::USAGE));
         }
     };

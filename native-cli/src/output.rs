@@ -1,6 +1,7 @@
 //! Everything the CLI prints goes through here: stdout for results,
 //! stderr for notes. A closed pipe on stdout ends the program quietly
-//! with success (`agent secret list | head -1`).
+//! with success (`agent secret list | head -1`); any other failure to write
+//! stdout (a full disk) ends it with exit code 1.
 
 use std::io::{ErrorKind, Write};
 
@@ -13,6 +14,9 @@ pub fn line(text: &str) {
         if e.kind() == ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
+        // A full disk or a closed file must not look like a complete export.
+        note(&format!("error: cannot write to standard output ({e})."));
+        std::process::exit(i32::from(crate::error::exit::ERROR));
     }
 }
 

@@ -55,6 +55,11 @@ struct Row {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    // A mapping change needs a vault; asking first keeps the folder from
+    // being created by the lock.
+    if (args.map.is_some() || args.unmap.is_some()) && !super::is_initialized(&ctx.store)? {
+        return Err(Error::NotInitialized.into());
+    }
     if let Some(spec) = &args.map {
         let (name, vars) = spec.split_once('=').ok_or_else(|| {
             CliError::Usage(

@@ -142,10 +142,12 @@ fn variables(
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::with_capacity(secrets.len());
     for (service, key, value) in secrets {
-        let var = env::vars_for_in(user, service, key)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| env::default_var(service, key));
+        let Some(var) = env::vars_for_in(user, service, key).into_iter().next() else {
+            output::note(&format!(
+                "{service}/{key} maps to no environment variable (AGENT_SECRETS_* names are the tool's own); not exported."
+            ));
+            continue;
+        };
         if let Some(first) = owner.insert(var.clone(), format!("{service}/{key}")) {
             return Err(CliError::Reported {
                 message: format!(

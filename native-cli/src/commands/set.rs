@@ -14,8 +14,8 @@ pub struct Args {
     /// Key within the service, e.g. api_key.
     pub key: String,
     /// The value on the command line (visible to other processes and kept in shell history; prefer --value-stdin).
-    #[arg(long, conflicts_with = "value_stdin", value_name = "V")]
-    pub value: Option<String>,
+    #[arg(long, conflicts_with = "value_stdin", value_name = "V", value_parser = secret_arg)]
+    pub value: Option<SecretString>,
     /// Read the value from standard input (after the password line with --password-stdin); one trailing newline is dropped.
     #[arg(long)]
     pub value_stdin: bool,
@@ -30,7 +30,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             output::note(
                 "warning: --value puts the secret on the command line, where other processes and shell history can see it; prefer --value-stdin.",
             );
-            SecretString::new(v.clone())
+            v.clone()
         }
         (None, true) => ctx.inputs.value_from_stdin()?,
         (None, false) => ctx.inputs.value_prompt(&args.service, &args.key)?,
@@ -42,4 +42,10 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     };
     output::line(&format!("{verb} {}/{}.", args.service, args.key));
     Ok(())
+}
+
+/// `--value` is held as a secret from the moment it is parsed (redacted in
+/// Debug, wiped on drop).
+fn secret_arg(text: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(text))
 }
