@@ -7,8 +7,14 @@ use zeroize::Zeroizing;
 use crate::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::Error;
 
-/// PBKDF2-HMAC-SHA256 into `out` (any length from 1 byte), any iteration
-/// count from 1. The vault itself enforces its own bounds on top of this.
+/// The longest PBKDF2 output these functions produce (1 MiB): far beyond
+/// any key, and a bound for callers that allocate the buffer from a length
+/// they were given.
+pub const MAX_PBKDF2_OUTPUT: usize = 1 << 20;
+
+/// PBKDF2-HMAC-SHA256 into `out` (1 byte to [`MAX_PBKDF2_OUTPUT`]), any
+/// iteration count from 1. The vault itself enforces its own bounds on top
+/// of this.
 pub fn pbkdf2_hmac_sha256(
     password: &[u8],
     salt: &[u8],
@@ -20,6 +26,11 @@ pub fn pbkdf2_hmac_sha256(
     }
     if out.is_empty() {
         return Err(Error::InvalidParameter("output length must be at least 1"));
+    }
+    if out.len() > MAX_PBKDF2_OUTPUT {
+        return Err(Error::InvalidParameter(
+            "output length must be at most 1 MiB",
+        ));
     }
     crypto::pbkdf2_hmac_sha256(password, salt, iterations, out);
     Ok(())
@@ -77,6 +88,8 @@ mod tests {
         assert!(pbkdf2_hmac_sha256(b"p", b"s", 0, &mut out).is_err());
         assert!(pbkdf2_hmac_sha256(b"p", b"s", 1, &mut []).is_err());
         assert!(pbkdf2_hmac_sha256(b"p", b"s", 1, &mut out).is_ok());
+        let mut huge = vec![0u8; MAX_PBKDF2_OUTPUT + 1];
+        assert!(pbkdf2_hmac_sha256(b"p", b"s", 1, &mut huge).is_err());
         assert!(aes256gcm_seal(&[0; 16], &[0; 12], b"", b"").is_err());
         assert!(aes256gcm_seal(&[0; 32], &[0; 8], b"", b"").is_err());
         assert!(aes256gcm_open(&[0; 32], &[0; 16], b"", b"", &[0; 16]).is_err());

@@ -15,6 +15,16 @@ impl Timestamp {
         Self(seconds)
     }
 
+    /// From seconds since the Unix epoch, if the instant falls in the years
+    /// 0000 to 9999 that RFC 3339 can write (times from outside, e.g. a
+    /// JavaScript caller, go through this).
+    pub fn from_unix_checked(seconds: i64) -> Option<Self> {
+        // 0000-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z
+        (-62_167_219_200..=253_402_300_799)
+            .contains(&seconds)
+            .then_some(Self(seconds))
+    }
+
     /// Seconds since the Unix epoch.
     pub const fn unix(self) -> i64 {
         self.0
@@ -174,6 +184,18 @@ mod tests {
             Some(Timestamp::from_unix(1_795_867_200))
         );
         assert_eq!(Timestamp::from_unix(5).unix(), 5);
+        assert_eq!(
+            Timestamp::from_unix_checked(5),
+            Some(Timestamp::from_unix(5))
+        );
+        assert_eq!(
+            Timestamp::from_unix_checked(253_402_300_799)
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        assert_eq!(Timestamp::from_unix_checked(253_402_300_800), None);
+        assert_eq!(Timestamp::from_unix_checked(i64::MIN), None);
     }
 
     #[test]

@@ -33,6 +33,16 @@ function defaultDir(processEnv = process.env) {
   return typeof fromEnv === 'string' && fromEnv !== '' ? fromEnv : DEFAULT_DIR;
 }
 
+/** `store.isInitialized()` with a failure reported as the CLI does (IO). */
+function initialized(store) {
+  try {
+    return store.isInitialized();
+  } catch (e) {
+    throw new AgentSecretsError(
+      `Cannot read ${e.location || 'the vault folder'}. Check permissions. (${e.message})`, codes.IO);
+  }
+}
+
 function optionsObject(options) {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object') throw invalidInput('Options must be an object.');
@@ -121,6 +131,11 @@ function audited(store, processEnv, operation, service, key, f, fromEnv = () => 
   try {
     result = core(f);
   } catch (e) {
+    // A trap inside the wasm module (not a core error) can leave the write
+    // lock held by this live process, blocking every other writer: release it.
+    if (!(e instanceof AgentSecretsError) && store.held !== null) {
+      try { store.unlock(); } catch { /* the original error matters more */ }
+    }
     audit(store, processEnv, operation, { error: e }, service, key);
     throw e;
   }
@@ -327,7 +342,7 @@ async function resolve(service, key, options) {
   checkName('key', key);
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
-  if (!store.isInitialized()) {
+  if (!initialized(store)) {
     const wasm = await ready();
     try {
       return resolvedOut(core(() => wasm.resolveEnv(service, key, processEnv)));
@@ -351,7 +366,7 @@ async function providerConfig(name, options) {
   checkName('provider', name);
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
-  if (!store.isInitialized()) {
+  if (!initialized(store)) {
     const wasm = await ready();
     return providerOut(core(() => wasm.providerConfigEnv(name, processEnv)));
   }

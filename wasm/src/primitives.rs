@@ -28,7 +28,9 @@ pub fn pbkdf2_hmac_sha256(
     length: u32,
 ) -> Result<Uint8Array, JsValue> {
     let password = Zeroizing::new(password);
-    let mut out = Zeroizing::new(vec![0u8; length as usize]);
+    // Never allocate more than the core accepts (+1 so it refuses the rest).
+    let length = (length as usize).min(primitives::MAX_PBKDF2_OUTPUT + 1);
+    let mut out = Zeroizing::new(vec![0u8; length]);
     primitives::pbkdf2_hmac_sha256(&password, salt, iterations, &mut out).js()?;
     Ok(to_uint8array(&out))
 }

@@ -72,8 +72,11 @@ pub(crate) fn timestamp(now_unix_seconds: f64) -> Result<Timestamp, Error> {
             "nowUnixSeconds must be a finite number of seconds since 1970",
         ));
     }
-    // `as` saturates; whole seconds are all the format keeps.
-    Ok(Timestamp::from_unix(now_unix_seconds.floor() as i64))
+    // `as` saturates; whole seconds are all the format keeps, and only the
+    // years RFC 3339 can write are accepted.
+    Timestamp::from_unix_checked(now_unix_seconds.floor() as i64).ok_or(Error::InvalidParameter(
+        "nowUnixSeconds must fall in the years 0000 to 9999",
+    ))
 }
 
 #[wasm_bindgen(typescript_custom_section)]
