@@ -83,3 +83,26 @@ fn mapping_a_variable_without_a_vault_creates_no_folder() {
     assert_eq!(r.code, 7, "{r:?}");
     assert!(!p.root.path().join(".agent").exists());
 }
+
+#[test]
+fn run_without_the_environment_does_not_count_a_service_found_only_there() {
+    let p = Project::initialized();
+    let r = p.run_with(
+        &[
+            "secret",
+            "run",
+            "--no-inherit-env",
+            "--service",
+            "stripe",
+            "--",
+            "true",
+        ],
+        &[("STRIPE_SECRET_KEY", "fake-env-only")],
+        None,
+    );
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(
+        r.stderr.contains("Service 'stripe' not configured."),
+        "{r:?}"
+    );
+}

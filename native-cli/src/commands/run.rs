@@ -152,6 +152,11 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             from_env.push((service, key, var));
         }
     }
+    // With --no-inherit-env the child gets nothing from the environment, so
+    // a service found only there is as missing as one found nowhere.
+    if args.no_inherit_env {
+        from_env.clear();
+    }
     for service in &args.services {
         if !in_vault.contains(service) && !from_env.iter().any(|(s, _, _)| s == service) {
             return Err(Error::ServiceNotFound {

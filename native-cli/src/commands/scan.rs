@@ -378,8 +378,11 @@ fn git_files() -> Option<Vec<PathBuf>> {
 }
 
 /// Files under `dir`, sorted, without `.git`, the vault folder and symbolic links.
+/// A folder that cannot be listed is passed on as it is: reading it then
+/// fails and it is reported as unreadable, never silently left out.
 fn walk(dir: &Path, skip: &mut VaultFilter, files: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
+        files.push(dir.to_path_buf());
         return;
     };
     let mut entries: Vec<_> = entries.flatten().collect();
