@@ -10,6 +10,7 @@
 // rest of the package (and Node's crypto) loads.
 const { loaded, ready } = require('./wasm.js');
 
+const { spawnSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -122,6 +123,42 @@ function audit(store, processEnv, operation, outcome, service, key) {
   } catch (e) {
     const err = fromCore(e);
     process.emitWarning(`the audit line was not written: ${err.message}`, 'AgentSecretsWarning');
+  }
+  if (status === 'unauthorized' || status === 'locked') checkAlert(store, processEnv);
+}
+
+/**
+ * After a failed unlock, as the CLI: the core decides from config.json
+ * `alerts` and the audit log, and appends the `alert` line; here, the
+ * warning and the configured command (no shell), which gets that line as
+ * one JSON line on stdin and an environment without the master passwords.
+ */
+function checkAlert(store, processEnv) {
+  let alert;
+  try {
+    alert = loaded().alertAfterFailure(store, auditUser(processEnv), AUDIT_SOURCE, nowSeconds());
+  } catch (e) {
+    const err = fromCore(e);
+    process.emitWarning(`the alert was not written to the audit trail: ${err.message}`,
+      'AgentSecretsWarning');
+    return;
+  }
+  if (alert === null || alert === undefined) return;
+  process.emitWarning(`ALERT: ${alert.failedUnlocks} or more failed unlocks within ` +
+    `${alert.windowSeconds} s on this vault.`, 'AgentSecretsWarning');
+  if (!Array.isArray(alert.command) || alert.command.length === 0) return;
+  const [program, ...args] = alert.command;
+  const env = { ...processEnv };
+  delete env.AGENT_SECRETS_PASSWORD;
+  delete env.AGENT_SECRETS_NEW_PASSWORD;
+  const r = spawnSync(program, args, {
+    env, input: `${alert.line}\n`, stdio: ['pipe', 'ignore', 'inherit'], shell: false,
+  });
+  if (r.error) {
+    process.emitWarning(`the alert command ${program} could not start (${r.error.code || r.error.message}).`,
+      'AgentSecretsWarning');
+  } else if (r.status !== 0) {
+    process.emitWarning(`the alert command ${program} failed.`, 'AgentSecretsWarning');
   }
 }
 
@@ -279,6 +316,8 @@ async function openVault(options) {
     // core has read config.json and checked the lockout (unlockParams).
     const wasm = await ready();
     const params = core(() => wasm.unlockParams(store, nowSeconds()));
+    // A corrupt state.json counts as no failures; the core says so (as the CLI warns).
+    if (params.warning !== undefined) process.emitWarning(params.warning, 'AgentSecretsWarning');
     const key = await derivePasswordKey(password, params.salt, params.iterations);
     try {
       inner = core(() => wasm.Vault.unlockWithPasswordKey(store, key, nowSeconds()));

@@ -8,7 +8,7 @@
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
 use agent_secrets_core::env::{self, Resolved, Source};
-use agent_secrets_core::lockout;
+use agent_secrets_core::{format, lockout, metrics, Store};
 use agent_secrets_core::{kdf_params, Error, Vault as CoreVault};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -21,7 +21,14 @@ use crate::vault::{timestamp, AnyStore, Vault};
 #[wasm_bindgen(typescript_custom_section)]
 const NODE_TS: &'static str = r#"
 /** What `unlockParams` returns: the vault's PBKDF2 parameters. */
-export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; }
+export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; warning?: string; }
+/** What `alertAfterFailure` returns when it raised an alert. */
+export interface AgentSecretsAlert {
+  line: string;
+  failedUnlocks: number;
+  windowSeconds: number;
+  command?: string[];
+}
 /** A value and where it came from. */
 export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
 /** One variable `envVars` would set. */
@@ -66,16 +73,26 @@ fn resolved_object(resolved: &Resolved) -> Result<Object, JsValue> {
 /// The vault's PBKDF2 parameters, after the same checks an unlock makes
 /// first: `config.json` present and valid (iteration bounds included), and
 /// no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
-/// key is derived while locked out.
+/// key is derived while locked out. A `state.json` that cannot be read
+/// counts as no failures; the core's problem is returned as `warning`
+/// (the CLI's warning) for the caller to show.
 #[wasm_bindgen(js_name = unlockParams, unchecked_return_type = "AgentSecretsUnlockParams")]
 pub fn unlock_params(store: StoreObject, now_unix_seconds: f64) -> Result<Object, JsValue> {
     let store = JsStore::new(store);
     let now = timestamp(now_unix_seconds).js()?;
     let kdf = kdf_params(&store).js()?;
-    lockout::load(&store).0.check(now).js()?;
+    let (state, problem) = lockout::load(&store);
+    state.check(now).js()?;
     let out = Object::new();
     set(&out, "iterations", &kdf.iterations.into())?;
     set(&out, "salt", &Uint8Array::from(&kdf.salt.0[..]))?;
+    if let Some(problem) = problem {
+        let warning = format!(
+            "{problem} The lockout counter starts again from zero; \
+             the file is rewritten at the next failed attempt."
+        );
+        set(&out, "warning", &JsValue::from_str(&warning))?;
+    }
     Ok(out)
 }
 
@@ -170,6 +187,56 @@ pub fn append_audit(
     }
     audit::append(&JsStore::new(store), event).js()?;
     Ok(())
+}
+
+/// After a failed unlock: when `config.json` has `alerts` and the core's
+/// [`metrics::alert_due`] says so, appends an `alert` line (status
+/// `failed`) and returns `{ line, failedUnlocks, windowSeconds, command? }`
+/// (`line` is the appended audit line as JSON, for the command's stdin);
+/// otherwise `null`. A failure to append the line is thrown.
+#[wasm_bindgen(js_name = alertAfterFailure, unchecked_return_type = "AgentSecretsAlert | null")]
+pub fn alert_after_failure(
+    store: StoreObject,
+    user: &str,
+    source: &str,
+    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+) -> Result<JsValue, JsValue> {
+    let store = JsStore::new(store);
+    let Ok(Some(config)) = store.read(format::CONFIG_FILE) else {
+        return Ok(JsValue::NULL);
+    };
+    let Some(policy) = format::parse_config(&config).ok().and_then(|c| c.alerts) else {
+        return Ok(JsValue::NULL);
+    };
+    let log = store
+        .read(audit::AUDIT_FILE)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let (lines, _) = audit::parse_lines(&log);
+    let now = timestamp(now_unix_seconds).js()?;
+    if !metrics::alert_due(&lines, &policy, now) {
+        return Ok(JsValue::NULL);
+    }
+    let event = AuditEvent::new(now, Operation::Alert, AuditStatus::Failed, user, source);
+    let line = audit::append(&store, event).js()?;
+    let line = serde_json::to_string(&line)
+        .map_err(|_| Error::InvalidParameter("the alert line could not be encoded"))
+        .js()?;
+    let out = Object::new();
+    set(&out, "line", &JsValue::from_str(&line))?;
+    set(&out, "failedUnlocks", &policy.failed_unlocks.into())?;
+    // Exact up to 2^53 s, far beyond any real window.
+    set(
+        &out,
+        "windowSeconds",
+        &(policy.window_seconds as f64).into(),
+    )?;
+    if let Some(command) = &policy.command {
+        let argv: Array = command.iter().map(|a| JsValue::from_str(a)).collect();
+        set(&out, "command", &argv)?;
+    }
+    Ok(out.into())
 }
 
 #[wasm_bindgen]
