@@ -535,15 +535,20 @@ mod tests {
         assert_eq!(mapped_secrets(&none, None).len(), BUILTIN.len());
     }
 
-    #[test]
-    fn set_user_mapping_edits_only_env() {
-        let store = crate::MemoryStore::default();
-        let now = Timestamp::from_unix(1_800_000_000);
+    /// A vault at the KDF floor with a fake password.
+    fn fresh_vault(store: &crate::MemoryStore, now: Timestamp) -> Vault<&crate::MemoryStore> {
         let options = crate::InitOptions {
             iterations: crate::MIN_ITERATIONS,
             ..Default::default()
         };
-        let vault = Vault::init(&store, &"Fake-Password-123".into(), &options, now).expect("init");
+        Vault::init(store, &"Fake-Password-123".into(), &options, now).expect("init")
+    }
+
+    #[test]
+    fn set_user_mapping_edits_only_env() {
+        let store = crate::MemoryStore::default();
+        let now = Timestamp::from_unix(1_800_000_000);
+        let vault = fresh_vault(&store, now);
         let before = vault.config().clone();
         let later = Timestamp::from_unix(1_800_000_100);
         let vars = ["STRIPE_SK".to_owned()];
@@ -578,11 +583,7 @@ mod tests {
     fn provider_config_vault_first_then_env() {
         let store = crate::MemoryStore::default();
         let now = Timestamp::from_unix(1_800_000_000);
-        let options = crate::InitOptions {
-            iterations: crate::MIN_ITERATIONS,
-            ..Default::default()
-        };
-        let vault = Vault::init(&store, &"Fake-Password-123".into(), &options, now).expect("init");
+        let vault = fresh_vault(&store, now);
         vault
             .set("supabase", "anon_key", &"fake-anon".into(), now)
             .expect("set");

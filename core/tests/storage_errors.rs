@@ -146,29 +146,8 @@ fn init_fails_cleanly_when_a_write_or_read_fails() {
 fn init_releases_the_lock_and_writes_no_config_when_gitignore_fails() {
     let store = Faulty::default();
     store.set(&[Fault::Write(GITIGNORE_FILE)]);
-    let store = std::rc::Rc::new(store);
-    struct ByRc(std::rc::Rc<Faulty>);
-    impl Store for ByRc {
-        fn read(&self, n: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            self.0.read(n)
-        }
-        fn write(&self, n: &str, b: &[u8]) -> Result<(), StoreError> {
-            self.0.write(n, b)
-        }
-        fn remove(&self, n: &str) -> Result<(), StoreError> {
-            self.0.remove(n)
-        }
-        fn list(&self) -> Result<Vec<String>, StoreError> {
-            self.0.list()
-        }
-        fn lock(&self) -> Result<(), StoreError> {
-            self.0.lock()
-        }
-        fn unlock(&self) -> Result<(), StoreError> {
-            self.0.unlock()
-        }
-    }
-    let e = Vault::init(ByRc(store.clone()), &PASSWORD.into(), &opts(), t(0))
+    // A borrowed store is a store: the test keeps its own handle to look inside.
+    let e = Vault::init(&store, &PASSWORD.into(), &opts(), t(0))
         .map(|_| ())
         .expect_err("fault");
     assert_storage(&e, GITIGNORE_FILE, true);
@@ -176,7 +155,7 @@ fn init_releases_the_lock_and_writes_no_config_when_gitignore_fails() {
     assert!(!store.inner.is_locked());
     // Once the fault is gone, init works on the same store.
     store.set(&[]);
-    Vault::init(ByRc(store.clone()), &PASSWORD.into(), &opts(), t(0)).expect("retry");
+    Vault::init(&store, &PASSWORD.into(), &opts(), t(0)).expect("retry");
     assert_eq!(store.inner.documents().len(), 2);
 }
 
