@@ -20,41 +20,18 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AGENT = os.path.join(ROOT, "target", "release", "agent")
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
-PASSWORD = "Bench-Fake-Password-42"  # a throw-away password for a throw-away vault
+from benchlib import AGENT, EXAMPLES, PASSWORD, ROOT, env_for, fastest, run, verdict
 ITERATIONS = 600_000
 
 
-def env_for(vault):
-    env = dict(os.environ)
-    env["AGENT_SECRETS_DIR"] = vault
-    env["AGENT_SECRETS_PASSWORD"] = PASSWORD
-    return env
 
 
-def run(args, env, stdin=None):
-    """Runs a command, returns its wall-clock seconds."""
-    start = time.perf_counter()
-    proc = subprocess.run(args, env=env, input=stdin.encode() if stdin else None,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{args[1:]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
-    return elapsed
 
 
-def fastest(n, fn):
-    return min(fn() for _ in range(n))
 
 
-def verdict(ok):
-    return "ok" if ok else "MISSED"
 
 
 def dotenv_lines(n):

@@ -23,37 +23,14 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AGENT = os.path.join(ROOT, "target", "release", "agent")
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
-PASSWORD = "Bench-Fake-Password-42"  # a throw-away password for a throw-away vault
+from benchlib import AGENT, EXAMPLES, PASSWORD, ROOT, env_for, fastest, run, verdict
 
 
-def env_for(vault):
-    env = dict(os.environ)
-    env["AGENT_SECRETS_DIR"] = vault
-    env["AGENT_SECRETS_PASSWORD"] = PASSWORD
-    return env
 
 
-def run(args, env, stdin=None):
-    """Runs a command, returns its wall-clock seconds."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if stdin:
-        proc.stdin.write(stdin.encode())
-        proc.stdin.close()
-    err = proc.stderr.read().decode(errors="replace")
-    proc.wait()
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{args[1:]} failed ({proc.returncode}): {err}")
-    return elapsed
 
 
 def peak_rss_kib(args, env):
@@ -65,12 +42,8 @@ def peak_rss_kib(args, env):
     return int(out.stderr.strip().splitlines()[-1])
 
 
-def fastest(n, fn):
-    return min(fn() for _ in range(n))
 
 
-def verdict(ok):
-    return "ok" if ok else "MISSED"
 
 
 def main():

@@ -16,22 +16,12 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AGENT = os.path.join(ROOT, "target", "release", "agent")
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
-PASSWORD = "Bench-Fake-Password-42"  # throw-away password, throw-away vault
+from benchlib import AGENT, EXAMPLES, PASSWORD, ROOT, env_for, fastest, run, verdict
 
 
-def verdict(ok):
-    return "ok" if ok else "MISSED"
 
 
-def timed(args, env):
-    start = time.perf_counter()
-    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def main():
@@ -44,17 +34,17 @@ def main():
     services, keys = (10, 100) if a.quick else (1000, 100)
     with tempfile.TemporaryDirectory() as tmp:
         vault = os.path.join(tmp, "vault")
-        env = dict(os.environ, AGENT_SECRETS_DIR=vault, AGENT_SECRETS_PASSWORD=PASSWORD)
+        env = env_for(vault)
         subprocess.run([os.path.join(EXAMPLES, "populate"), vault, str(services), str(keys), str(iterations)],
                        env=env, check=True, capture_output=True)
         kdf = json.loads(subprocess.run([os.path.join(EXAMPLES, "bench_kdf"), str(iterations), "5"],
                                         check=True, capture_output=True, text=True).stdout)["min_s"]
-        rotate = timed([AGENT, "secret", "rotate"], env)
+        rotate = run([AGENT, "secret", "rotate"], env)
         print(f"== rotate: {services * keys} secrets in {services} services, {iterations} iterations ==")
         print(f"bare KDF (same build)      {kdf*1000:8.1f} ms")
         print(f"agent secret rotate        {rotate*1000:8.1f} ms   rotate - KDF = {rotate-kdf:.2f} s "
               f"(target <= 5 s: {verdict(rotate - kdf <= 5.0)})")
-        get = min(timed([AGENT, "secret", "get", "svc0001", "key_1"], env) for _ in range(5))
+        get = min(run([AGENT, "secret", "get", "svc0001", "key_1"], env) for _ in range(5))
         out = subprocess.run([os.path.join(EXAMPLES, "bench_audit"), os.path.join(tmp, "audit"), "100000", "200"],
                              check=True, capture_output=True, text=True).stdout
         audit = json.loads(out)
