@@ -5,13 +5,22 @@
 //! seconds have passed, capped at `max_delay_seconds`. A right password
 //! resets the counters. Time is a parameter.
 //!
+//! Check and count are one step: every attempt is counted *before* its
+//! derivation ([`reserve`], under the write lock), a right password clears
+//! the count ([`clear`]) and a wrong one leaves it counted ([`mark_failure`]
+//! only dates it). So any number of parallel guesses reach the KDF at most
+//! `max_attempts` times before the lockout refuses the rest. A front end
+//! that derives the password key itself (the dashboard's page, Node's
+//! WebCrypto) calls [`reserve`] before and [`clear`] after.
+//!
 //! This only slows the tool down: someone with a copy of the files can
 //! guess offline at the KDF's speed. Password strength and the KDF cost
 //! are the defence against that (docs/security.md).
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{self, LockoutPolicy};
+use crate::format::{self, to_bytes, LockoutPolicy};
+use crate::store::WriteLock;
 use crate::{Error, Store, Timestamp};
 
 /// The document name of the lockout state.
@@ -70,10 +79,16 @@ impl LockoutState {
         }
     }
 
-    /// Counts a wrong password.
+    /// Counts a wrong password (dated `now`).
     pub fn record_failure(&mut self, policy: &LockoutPolicy, now: Timestamp) -> Failure {
-        self.failed_attempts = self.failed_attempts.saturating_add(1);
         self.last_failure_at = Some(now);
+        self.count_attempt(policy, now)
+    }
+
+    /// Counts an attempt whose outcome is not known yet (the reservation):
+    /// what [`LockoutState::record_failure`] does, without dating a failure.
+    pub fn count_attempt(&mut self, policy: &LockoutPolicy, now: Timestamp) -> Failure {
+        self.failed_attempts = self.failed_attempts.saturating_add(1);
         let max = policy.max_attempts.max(1);
         if self.failed_attempts < max {
             return Failure::Remaining(max - self.failed_attempts);
@@ -146,6 +161,132 @@ pub fn load<S: Store + ?Sized>(store: &S) -> (LockoutState, Option<Error>) {
     }
 }
 
+/// [`load`], and a `locked_until` further ahead than `policy` could ever
+/// set (more than its `max_delay_seconds` from `now`) is corrupt too: a
+/// planted "locked until 2099" is a broken file, not a lockout.
+pub fn load_checked<S: Store + ?Sized>(
+    store: &S,
+    policy: &LockoutPolicy,
+    now: Timestamp,
+) -> (LockoutState, Option<Error>) {
+    let (state, problem) = load(store);
+    let horizon = now
+        .unix()
+        .saturating_add(i64::try_from(policy.max_delay_seconds).unwrap_or(i64::MAX));
+    match state.locked_until {
+        Some(until) if until.unix() > horizon => (
+            LockoutState::default(),
+            Some(Error::Corrupt {
+                file: STATE_FILE.to_owned(),
+                detail: format!(
+                    "locked_until is more than the policy's longest lockout ({} s) ahead",
+                    policy.max_delay_seconds
+                ),
+            }),
+        ),
+        _ => (state, problem),
+    }
+}
+
+/// What the message of a corrupt `state.json` adds: how it recovers.
+pub const RECOVERY: &str =
+    "The lockout counter starts again from zero; the file is rewritten by this attempt.";
+
+/// A counted attempt, made before the key derivation.
+#[derive(Debug)]
+pub struct Reservation {
+    /// What this attempt leads to if the password is wrong (it is already
+    /// counted so).
+    pub if_wrong: Failure,
+    /// A corrupt `state.json` that was replaced (for the caller to warn
+    /// about, with [`RECOVERY`]).
+    pub warning: Option<Error>,
+}
+
+impl Reservation {
+    /// The wrong-password error this reservation stands for.
+    pub fn wrong_password(&self) -> Error {
+        match self.if_wrong {
+            Failure::Remaining(n) => Error::WrongPassword {
+                attempts_remaining: Some(n),
+                locked_for_seconds: None,
+            },
+            Failure::LockedFor(seconds) => Error::WrongPassword {
+                attempts_remaining: None,
+                locked_for_seconds: Some(seconds),
+            },
+        }
+    }
+}
+
+/// Before any derivation, under the write lock: reads `state.json`,
+/// refuses while a lockout runs ([`Error::Locked`]), counts this attempt as
+/// failed and writes the state. Fails closed: if the count cannot be
+/// written, no attempt is made. `policy` is the parse-time-checked policy
+/// of `config.json`.
+pub fn reserve<S: Store + ?Sized>(
+    store: &S,
+    policy: &LockoutPolicy,
+    now: Timestamp,
+) -> Result<Reservation, Error> {
+    let _lock = WriteLock::take(store)?;
+    let (mut state, warning) = load_checked(store, policy, now);
+    state.check(now)?;
+    let if_wrong = state.count_attempt(policy, now);
+    store.write(STATE_FILE, &to_bytes(&state))?;
+    Ok(Reservation { if_wrong, warning })
+}
+
+/// After a right password, under the write lock: the counters back to zero
+/// (`last_failure_at` stays). Writes only if something changed.
+pub fn clear<S: Store + ?Sized>(store: &S) -> Result<(), Error> {
+    let _lock = WriteLock::take(store)?;
+    let (mut state, _) = load(store);
+    if state.record_success() {
+        store.write(STATE_FILE, &to_bytes(&state))?;
+    }
+    Ok(())
+}
+
+/// The wrong-password error as `state.json` stands now (for an unlock
+/// finished apart from its [`reserve`]): the attempts left, or the lockout
+/// the count started.
+pub fn wrong_password_now<S: Store + ?Sized>(
+    store: &S,
+    policy: &LockoutPolicy,
+    now: Timestamp,
+) -> Error {
+    let (state, _) = load(store);
+    match state.locked_until {
+        Some(until) if until > now => Error::WrongPassword {
+            attempts_remaining: None,
+            locked_for_seconds: Some((until.unix() - now.unix()).unsigned_abs()),
+        },
+        _ => Error::WrongPassword {
+            attempts_remaining: Some(
+                policy
+                    .max_attempts
+                    .max(1)
+                    .saturating_sub(state.failed_attempts)
+                    .max(1),
+            ),
+            locked_for_seconds: None,
+        },
+    }
+}
+
+/// After a wrong password (already counted by [`reserve`]): dates it in
+/// `last_failure_at`. Best effort for the caller: the count stands either way.
+pub fn mark_failure<S: Store + ?Sized>(store: &S, now: Timestamp) -> Result<(), Error> {
+    let _lock = WriteLock::take(store)?;
+    let (mut state, problem) = load(store);
+    if problem.is_none() {
+        state.last_failure_at = Some(now);
+        store.write(STATE_FILE, &to_bytes(&state))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +347,7 @@ mod tests {
         assert_eq!(delay_seconds(&p, 7), 1_920);
         assert_eq!(delay_seconds(&p, 8), 3_600);
         assert_eq!(delay_seconds(&p, 500), 3_600);
+        // Outside the parse-time bounds the machine still does not panic.
         let zero = LockoutPolicy {
             max_attempts: 0,
             base_delay_seconds: 0,
@@ -218,6 +360,82 @@ mod tests {
             Failure::LockedFor(0)
         );
         assert!(s.check(Timestamp::from_unix(5)).is_ok());
+    }
+
+    #[test]
+    fn reserve_counts_before_and_clear_undoes() {
+        let store = crate::MemoryStore::new();
+        let p = policy();
+        let t = |x: i64| Timestamp::from_unix(1_000 + x);
+        let r = reserve(&store, &p, t(0)).expect("first");
+        assert_eq!(r.if_wrong, Failure::Remaining(2));
+        assert!(!store.is_locked());
+        let r = reserve(&store, &p, t(1)).expect("second");
+        assert_eq!(r.if_wrong, Failure::Remaining(1));
+        let r = reserve(&store, &p, t(2)).expect("third");
+        assert_eq!(r.if_wrong, Failure::LockedFor(30));
+        assert!(matches!(
+            r.wrong_password(),
+            Error::WrongPassword {
+                locked_for_seconds: Some(30),
+                ..
+            }
+        ));
+        // The fourth is refused before any derivation.
+        assert!(matches!(
+            reserve(&store, &p, t(3)),
+            Err(Error::Locked {
+                retry_after_seconds: 29
+            })
+        ));
+        let (state, _) = load(&store);
+        assert_eq!(
+            (state.failed_attempts, state.lockouts, state.last_failure_at),
+            (0, 1, None)
+        );
+        mark_failure(&store, t(3)).expect("mark");
+        assert_eq!(load(&store).0.last_failure_at, Some(t(3)));
+        clear(&store).expect("clear");
+        let (state, _) = load(&store);
+        assert!(state.is_clear());
+        assert_eq!(state.last_failure_at, Some(t(3)));
+        // A right password after a reservation leaves the same bytes as before it.
+        let before = store.read(STATE_FILE).expect("read");
+        reserve(&store, &p, t(4)).expect("reserve");
+        clear(&store).expect("clear");
+        assert_eq!(store.read(STATE_FILE).expect("read"), before);
+        assert!(!store.is_locked());
+    }
+
+    #[test]
+    fn a_lockout_further_ahead_than_the_policy_can_set_is_corrupt() {
+        let store = crate::MemoryStore::new();
+        let p = policy();
+        let now = Timestamp::from_unix(1_000);
+        let mut planted = LockoutState::default();
+        planted.locked_until = Timestamp::parse_rfc3339("2099-01-01T00:00:00Z");
+        store.insert(STATE_FILE, &to_bytes(&planted));
+        let (state, problem) = load_checked(&store, &p, now);
+        assert!(state.is_clear());
+        let problem = problem.expect("reported");
+        assert!(
+            problem.to_string().starts_with(
+                "state.json: locked_until is more than the policy's longest lockout (100 s) ahead"
+            ),
+            "{problem}"
+        );
+        let r = reserve(&store, &p, now).expect("not a lockout");
+        assert!(r.warning.is_some());
+        assert_eq!(r.if_wrong, Failure::Remaining(2));
+        // Exactly the longest lockout ahead is a real one.
+        planted.locked_until = Some(Timestamp::from_unix(1_100));
+        store.insert(STATE_FILE, &to_bytes(&planted));
+        assert!(matches!(
+            reserve(&store, &p, now),
+            Err(Error::Locked {
+                retry_after_seconds: 100
+            })
+        ));
     }
 
     #[test]
