@@ -546,7 +546,7 @@ pub fn check_vault_key_id(id: &str) -> Result<(), &'static str> {
 }
 
 /// Every number in the tree is an integer within ±(2^53 − 1).
-fn check_integers(value: &serde_json::Value) -> Result<(), &'static str> {
+pub(crate) fn check_integers(value: &serde_json::Value) -> Result<(), &'static str> {
     use serde_json::Value;
     match value {
         Value::Number(n) => {

@@ -51,13 +51,13 @@ fn audit_append_after_a_log_of_one_newline_keeps_the_chain_intact() {
 /// release builds.
 #[test]
 fn audit_chain_after_a_last_line_with_the_largest_seq_does_not_overflow() {
-    let first = audit::chain(None, event());
+    let first = audit::chain(None, event(), None);
     let first = &first[..first.len() - 1];
     let mut edited: AuditLine = serde_json::from_slice(first).expect("a chained line parses");
     edited.seq = u64::MAX;
     let edited = serde_json::to_vec(&edited).expect("serialize");
 
-    let next = audit::chain(Some(&edited), event());
+    let next = audit::chain(Some(&edited), event(), None);
     let next: AuditLine = serde_json::from_slice(&next[..next.len() - 1]).expect("parses");
     assert_eq!(
         next.seq,
