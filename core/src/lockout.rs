@@ -412,8 +412,10 @@ mod tests {
         let store = crate::MemoryStore::new();
         let p = policy();
         let now = Timestamp::from_unix(1_000);
-        let mut planted = LockoutState::default();
-        planted.locked_until = Timestamp::parse_rfc3339("2099-01-01T00:00:00Z");
+        let mut planted = LockoutState {
+            locked_until: Timestamp::parse_rfc3339("2099-01-01T00:00:00Z"),
+            ..LockoutState::default()
+        };
         store.insert(STATE_FILE, &to_bytes(&planted));
         let (state, problem) = load_checked(&store, &p, now);
         assert!(state.is_clear());
