@@ -60,6 +60,7 @@ pub enum Operation {
     Ui,
     Alert,
     Scan,
+    Config,
 }
 
 /// How it went.
@@ -187,6 +188,7 @@ pub fn requires_mac(operation: Operation, status: Status) -> bool {
             | Operation::Run
             | Operation::Passwd
             | Operation::Rotate
+            | Operation::Config
     );
     unlocked_operation && matches!(status, Status::Success | Status::EnvFallback)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and a `run`.
 
 pub mod audit;
+pub mod config;
 pub mod delete;
 pub mod env;
 pub mod export;
@@ -19,7 +20,7 @@ pub mod set;
 pub mod status;
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::{Error, Vault};
+use agent_secrets_core::{Error, Store, Vault};
 
 use crate::audit_log::{self, Target};
 
@@ -57,6 +58,7 @@ fn audit_target(command: &Command) -> Option<Target> {
         },
         SecretCommand::Delete(a) => Target::secret(Operation::Delete, &a.service, Some(&a.key)),
         SecretCommand::Status(_) => return None,
+        SecretCommand::Config(a) => return config::audit_target(a),
         SecretCommand::Import(a) => return import::audit_target(a),
         SecretCommand::Export(a) => return export::audit_target(a),
         SecretCommand::Run(a) => return run::audit_target(a),
@@ -79,6 +81,7 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::List(args) => list::run(ctx, &args),
             SecretCommand::Delete(args) => delete::run(ctx, &args),
             SecretCommand::Status(args) => status::run(ctx, &args),
+            SecretCommand::Config(args) => config::run(ctx, &args),
             SecretCommand::Import(args) => import::run(ctx, &args),
             SecretCommand::Export(args) => export::run(ctx, &args),
             SecretCommand::Run(args) => run::run(ctx, &args),
@@ -95,26 +98,33 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 }
 
 /// Asks for the password and opens the vault. A missing vault is reported
-/// before anyone is asked for a password.
+/// before anyone is asked for a password. The vault's audit key is kept for
+/// the command's audit line.
 pub fn unlock<'s>(
     store: &'s FileStore,
     inputs: &mut Inputs,
 ) -> Result<Vault<&'s FileStore>, CliError> {
+    use agent_secrets_core::lockout;
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
-    if let (_, Some(problem)) = agent_secrets_core::lockout::load(store) {
-        crate::output::note(&format!(
-            "warning: {problem} The lockout counter starts again from zero; the file is rewritten at the next failed attempt."
-        ));
+    // Said before the prompt; the unlock itself counts the attempt (and
+    // rewrites a corrupt state.json) before any key is derived.
+    if let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) {
+        if let Ok(config) = agent_secrets_core::format::parse_config(&bytes) {
+            if let (_, Some(problem)) = lockout::load_checked(store, &config.lockout, now()) {
+                crate::output::note(&format!("warning: {problem} {}", lockout::RECOVERY));
+            }
+        }
     }
     let password = inputs.password()?;
-    Ok(Vault::unlock(store, &password, now())?)
+    let vault = Vault::unlock(store, &password, now())?;
+    audit_log::remember_key(vault.audit_key());
+    Ok(vault)
 }
 
 /// Whether the folder holds a `config.json`.
 pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
-    use agent_secrets_core::Store;
     let config = store
         .read(agent_secrets_core::format::CONFIG_FILE)
         .map_err(Error::from)?;
