@@ -43,6 +43,10 @@ pub enum Error {
         /// Seconds until the next attempt is allowed.
         retry_after_seconds: u64,
     },
+    /// As many attempts as the lockout allows are failed or still running:
+    /// this one waits for them (no password is tried meanwhile).
+    #[error("Too many unlock attempts are running on this vault at once; try again in a moment.")]
+    UnlocksInFlight,
     /// The password is too weak for `init` or `passwd`.
     #[error("Password too weak: {reason}. Use at least 12 characters from at least 3 of: lower case, upper case, digits, symbols.")]
     WeakPassword {
@@ -235,7 +239,7 @@ impl Error {
             | Self::InvalidParameter(_) => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
-            Self::Locked { .. } => ErrorKind::Locked,
+            Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,
             Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
             Self::Tampered { .. }
             | Self::TamperedKey { .. }

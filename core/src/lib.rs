@@ -40,8 +40,8 @@ pub use secret::{AuditKey, Password, PasswordKey, SecretString, VaultKey};
 pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
-    begin_unlock, list, status, AlertThresholds, InitOptions, RotateSummary, SecretInfo,
-    ServiceInfo, SetOutcome, Status, UnlockStart, Vault, MAX_VALUE_BYTES, OWNER,
+    begin_unlock, fail_unlock, list, status, AlertThresholds, InitOptions, RotateSummary,
+    SecretInfo, ServiceInfo, SetOutcome, Status, UnlockStart, Vault, MAX_VALUE_BYTES, OWNER,
 };
 
 /// Result type of this crate.

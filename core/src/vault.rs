@@ -181,8 +181,10 @@ fn read_service<S: Store + ?Sized>(store: &S, service: &str) -> Result<Option<Se
 pub struct UnlockStart {
     /// `(recipient name, KDF parameters)`, in the order to try them.
     pub recipients: Vec<(String, KdfParams)>,
-    /// The counted attempt.
+    /// The admitted attempt.
     pub reservation: Reservation,
+    /// The lockout policy it was counted under (parse-time bounds only).
+    pub policy: LockoutPolicy,
 }
 
 /// The first step of an unlock for front ends that derive the password key
@@ -199,7 +201,18 @@ pub fn begin_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Result<Unlo
             .map(|(name, r)| (name.to_owned(), r.kdf.clone()))
             .collect(),
         reservation,
+        policy: config.lockout,
     })
+}
+
+/// The last step of an unlock begun with [`begin_unlock`] when no password
+/// key opened a recipient: resolves the attempt as a wrong password and
+/// returns the error with the attempts left (or the lockout it started).
+pub fn fail_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Error {
+    match read_config(store) {
+        Ok(config) => lockout::fail(store, &config.lockout, now),
+        Err(e) => e,
+    }
 }
 
 impl<S: Store> Vault<S> {
@@ -282,20 +295,20 @@ impl<S: Store> Vault<S> {
                 Err(e) => return Err(e),
             }
         }
-        let _ = lockout::mark_failure(&store, now);
-        Err(start.reservation.wrong_password())
+        Err(lockout::fail(&store, &start.policy, now))
     }
 
     /// [`Vault::unlock`] for front ends that derive the password key
     /// themselves, after [`begin_unlock`] (which counted the attempt):
     /// `recipient` is the one whose parameters derived `password_key`. A
-    /// wrong key is [`Error::WRONG_PASSWORD`] (with the attempts left, read
-    /// from `state.json`); the count made by [`begin_unlock`] stands.
+    /// right key resolves the attempt; a wrong one is the plain
+    /// [`Error::WRONG_PASSWORD`] and leaves it in flight, so that the
+    /// caller can try the next recipient, then calls [`fail_unlock`].
     pub fn unlock_with_password_key(
         store: S,
         recipient: &str,
         password_key: &PasswordKey,
-        now: Timestamp,
+        _now: Timestamp,
     ) -> Result<Self, Error> {
         match Self::finish(&store, recipient, password_key)? {
             Some(opened) => Self::opened(
@@ -303,11 +316,7 @@ impl<S: Store> Vault<S> {
                 opened,
                 Some((recipient.to_owned(), password_key.clone())),
             ),
-            None => {
-                let _ = lockout::mark_failure(&store, now);
-                let policy = read_config(&store)?.lockout;
-                Err(lockout::wrong_password_now(&store, &policy, now))
-            }
+            None => Err(Error::WRONG_PASSWORD),
         }
     }
 

@@ -90,7 +90,7 @@ fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
     };
     let key = derive(1);
     // The attempt is counted before the derivation.
-    assert_eq!(lockout::load(&store).0.failed_attempts, 1);
+    assert_eq!(lockout::load(&store).0.in_flight, 1);
     let vault =
         Vault::unlock_with_password_key(&store, "owner", &PasswordKey::from_bytes(key), t(1))
             .expect("derived key");
@@ -102,8 +102,13 @@ fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
     key[0] ^= 1;
     let e = Vault::unlock_with_password_key(&store, "owner", &PasswordKey::from_bytes(key), t(2))
         .expect_err("wrong key");
+    // Plain: the caller may try another recipient; the attempt stays in flight.
+    assert_eq!(e.to_string(), "Incorrect password.");
+    assert_eq!(lockout::load(&store).0.in_flight, 1, "stays counted");
+    let e = agent_secrets_core::fail_unlock(&store, t(2));
     assert_eq!(e.to_string(), "Incorrect password. 4 attempts remaining.");
-    assert_eq!(lockout::load(&store).0.failed_attempts, 1, "stays counted");
+    let state = lockout::load(&store).0;
+    assert_eq!((state.in_flight, state.failed_attempts), (0, 1));
     assert!(matches!(
         begin_unlock(&MemoryStore::new(), t(3)),
         Err(Error::NotInitialized)

@@ -144,7 +144,7 @@ fn locked_until_2099_is_a_corrupt_state_not_a_lockout() {
     let store = vault_with(PASSWORD);
     store.insert(
         STATE_FILE,
-        br#"{"format":"agent-secrets/state","version":1,"failed_attempts":0,"lockouts":9,"locked_until":"2099-01-01T00:00:00Z","last_failure_at":null}"#,
+        br#"{"format":"agent-secrets/state","version":1,"failed_attempts":0,"in_flight":0,"lockouts":9,"locked_until":"2099-01-01T00:00:00Z","last_failure_at":null,"last_attempt_at":null}"#,
     );
     let start = agent_secrets_core::begin_unlock(&store, t(10)).expect("not locked");
     let warning = start.reservation.warning.expect("reported");
@@ -155,6 +155,7 @@ fn locked_until_2099_is_a_corrupt_state_not_a_lockout() {
         "{warning}"
     );
     assert!(lockout::RECOVERY.contains("starts again from zero"));
+    lockout::clear(&store).expect("resolve that attempt");
     unlock(&store).expect("the owner gets in");
     assert!(lockout::load(&store).0.is_clear());
 }
@@ -180,6 +181,14 @@ fn parallel_wrong_guesses_reach_the_kdf_at_most_max_attempts_times() {
     assert_eq!(admitted, 3);
     assert!(matches!(
         agent_secrets_core::begin_unlock(&store, t(2)),
+        Err(Error::UnlocksInFlight)
+    ));
+    // The three turn out wrong: the lockout starts, and refuses the rest.
+    for _ in 0..3 {
+        agent_secrets_core::fail_unlock(&store, t(3));
+    }
+    assert!(matches!(
+        agent_secrets_core::begin_unlock(&store, t(4)),
         Err(Error::Locked { .. })
     ));
 }
