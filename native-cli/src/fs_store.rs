@@ -38,6 +38,11 @@ impl FileStore {
         }
     }
 
+    /// How long a writer waits for another (the lock, and attempts in flight).
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock.timeout()
+    }
+
     /// The folder as the user wrote it, ending in `/`.
     pub fn display(&self) -> &str {
         &self.display

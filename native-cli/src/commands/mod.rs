@@ -118,7 +118,19 @@ pub fn unlock<'s>(
         }
     }
     let password = inputs.password()?;
-    let vault = Vault::unlock(store, &password, now())?;
+    // As many attempts as the lockout allows may be running already (other
+    // processes): wait for a free turn as for the lock, 1 ms doubling to 50 ms.
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    let vault = loop {
+        match Vault::unlock(store, &password, now()) {
+            Err(Error::UnlocksInFlight) if started.elapsed() < store.lock_timeout() => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            other => break other?,
+        }
+    };
     audit_log::remember_key(vault.audit_key());
     Ok(vault)
 }
