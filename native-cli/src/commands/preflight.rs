@@ -366,17 +366,23 @@ fn config(dir: &Path) -> Check {
     }
 }
 
-/// Reads the count leniently, so that a count the strict parser refuses
-/// is still reported as what it is.
+/// Reads the counts leniently (the lowest of the recipients'), so that a
+/// count the strict parser refuses is still reported as what it is.
 fn kdf_iterations(dir: &Path) -> Check {
     let iterations = fs::read(dir.join(CONFIG_FILE))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|v| v.get("kdf")?.get("iterations")?.as_u64());
+        .and_then(|v| {
+            v.get("recipients")?
+                .as_object()?
+                .values()
+                .filter_map(|r| r.get("kdf")?.get("iterations")?.as_u64())
+                .min()
+        });
     match iterations {
         None => Check::skipped(
             "kdf_iterations",
-            format!("no kdf.iterations number in {CONFIG_FILE}"),
+            format!("no recipients.*.kdf.iterations number in {CONFIG_FILE}"),
         ),
         Some(n) if n >= u64::from(MIN_ITERATIONS) => Check::ok(
             "kdf_iterations",
