@@ -222,7 +222,11 @@ fn a_forged_rechained_log_fails_verification_with_the_password_and_names_the_lin
     let r = p.run(&["secret", "audit", "--verify", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(
-        (v["ok"].as_bool(), v["first_broken_line"].as_u64(), v["macs_checked"].as_bool()),
+        (
+            v["ok"].as_bool(),
+            v["first_broken_line"].as_u64(),
+            v["macs_checked"].as_bool()
+        ),
         (Some(false), Some(1), Some(true))
     );
 }

@@ -41,7 +41,10 @@ fn init_creates_a_private_folder_whatever_the_umask() {
         "*\n!.gitignore\n"
     );
     let names: Vec<String> = p.snapshot().into_keys().collect();
-    assert_eq!(names, [".gitignore", "audit.log", "config.json", "state.json"]);
+    assert_eq!(
+        names,
+        [".gitignore", "audit.log", "config.json", "state.json"]
+    );
     assert_eq!(mode(&p.vault().join("audit.log")), 0o600);
     assert_eq!(mode(&p.vault().join("state.json")), 0o600);
     let config = p.read_json("config.json");
