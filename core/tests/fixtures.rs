@@ -619,6 +619,88 @@ fn the_ok_vault_opens_with_the_fixture_password() {
     assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
 }
 
+/// The worked example of docs/format.md §15, with the vault key `00 01 … 1f`.
+const WORKED_EXAMPLE: &str = r#"{
+  "format": "agent-secrets/config",
+  "version": 1,
+  "vault_key_id": "00112233445566778899aabbccddeeff",
+  "recipients": {
+    "owner": {
+      "type": "password",
+      "kdf": {
+        "algorithm": "pbkdf2-hmac-sha256",
+        "iterations": 600000,
+        "salt": "c2FsdHNhbHRzYWx0c2FsdA=="
+      },
+      "nonce": "dmF1bHRub25jZTEy",
+      "ciphertext": "d3JhcHBlZHZhdWx0a2V5d3JhcHBlZHZhdWx0a2V5ISE=",
+      "tag": "dmF1bHR0YWd2YXVsdHRhZw==",
+      "created_at": "2026-11-28T12:00:00Z"
+    }
+  },
+  "cipher": "aes-256-gcm",
+  "active_key": "k1",
+  "keys": {
+    "k1": {
+      "nonce": "bm9uY2Vub25jZTEy",
+      "ciphertext": "d3JhcHBlZGRhdGFrZXl3cmFwcGVkZGF0YWtleXdyYXA=",
+      "tag": "dGFndGFndGFndGFndGFnIQ==",
+      "created_at": "2026-11-28T12:00:00Z"
+    }
+  },
+  "lockout": {
+    "max_attempts": 5,
+    "base_delay_seconds": 30,
+    "max_delay_seconds": 3600
+  },
+  "created_at": "2026-11-28T12:00:00Z",
+  "updated_at": "2026-11-28T12:00:00Z",
+  "mac": "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+}
+"#;
+
+#[test]
+fn the_worked_example_of_the_format_spec_verifies() {
+    let spec = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/format.md"),
+    )
+    .expect("docs/format.md");
+    assert!(
+        spec.contains(WORKED_EXAMPLE),
+        "docs/format.md §15 shows this document"
+    );
+    let vault_key: [u8; 32] = core::array::from_fn(|i| i as u8);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    for (info, expected) in [
+        (
+            "agent-secrets/v1/wrap",
+            "0df512603979856f659097741a5d341d05ade8263f2e749427054c34739620f1",
+        ),
+        (
+            "agent-secrets/v1/config-mac",
+            "67d36aba97c49ab57e524678aad19f4b7e61da9e94d3cecd775a682496aa01a8",
+        ),
+        (
+            "agent-secrets/v1/audit-mac",
+            "ed33497490a6227a280af790e6789edab8bd3d1ca62722c4cf4566ee78381491",
+        ),
+    ] {
+        let key = primitives::hkdf_sha256(&vault_key, info.as_bytes());
+        assert_eq!(hex(&key), expected, "{info}");
+        assert!(spec.contains(expected), "{info} in the spec");
+    }
+    let signed = primitives::signed_bytes(WORKED_EXAMPLE.as_bytes()).expect("signed bytes");
+    assert_eq!(signed.len(), 752);
+    assert!(signed.starts_with(br#"{"active_key":"k1","cipher":"aes-256-gcm","#));
+    let mac = primitives::config_mac(&vault_key, WORKED_EXAMPLE.as_bytes()).expect("mac");
+    let config = parse_config(WORKED_EXAMPLE.as_bytes()).expect("parses");
+    assert_eq!(config.mac.0, mac);
+    assert_eq!(
+        STANDARD.encode(mac),
+        "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+    );
+}
+
 // ---- generator ------------------------------------------------------------
 
 fn pretty(v: &Value) -> Vec<u8> {

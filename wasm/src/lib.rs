@@ -12,10 +12,11 @@
 //! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
 //!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
 //! - password-free reads of a store: `list`, `status`;
-//! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
-//!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
-//!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`.
+//! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
+//!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
+//!   `Vault.resolve`, `Vault.providerConfig`, `Vault.envVars`, `resolveEnv`,
+//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines)
+//!   and `Vault.appendAudit` (lines MAC'ed with the open vault's key).
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -33,7 +34,10 @@ mod primitives;
 mod store;
 mod vault;
 
-pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
+pub use node::{
+    append_audit, env_vars_for, fail_unlock_binding, provider_config_env, resolve_env,
+    unlock_params,
+};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};
