@@ -189,7 +189,15 @@ pub fn append_audit(
     source: &str,
     #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
 ) -> Result<(), JsValue> {
-    let event = audit_event(operation, status, service, key, user, source, now_unix_seconds)?;
+    let event = audit_event(
+        operation,
+        status,
+        service,
+        key,
+        user,
+        source,
+        now_unix_seconds,
+    )?;
     audit::append(&JsStore::new(store), event).js()?;
     Ok(())
 }
@@ -317,7 +325,15 @@ impl Vault {
         source: &str,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<(), JsValue> {
-        let event = audit_event(operation, status, service, key, user, source, now_unix_seconds)?;
+        let event = audit_event(
+            operation,
+            status,
+            service,
+            key,
+            user,
+            source,
+            now_unix_seconds,
+        )?;
         let vault = self.core();
         audit::append_authenticated(vault.store(), event, vault.audit_key()).js()?;
         Ok(())
