@@ -114,8 +114,8 @@ fn a_command_planted_in_the_vault_config_never_runs() {
             None,
         );
         assert_eq!(r.code, 5, "{r:?}");
-        assert!(r.stderr.contains(warning), "{r:?}");
         assert!(!marker.exists(), "the planted command ran");
+        assert!(r.stderr.contains(warning), "{r:?}");
     }
     let alerts = fs::read_to_string(p.vault().join("audit.log"))
         .expect("audit")
@@ -348,6 +348,18 @@ fn run_leaves_a_loader_variable_out_with_a_warning() {
         "-c",
         &format!("env > '{}'", out.display()),
     ]);
+    // The child's environment first: before the fix the loader got the
+    // value (and printed it on stderr).
+    let dump = fs::read_to_string(&out).expect("the child ran");
+    assert!(
+        !dump.lines().any(|l| l.starts_with("LD_PRELOAD=")),
+        "{dump}"
+    );
+    assert!(!dump.contains(VALUE));
+    assert!(
+        !r.stderr.contains(VALUE) && !r.stdout.contains(VALUE),
+        "{r:?}"
+    );
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
         r.stderr.contains(
@@ -355,16 +367,6 @@ fn run_leaves_a_loader_variable_out_with_a_warning() {
         ),
         "{r:?}"
     );
-    assert!(
-        !r.stderr.contains(VALUE) && !r.stdout.contains(VALUE),
-        "{r:?}"
-    );
-    let dump = fs::read_to_string(&out).expect("the child ran");
-    assert!(
-        !dump.lines().any(|l| l.starts_with("LD_PRELOAD=")),
-        "{dump}"
-    );
-    assert!(!dump.contains(VALUE));
     assert!(dump.lines().any(|l| l == "GOOD=fake-good-value"), "{dump}");
     assert_no_password(&dump);
 }
