@@ -457,6 +457,8 @@ mod tests {
             json!({"s/k": ["1X"]}),
             json!({"s/k": ["A B"]}),
             json!({"s/k": ["AGENT_SECRETS_PASSWORD"]}),
+            json!({"s/k": ["LD_PRELOAD"]}),
+            json!({"s/k": ["NODE_OPTIONS"]}),
             json!({"s/k": ["X"], "t/k": ["X"]}),
             json!({"s/k": "X"}),
         ] {
