@@ -162,7 +162,7 @@ fn variables(
                 })
             }
             env::Skipped::Reserved { .. } => {
-                output::note(&format!("warning: {skipped} Not exported."));
+                output::note(&format!("warning: not exported: {skipped}"));
             }
         }
     }
