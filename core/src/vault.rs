@@ -815,8 +815,8 @@ impl<S: Store> Vault<S> {
     }
 
     /// Sets (`Some((failed_unlocks, window_seconds))`) or removes (`None`)
-    /// the failed-unlock alert thresholds. Whatever else `alerts` holds is
-    /// kept.
+    /// the failed-unlock alert thresholds (a `command` in `alerts`, never
+    /// run, is dropped).
     pub fn set_alert_thresholds(
         &mut self,
         thresholds: Option<(u32, u64)>,
@@ -826,19 +826,13 @@ impl<S: Store> Vault<S> {
             format::check_alert_thresholds(failures, window).map_err(Error::InvalidParameter)?;
         }
         self.update_config(now, |config| {
-            config.alerts = match (thresholds, config.alerts.take()) {
-                (None, _) => None,
-                (Some((failed_unlocks, window_seconds)), Some(mut alerts)) => {
-                    alerts.failed_unlocks = failed_unlocks;
-                    alerts.window_seconds = window_seconds;
-                    Some(alerts)
-                }
-                (Some((failed_unlocks, window_seconds)), None) => Some(AlertPolicy {
-                    failed_unlocks,
-                    window_seconds,
-                    command: None,
-                }),
-            };
+            // Thresholds only: a `command` the vault may hold is never run,
+            // and is dropped by this write.
+            config.alerts = thresholds.map(|(failed_unlocks, window_seconds)| AlertPolicy {
+                failed_unlocks,
+                window_seconds,
+                command: None,
+            });
             Ok(())
         })
     }

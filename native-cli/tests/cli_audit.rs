@@ -1,6 +1,10 @@
 //! The audit trail, its verification, metrics, alerts and the JSON log
 //! stream, through the real binary.
 
+// The tests start the binary under test (and git) themselves; the rule that
+// every child is made by agent_cli::child::command is for the CLI.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
@@ -288,10 +292,11 @@ fn metrics_in_prometheus_and_json() {
 }
 
 #[test]
-fn failed_unlocks_over_the_threshold_raise_one_alert() {
+fn failed_unlocks_over_the_threshold_raise_one_alert_and_run_the_command() {
     let p = Project::initialized();
-    // Thresholds are set through the password-checked command; a hand edit
-    // of config.json is refused (below).
+    let out = p.root.path().join("alert.json");
+    // Thresholds through the password-checked command (config.json is
+    // MAC'ed; a hand edit is refused).
     let r = p.run(&[
         "secret",
         "config",
@@ -301,7 +306,20 @@ fn failed_unlocks_over_the_threshold_raise_one_alert() {
         "3600",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    let wrong = [("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0")];
+    // The command is the user's own (never the vault's): XDG_CONFIG_HOME.
+    let xdg = p.root.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("agent-secrets")).expect("mkdir");
+    let user = serde_json::json!({ "alerts": { "command":
+        ["sh", "-c", format!("cat > '{}'", out.display())] } });
+    let file = xdg.join("agent-secrets/config.json");
+    std::fs::write(&file, user.to_string()).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let xdg = xdg.to_str().expect("utf8");
+    let wrong = [
+        ("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0"),
+        ("XDG_CONFIG_HOME", xdg),
+    ];
     let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
     assert!(!r.stderr.contains("ALERT"), "{r:?}");
     let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
@@ -310,7 +328,13 @@ fn failed_unlocks_over_the_threshold_raise_one_alert() {
             .contains("warning: ALERT: 2 or more failed unlocks within 3600 s"),
         "{r:?}"
     );
-    assert!(!r.stderr.contains("Wrong-Horse-Battery-0") && !r.stderr.contains(PASSWORD));
+    let sent: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the command ran"))
+            .expect("json");
+    assert_eq!(sent["operation"], "alert");
+    assert!(sent["prev"].as_str().is_some_and(|h| h.len() == 64));
+    let raw = std::fs::read_to_string(&out).expect("read");
+    assert!(!raw.contains("Wrong-Horse-Battery-0") && !raw.contains(PASSWORD));
     // one alert per burst
     let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
     assert!(!r.stderr.contains("ALERT"), "{r:?}");

@@ -15,8 +15,10 @@
 //! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
 //!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
 //!   `Vault.resolve`, `Vault.providerConfig`, `Vault.envVars`, `resolveEnv`,
-//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines)
-//!   and `Vault.appendAudit` (lines MAC'ed with the open vault's key).
+//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
+//!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
+//!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
+//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -35,8 +37,9 @@ mod store;
 mod vault;
 
 pub use node::{
-    append_audit, env_vars_for, fail_unlock_binding, provider_config_env, resolve_env,
-    unlock_params,
+    alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
+    provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
+    vault_warnings,
 };
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};

@@ -5,7 +5,9 @@
 //! in the vault. Showing it needs no password (names are not secret; the
 //! mapping shown is read unverified). `--map`/`--unmap` change the user
 //! mapping (`"env"` in `config.json`) and need the password: the file is
-//! written again under its MAC.
+//! written again under its MAC. A variable that never carries a secret
+//! (the loader's, a shell's, …) is refused by `--map` and, when a key name
+//! gives one, listed as `ignored` with a warning.
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, Origin, UserMapping};
@@ -54,6 +56,9 @@ struct Row {
     variables: Vec<String>,
     origin: Origin,
     in_vault: bool,
+    /// Variables the rules name but no secret sets (loader, shell, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<String>,
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
@@ -118,14 +123,25 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let rows: Vec<Row> = names
         .into_iter()
         .map(|(service, key)| {
-            let (variables, origin) = env::mapping_of(&user, &service, &key);
+            let vars = env::secret_vars(&user, &service, &key);
             let in_vault = existing.iter().any(|(s, k)| *s == service && *k == key);
+            for (variable, why) in &vars.refused {
+                output::note(&format!(
+                    "warning: {}",
+                    env::Skipped::Reserved {
+                        secret: env::mapping_key(&service, &key),
+                        variable: variable.clone(),
+                        why: *why,
+                    }
+                ));
+            }
             Row {
                 service,
                 key,
-                variables,
-                origin,
+                variables: vars.variables,
+                origin: vars.origin,
                 in_vault,
+                ignored: vars.refused.into_iter().map(|(v, _)| v).collect(),
             }
         })
         .collect();
@@ -138,7 +154,17 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map(|r| {
             vec![
                 format!("{}/{}", r.service, r.key),
-                r.variables.join(", "),
+                if r.ignored.is_empty() {
+                    r.variables.join(", ")
+                } else {
+                    let ignored = format!("{} ignored", r.ignored.join(", "));
+                    [r.variables.join(", "), ignored]
+                        .iter()
+                        .filter(|part| !part.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
                 match r.origin {
                     Origin::User => "user",
                     Origin::Builtin => "built-in",

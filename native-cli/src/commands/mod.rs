@@ -108,6 +108,7 @@ pub fn unlock<'s>(
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
+    warn_vault_alert_command(store);
     // Said before the prompt; the unlock itself counts the attempt (and
     // rewrites a corrupt state.json) before any key is derived.
     if let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) {
@@ -133,6 +134,22 @@ pub fn unlock<'s>(
     };
     audit_log::remember_key(vault.audit_key());
     Ok(vault)
+}
+
+/// A `command` in the vault's `alerts` is never run; say so at every
+/// unlock, right password or wrong, so the owner finds it.
+fn warn_vault_alert_command(store: &FileStore) {
+    let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) else {
+        return;
+    };
+    let config = agent_secrets_core::format::parse_config(&bytes);
+    if let Some(warning) = config
+        .as_ref()
+        .ok()
+        .and_then(agent_secrets_core::user_config::vault_command_warning)
+    {
+        crate::output::note(&format!("warning: {warning}"));
+    }
 }
 
 /// Whether the folder holds a `config.json`.
