@@ -298,7 +298,7 @@ pub fn reserve<S: Store + ?Sized>(
     let admitted = state.admit(policy, now);
     if state != before || warning.is_some() {
         // Also when refused: stale attempts may have been counted.
-        store.write(STATE_FILE, &to_bytes(&state))?;
+        store.write_unsynced(STATE_FILE, &to_bytes(&state))?;
     }
     admitted?;
     Ok(Reservation { warning })
@@ -310,7 +310,7 @@ pub fn clear<S: Store + ?Sized>(store: &S) -> Result<(), Error> {
     let _lock = WriteLock::take(store)?;
     let (mut state, _) = load(store);
     if state.succeed() {
-        store.write(STATE_FILE, &to_bytes(&state))?;
+        store.write_unsynced(STATE_FILE, &to_bytes(&state))?;
     }
     Ok(())
 }
@@ -324,7 +324,7 @@ pub fn fail<S: Store + ?Sized>(store: &S, policy: &LockoutPolicy, now: Timestamp
         let _lock = WriteLock::take(store)?;
         let (mut state, _) = load(store);
         let failure = state.fail(policy, now);
-        store.write(STATE_FILE, &to_bytes(&state))?;
+        store.write_unsynced(STATE_FILE, &to_bytes(&state))?;
         Ok(failure)
     })();
     counted.map_or(Error::WRONG_PASSWORD, Failure::wrong_password)

@@ -106,6 +106,33 @@ impl FileStore {
             .map_err(|e| self.cannot_write(&e))
     }
 
+    /// Atomic replace: temp file, write, (fsync), rename, (fsync folder).
+    /// `durable`: wait for the bytes and the rename to reach the disk.
+    fn replace(&self, name: &str, bytes: &[u8], durable: bool) -> Result<(), StoreError> {
+        self.ensure_dir()?;
+        let tmp = self.dir.join(format!("{name}.tmp.{}", random_suffix()?));
+        let result = (|| {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            file.write_all(bytes)?;
+            if durable {
+                file.sync_all()?;
+            }
+            fs::rename(&tmp, self.dir.join(name))
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.cannot_write(&e));
+        }
+        if durable {
+            self.sync_dir()?;
+        }
+        Ok(())
+    }
+
     /// Removes temp files left by writers that died before their rename.
     /// Called with the lock held, so no live writer owns them.
     fn sweep_temp_files(&self) {
@@ -141,23 +168,11 @@ impl Store for FileStore {
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.ensure_dir()?;
-        let tmp = self.dir.join(format!("{name}.tmp.{}", random_suffix()?));
-        let result = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, self.dir.join(name))
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(self.cannot_write(&e));
-        }
-        self.sync_dir()
+        self.replace(name, bytes, true)
+    }
+
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.replace(name, bytes, false)
     }
 
     fn remove(&self, name: &str) -> Result<(), StoreError> {
