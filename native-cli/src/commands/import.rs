@@ -81,7 +81,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
 }
 
 /// The user mapping, read without the password (names only: it plans an
-/// import or is shown; [`store`] checks it against the verified one).
+/// import or is shown; the import checks it against the verified one).
 pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
     use agent_secrets_core::Store;
     let bytes = ctx

@@ -383,11 +383,10 @@ fn alert_command(dir: &Path) -> Check {
                 "{CONFIG_FILE} has an \"alerts\" \"command\", which is never run: a program is never \
                  taken from the vault folder (anyone who can write it could plant one)"
             ),
-            format!(
-                "agent secret config --alert-after N --alert-window S (with the password) writes \
-                 the thresholds without it; name the alert command in \
-                 ~/.config/agent-secrets/config.json or AGENT_SECRETS_ALERT_COMMAND"
-            ),
+            "agent secret config --alert-after N --alert-window S (with the password) writes \
+             the thresholds without it; name the alert command in \
+             ~/.config/agent-secrets/config.json or AGENT_SECRETS_ALERT_COMMAND"
+                .to_owned(),
             false,
         )
     } else {
