@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use zeroize::Zeroize;
+
 use crate::crypto::{self, Sealed};
 use crate::format::{
     key_aad, signed_bytes_of, to_bytes, vault_key_aad, ConfigDoc, Fixed, KdfParams,
@@ -126,11 +128,10 @@ pub(crate) fn unwrap_vault_key(
     };
     let aad = vault_key_aad(vault_key_id, recipient);
     let plain = crypto::open(&password_key.0, aad.as_bytes(), &sealed)?;
-    let bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
-    Some(VaultKey::new(
-        vault_key_id.to_owned(),
-        Key32::from_bytes(bytes),
-    ))
+    let mut bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Some(VaultKey::new(vault_key_id.to_owned(), key))
 }
 
 /// Wraps a data key under the wrap subkey.
@@ -158,8 +159,10 @@ fn unwrap(wrap_key: &WrapKey, id: &str, wrapped: &WrappedKey) -> Option<Key32> {
         tag: wrapped.tag.0,
     };
     let plain = crypto::open(&wrap_key.0, key_aad(id).as_bytes(), &sealed)?;
-    let bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
-    Some(Key32::from_bytes(bytes))
+    let mut bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Some(key)
 }
 
 impl KeyRing {
