@@ -42,8 +42,10 @@ const PIECES: &[&str] = &[
 /// The documented rule, written independently of the writer: no CR, and
 /// a `'` only without `"`, `\`, `$` and `` ` ``.
 fn writable(value: &str) -> bool {
-    !value.contains('\r')
-        && !(value.contains('\'') && ["\"", "\\", "$", "`"].iter().any(|c| value.contains(c)))
+    let special = ["\"", "\\", "$", "`"].iter().any(|c| value.contains(c));
+    let has_cr = value.contains('\r');
+    let has_quote = value.contains('\'');
+    !has_cr && (!has_quote || !special)
 }
 
 /// The shells to source with: `sh` always, `dash` and `bash` when installed.

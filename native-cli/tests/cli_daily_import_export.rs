@@ -546,9 +546,9 @@ fn key_name() -> impl Strategy<Value = String> {
 /// The documented dotenv rule, written apart from the writer: a shell
 /// name, no CR, and a `'` only without `"`, `\`, `$` and `` ` ``.
 fn dotenv_writable(name: &str, value: &str) -> bool {
-    !name.contains(['.', '-'])
-        && !value.contains('\r')
-        && !(value.contains('\'') && value.contains(['"', '\\', '$', '`']))
+    let shell_name = !name.contains(['.', '-']);
+    let quote_and_special = value.contains('\'') && value.contains(['"', '\\', '$', '`']);
+    shell_name && !value.contains('\r') && !quote_and_special
 }
 
 proptest! {
