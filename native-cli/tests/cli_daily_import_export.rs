@@ -569,8 +569,9 @@ proptest! {
         let p = Project::initialized();
         let json_input = serde_json::to_string(&secrets).expect("json");
         for (k, v) in &secrets {
-            // --value: the exact string (--value-stdin drops a trailing CR LF).
-            let r = p.run(&["secret", "set", "app", k, "--value", v]);
+            // --value=V: the exact string (--value-stdin drops a trailing CR
+            // LF), even one that starts with '-'.
+            let r = p.run(&["secret", "set", "app", k, &format!("--value={v}")]);
             prop_assert_eq!(r.code, 0, "{:?}", r);
         }
         let r = p.run(&["secret", "export", "--format", "json"]);
