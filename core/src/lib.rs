@@ -30,6 +30,7 @@ pub mod scan;
 mod secret;
 pub mod store;
 mod time;
+pub mod tracked;
 mod vault;
 
 pub use env::{provider_config, resolve, Credential, ProviderConfig, Resolved, Source};
