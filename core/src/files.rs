@@ -208,8 +208,11 @@ pub enum Access {
     Tail,
     /// Append to it in place: it must have exactly one link.
     Append,
-    /// Only look at it (`preflight`): type, owner and mode.
+    /// Only look at it (`preflight`'s listing): type, owner and mode.
     Inspect,
+    /// Read it whole to report on it (`preflight`): type and size cap.
+    /// Owner and mode are reported by the listing, not refused here.
+    ReadToReport,
 }
 
 /// Why a folder or file is refused. Its message names the path and the fix;
@@ -421,7 +424,8 @@ pub fn check_folder(path: &str, stat: &FileStat, euid: u32) -> Result<(), FilePr
 /// used as `access` says by the user `euid`, from `fstat` of the opened
 /// handle (or `lstat` of the name when opening it failed): a regular file,
 /// owned by that user or root, not writable by group or others; one link
-/// when appended to; within its cap when read whole.
+/// when appended to; within its cap when read whole. [`Access::ReadToReport`]
+/// checks only the type and the cap.
 pub fn check_file(
     path: &str,
     name: &str,
@@ -435,6 +439,9 @@ pub fn check_file(
             path: path.to_owned(),
             found,
         });
+    }
+    if access == Access::ReadToReport {
+        return check_size(path, name, stat.size);
     }
     check_owner_and_mode(path, stat, euid, false)?;
     match access {
@@ -642,6 +649,13 @@ mod tests {
         let err =
             check_file("v/c", "c", &stat(REG | 0o666, ME), ME, Access::Tail).expect_err("writable");
         assert!(err.to_string().ends_with("Fix: `chmod 600 v/c`."), "{err}");
+        // Preflight reads what it reports on: type and cap only.
+        let theirs = stat(REG | 0o666, 2);
+        assert_eq!(
+            check_file("v/c", "c", &theirs, ME, Access::ReadToReport),
+            Ok(())
+        );
+        assert!(check_file("v/c", "c", &fifo, ME, Access::ReadToReport).is_err());
         let err =
             check_file("v/c", "c", &stat(REG | 0o600, 2), ME, Access::Read).expect_err("owner");
         assert!(
