@@ -15,7 +15,9 @@
 //! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
 //!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
 //!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`.
+//!   `appendAudit`; for its file store, the folder rules
+//!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
+//!   `isTempName`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -28,11 +30,13 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod files;
 mod node;
 mod primitives;
 mod store;
 mod vault;
 
+pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
