@@ -7,7 +7,7 @@
 //! are still the ones judged stale.
 //!
 //! Both files are created with exclusive create (which never follows a
-//! link) and read like every file of the folder ([`read_checked`]): a
+//! link) and read like every file of the folder (`fs_store::read_checked`): a
 //! FIFO, a socket, a folder or a link as `.lock` is an error at once, not a
 //! wait until the timeout, nor a hang.
 
