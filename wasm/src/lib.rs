@@ -15,9 +15,10 @@
 //! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
 //!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
 //!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`; for its file store, the folder rules
-//!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
-//!   `isTempName`.
+//!   `appendAudit`, `alertAfterFailure`; what runs and with what:
+//!   `vaultWarnings`, `userConfigPath`, `userConfigReadLimit`, `alertCommand`,
+//!   `notInherited`; for its file store, the folder rules `folderProblem`,
+//!   `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -37,7 +38,10 @@ mod store;
 mod vault;
 
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
-pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
+pub use node::{
+    alert_command, append_audit, env_vars_for, not_inherited, provider_config_env, resolve_env,
+    unlock_params, user_config_path, user_config_read_limit, vault_warnings,
+};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};

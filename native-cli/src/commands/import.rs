@@ -10,8 +10,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::env::{self, UserMapping, RESERVED_VAR_PREFIX};
+use agent_secrets_core::env::{self, UserMapping};
 use agent_secrets_core::names::{validate_key, validate_service};
+use agent_secrets_core::reserved_vars::reserved;
 use agent_secrets_core::{dotenv, Error, SecretString, SetOutcome};
 use zeroize::Zeroizing;
 
@@ -90,6 +91,17 @@ pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
     Ok(agent_secrets_core::format::parse_config(&bytes)?.env)
 }
 
+/// For a secret that maps to no variable but reserved ones
+/// (`app/LD_PRELOAD`, `ld/preload`): "maps only to VAR, and REASON".
+fn unusable(user: &UserMapping, service: &str, key: &str) -> Option<String> {
+    let vars = env::secret_vars(user, service, key);
+    if !vars.variables.is_empty() {
+        return None;
+    }
+    let (variable, why) = vars.refused.first()?;
+    Some(format!("maps only to {variable}, and {why}"))
+}
+
 fn usage(message: String) -> CliError {
     CliError::Usage(message)
 }
@@ -120,6 +132,20 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
         _ => env::mapped_secrets(&user, None),
     };
+    // All or nothing: a secret whose only variables never carry one
+    // cannot be imported from the environment.
+    let refused: Vec<String> = wanted
+        .iter()
+        .filter_map(|(service, key)| {
+            unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(usage(format!(
+            "{}; a secret never sets it. Nothing was imported.",
+            refused.join("; ")
+        )));
+    }
     let mut found = Vec::new();
     let mut absent = Vec::new();
     for (service, key) in wanted {
@@ -233,9 +259,11 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
     let mut seen: std::collections::HashMap<(String, String), usize> =
         std::collections::HashMap::new();
     for entry in parsed.entries {
-        if entry.name.starts_with(RESERVED_VAR_PREFIX) {
+        // Named by the list's entry, not the line's name: nothing of the
+        // file is echoed.
+        if let Some(why) = reserved(&entry.name) {
             errors.push(format!(
-                "line {}: {RESERVED_VAR_PREFIX}* variables are settings of agent itself, never secrets; remove the line",
+                "line {}: {why}; a secret never sets it. Remove the line or rename the variable",
                 entry.line
             ));
             continue;
@@ -248,6 +276,13 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
             ));
             continue;
         };
+        if let Some(why) = unusable(&user, &service, &key) {
+            errors.push(format!(
+                "line {}: it would go to {service}/{key}, which {why}; a secret never sets it. Choose another --service",
+                entry.line
+            ));
+            continue;
+        }
         if let Some(earlier) = seen
             .get(&(service.clone(), key.clone()))
             .map(|&at| &mut planned[at])
