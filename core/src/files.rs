@@ -378,29 +378,51 @@ fn who_can_write(mode: u32) -> &'static str {
     }
 }
 
-/// The owner and mode rule shared by the folder and its files.
+/// What breaks the ownership rule ([`check_ownership`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    /// Owned by someone other than the user and root.
+    Foreign,
+    /// Writable by group or others.
+    Writable,
+}
+
+/// The ownership rule, like ssh's `StrictModes`, for every file the tool
+/// trusts (the vault folder and its files, the user's own configuration
+/// file): owned by the user `euid` or by root (`uid`), and not writable by
+/// group or others (`mode`). The owner is judged first.
+pub fn check_ownership(uid: u32, mode: u32, euid: u32) -> Result<(), Ownership> {
+    if uid != euid && uid != 0 {
+        return Err(Ownership::Foreign);
+    }
+    if mode & GROUP_OTHER_WRITE != 0 {
+        return Err(Ownership::Writable);
+    }
+    Ok(())
+}
+
+/// The ownership rule, worded for the folder or one of its files.
 fn check_owner_and_mode(
     path: &str,
     stat: &FileStat,
     euid: u32,
     folder: bool,
 ) -> Result<(), FileProblem> {
-    if stat.uid != euid && stat.uid != 0 {
-        return Err(FileProblem::Owner {
-            path: path.to_owned(),
+    let path = path.to_owned();
+    match check_ownership(stat.uid, stat.mode, euid) {
+        Ok(()) => Ok(()),
+        Err(Ownership::Foreign) => Err(FileProblem::Owner {
+            path,
             uid: stat.uid,
             euid,
             folder,
-        });
-    }
-    if stat.mode & GROUP_OTHER_WRITE != 0 {
-        return Err(FileProblem::Writable {
-            path: path.to_owned(),
+        }),
+        Err(Ownership::Writable) => Err(FileProblem::Writable {
+            path,
             mode: stat.mode,
             folder,
-        });
+        }),
     }
-    Ok(())
 }
 
 /// Whether the vault folder, as `lstat` describes it, may be used by the
@@ -662,6 +684,17 @@ mod tests {
             err.to_string().contains("Fix: `chown 1000 v/c` (as root)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_ownership_rule_alone() {
+        assert_eq!(check_ownership(ME, 0o600, ME), Ok(()));
+        assert_eq!(check_ownership(0, 0o644, ME), Ok(()));
+        assert_eq!(check_ownership(7, 0o600, ME), Err(Ownership::Foreign));
+        assert_eq!(check_ownership(7, 0o666, ME), Err(Ownership::Foreign));
+        assert_eq!(check_ownership(ME, 0o620, ME), Err(Ownership::Writable));
+        assert_eq!(check_ownership(ME, 0o602, ME), Err(Ownership::Writable));
+        assert_eq!(check_ownership(ME, 0o100_644, ME), Ok(()));
     }
 
     #[test]

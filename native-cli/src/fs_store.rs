@@ -546,7 +546,7 @@ mod tests {
     }
 
     fn mkfifo(path: &Path) {
-        let ok = std::process::Command::new("mkfifo")
+        let ok = crate::child::command("mkfifo")
             .arg(path)
             .status()
             .expect("mkfifo")

@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn a_fifo_or_a_link_as_the_lock_is_an_error_at_once() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let ok = std::process::Command::new("mkfifo")
+        let ok = crate::child::command("mkfifo")
             .arg(dir.path().join(".lock"))
             .status()
             .expect("mkfifo")
