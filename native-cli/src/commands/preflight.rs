@@ -646,7 +646,7 @@ fn tracked_copies(dir: &Path) -> Check {
             "neither the current directory nor the folder is in a git repository git can read; not checked",
         );
     }
-    let config = fs::read(dir.join(CONFIG_FILE)).unwrap_or_default();
+    let config = read(dir, CONFIG_FILE).unwrap_or_default();
     let (mut files, mut allowed) = (0, 0);
     let mut found: Vec<(PathBuf, String, tracked::DocumentKind)> = Vec::new();
     for root in &roots {
