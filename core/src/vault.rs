@@ -219,9 +219,10 @@ impl<S: Store> Vault<S> {
     /// Creates a new vault: a random vault key wrapped for the password
     /// recipient `owner`, a random data key `k1` wrapped under the vault
     /// key, `config.json` (MAC'ed), `.gitignore` and a clean `state.json`.
-    /// Refuses to touch a store that already has a `config.json`. The
-    /// caller checks password strength ([`crate::check_password_strength`])
-    /// first.
+    /// Refuses to touch a store that already has a `config.json`, or that
+    /// holds anything an `init` of ours did not leave
+    /// ([`crate::files::check_init_folder`]). The caller checks password
+    /// strength ([`crate::check_password_strength`]) first.
     pub fn init(
         store: S,
         password: &Password,
@@ -235,6 +236,7 @@ impl<S: Store> Vault<S> {
             if store.read(CONFIG_FILE)?.is_some() {
                 return Err(Error::AlreadyInitialized);
             }
+            crate::files::check_init_folder(&store)?;
             let kdf = KdfParams {
                 algorithm: KDF_ALGORITHM.to_owned(),
                 iterations,
@@ -264,8 +266,10 @@ impl<S: Store> Vault<S> {
             let bytes = keys.seal_config(&mut config);
             // .gitignore first: the folder never holds a config that git could pick up.
             store.write(GITIGNORE_FILE, GITIGNORE.as_bytes())?;
-            store.write(STATE_FILE, &to_bytes(&LockoutState::default()))?;
             store.write(CONFIG_FILE, &bytes)?;
+            // After config.json: a crash before it leaves a folder that a
+            // second init accepts (a missing state.json means no failures).
+            store.write(STATE_FILE, &to_bytes(&LockoutState::default()))?;
             (config, keys, KeyRing::new(id, data_key), password_key)
         };
         Ok(Self {

@@ -18,7 +18,9 @@
 //!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
 //!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
 //!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
-//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`.
+//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
+//!   for its file store, the folder rules `folderProblem`, `fileProblem`,
+//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -31,11 +33,13 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod files;
 mod node;
 mod primitives;
 mod store;
 mod vault;
 
+pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use node::{
     alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
     provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,

@@ -5,20 +5,23 @@
 //!
 //! | check | passes when |
 //! |---|---|
-//! | `folder_mode` | the folder's mode is 0700 |
-//! | `file_modes` | every entry is a regular file of mode 0600 |
+//! | `folder_mode` | the folder passes the core's rule (a real folder, the user's or root's, not writable by group or others) and its mode is 0700 |
+//! | `file_modes` | every entry passes the core's rule (a regular file, the user's or root's, not writable by group or others) and its mode is 0600 |
 //! | `gitignore` | `.gitignore` holds exactly `*\n!.gitignore\n` |
 //! | `config` | `config.json` passes the core's strict parser |
 //! | `alert_command` | `config.json` has no `alerts.command` (never run from the vault folder) |
 //! | `kdf_iterations` | the PBKDF2 iteration count is at least 100,000 |
 //! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field |
 //! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
+//! | `tracked_copies` | git tracks no document of the vault format anywhere else in the repository of the current directory or of the folder, except where `.agent-secrets-allow` lists it (skipped outside a repository or without git) |
 //! | `audit_chain` | `audit.log`, if present, has an unbroken hash chain |
 //! | `lock` | there is no stale `.lock` (dead holder on this host, or older than 600 s) |
-//! | `temp_files` | no `*.tmp.*` is left over (one under a live lock belongs to its writer) |
+//! | `temp_files` | no temporary file (`.agent-tmp-<16 hex>`) is left over (one under a live lock belongs to its writer) |
 //!
 //! Modes are read from the mode bits, not by trying to open files: CI runs
-//! as root, which opens anything.
+//! as root, which opens anything. Files are read as the store reads them
+//! (no link followed, regular files only, within their size cap), but
+//! whoever owns them: owners and modes are reported, not refused.
 //!
 //! `--json` prints one object:
 //!
@@ -37,21 +40,23 @@
 //! Exit: 0 all passed, 8 any failure, 7 no vault in the folder.
 
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
+use agent_secrets_core::files::{self, Access, FileProblem};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
 use agent_secrets_core::names::validate_key;
-use agent_secrets_core::{audit, Error, Store, MIN_ITERATIONS};
+use agent_secrets_core::{audit, tracked, Error, Store, MIN_ITERATIONS};
 use serde::Serialize;
 
 use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::{exit, CliError};
-use crate::fs_store::FileStore;
+use crate::fs_store::{self, FileStore};
 use crate::lock::{LockFile, LockState, DEFAULT_TIMEOUT};
 use crate::output;
 
@@ -162,9 +167,22 @@ fn mode_of(meta: &fs::Metadata) -> u32 {
     meta.permissions().mode() & 0o7777
 }
 
+/// A file of the folder, read as the store reads it but whoever owns it.
+fn read(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
+    let path = dir.join(name);
+    let shown = path.display().to_string();
+    match fs_store::read_checked(&path, name, &shown, Access::ReadToReport) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(std::io::ErrorKind::NotFound.into()),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    }
+}
+
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let store = &ctx.store;
-    if !store.dir().is_dir() || !super::is_initialized(store)? {
+    // Only whether config.json is there: a folder or file the store would
+    // refuse is what this command reports on.
+    if fs::symlink_metadata(store.dir().join(CONFIG_FILE)).is_err() {
         return Err(Error::NotInitialized.into());
     }
     let mut checks = check_all(store)?;
@@ -257,6 +275,7 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
         kdf_iterations(dir),
         service_files(dir, &listing),
         git_tracked(dir, display),
+        tracked_copies(dir),
         audit_chain(dir),
         lock_check(&lock, display),
         temp_files(&listing, &lock, display),
@@ -264,9 +283,20 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
 }
 
 fn folder_mode(dir: &Path, display: &str) -> Result<Check, CliError> {
-    let meta = fs::metadata(dir).map_err(|e| cannot_read(dir, &e))?;
+    let meta = fs::symlink_metadata(dir).map_err(|e| cannot_read(dir, &e))?;
+    if let Err(problem) =
+        files::check_folder(display, &fs_store::file_stat(&meta), fs_store::euid())
+    {
+        let fixable = problem.is_fixed_by_chmod();
+        return Ok(Check::fail(
+            "folder_mode",
+            problem.what(),
+            problem.fix(),
+            fixable,
+        ));
+    }
     let mode = mode_of(&meta);
-    Ok(if mode == 0o700 {
+    Ok(if mode == files::FOLDER_MODE {
         Check::ok("folder_mode", format!("{display} is 0700"))
     } else {
         Check::fail(
@@ -280,54 +310,55 @@ fn folder_mode(dir: &Path, display: &str) -> Result<Check, CliError> {
 
 fn file_modes(listing: &Listing, display: &str) -> Check {
     let mut wrong_mode = Vec::new();
-    let mut not_files = Vec::new();
+    let mut refused: Vec<FileProblem> = Vec::new();
+    let euid = fs_store::euid();
     for (name, meta) in &listing.entries {
-        match meta {
-            Some(m) if m.file_type().is_file() => {
-                let mode = mode_of(m);
-                if mode != 0o600 {
-                    wrong_mode.push((name.as_str(), mode));
-                }
-            }
-            _ => not_files.push(name.as_str()),
+        let Some(m) = meta else { continue };
+        let shown = format!("{display}{name}");
+        match files::check_file(&shown, name, &fs_store::file_stat(m), euid, Access::Inspect) {
+            Err(problem) if !problem.is_fixed_by_chmod() => refused.push(problem),
+            _ if mode_of(m) != files::FILE_MODE => wrong_mode.push((name.as_str(), mode_of(m))),
+            _ => {}
         }
     }
-    if wrong_mode.is_empty() && not_files.is_empty() {
+    if wrong_mode.is_empty() && refused.is_empty() {
         return Check::ok(
             "file_modes",
             format!("{} files, all 0600", listing.entries.len()),
         );
     }
-    let mut detail: Vec<String> = wrong_mode
+    let modes: Vec<String> = wrong_mode
         .iter()
         .map(|(name, mode)| format!("{name} is {mode:04o}"))
         .collect();
-    if !not_files.is_empty() {
-        detail.push(format!(
-            "not regular files: {} (the vault holds only files)",
-            not_files.join(", ")
-        ));
-    }
-    let fix = if not_files.is_empty() {
+    let mut fixes = Vec::new();
+    if !wrong_mode.is_empty() {
         let paths: Vec<String> = wrong_mode
             .iter()
             .map(|(name, _)| format!("{display}{name}"))
             .collect();
-        format!("chmod 600 {}", paths.join(" "))
+        fixes.push(format!("chmod 600 {}", paths.join(" ")));
+    }
+    let mut detail = if modes.is_empty() {
+        Vec::new()
     } else {
-        format!("move the entries that are not files out of {display}, then chmod 600 the files")
+        vec![format!("{}, expected 0600", modes.join(", "))]
     };
+    for problem in &refused {
+        detail.push(problem.what());
+        fixes.push(problem.fix());
+    }
     Check::fail(
         "file_modes",
-        format!("{}, expected 0600", detail.join(", ")),
-        fix,
-        not_files.is_empty(),
+        detail.join("; "),
+        fixes.join("; "),
+        refused.is_empty(),
     )
 }
 
 fn gitignore(dir: &Path) -> Check {
     let expected = "`*` then `!.gitignore`";
-    match fs::read(dir.join(GITIGNORE_FILE)) {
+    match read(dir, GITIGNORE_FILE) {
         Ok(bytes) if bytes == GITIGNORE.as_bytes() => {
             Check::ok("gitignore", format!(".gitignore is {expected}"))
         }
@@ -347,7 +378,7 @@ fn gitignore(dir: &Path) -> Check {
 }
 
 fn config(dir: &Path) -> Check {
-    let parsed = fs::read(dir.join(CONFIG_FILE))
+    let parsed = read(dir, CONFIG_FILE)
         .map_err(|e| format!("{CONFIG_FILE} cannot be read: {e}"))
         .and_then(|bytes| parse_config(&bytes).map_err(|e| e.to_string()));
     match parsed {
@@ -397,7 +428,7 @@ fn alert_command(dir: &Path) -> Check {
 /// Reads the counts leniently (the lowest of the recipients'), so that a
 /// count the strict parser refuses is still reported as what it is.
 fn kdf_iterations(dir: &Path) -> Check {
-    let iterations = fs::read(dir.join(CONFIG_FILE))
+    let iterations = read(dir, CONFIG_FILE)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
         .and_then(|v| {
@@ -482,7 +513,7 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
             continue;
         };
         files += 1;
-        let bytes = match fs::read(dir.join(name)) {
+        let bytes = match read(dir, name) {
             Ok(b) => b,
             Err(e) => {
                 problems.push(format!("{name} cannot be read: {e}"));
@@ -552,8 +583,174 @@ fn git_tracked(dir: &Path, display: &str) -> Check {
     }
 }
 
+/// git in `dir`, made by [`crate::child::command`] (no master password
+/// in its environment).
+fn git(dir: &Path) -> Command {
+    let mut git = crate::child::command("git");
+    git.current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    git
+}
+
+/// The top folder of the work tree that holds `dir`; `None` outside one.
+fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = git(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    let top = String::from_utf8(out.stdout).ok()?;
+    let top = top.strip_suffix('\n').unwrap_or(&top);
+    (out.status.success() && !top.is_empty()).then(|| PathBuf::from(top))
+}
+
+/// The first bytes of a tracked file: up to [`tracked::PROBE_BYTES`], and
+/// only the first 4 KiB unless those start like a JSON object. `None` for
+/// anything but a regular file (a symbolic link, a submodule) or a file
+/// that cannot be read.
+fn probe(path: &Path) -> Option<Vec<u8>> {
+    const HEAD: u64 = 4096;
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let mut file = fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.by_ref().take(HEAD).read_to_end(&mut bytes).ok()?;
+    if !tracked::starts_like_json_object(&bytes) {
+        return None;
+    }
+    file.take(tracked::PROBE_BYTES as u64 - HEAD)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
+/// Documents of the vault format that git tracks outside the vault folder,
+/// in the repository of the current directory and in the folder's (the
+/// same one in the usual layout). Paths are shown as `git rm` takes them
+/// from the current directory; in another repository, with `git -C`.
+fn tracked_copies(dir: &Path) -> Check {
+    const NAME: &str = "tracked_copies";
+    let cwd = std::env::current_dir()
+        .and_then(fs::canonicalize)
+        .unwrap_or_default();
+    let vault = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for top in [cwd.as_path(), vault.as_path()]
+        .into_iter()
+        .filter_map(git_toplevel)
+    {
+        let top = fs::canonicalize(&top).unwrap_or(top);
+        if !roots.contains(&top) {
+            roots.push(top);
+        }
+    }
+    if roots.is_empty() {
+        return Check::skipped(
+            NAME,
+            "neither the current directory nor the folder is in a git repository git can read; not checked",
+        );
+    }
+    let config = read(dir, CONFIG_FILE).unwrap_or_default();
+    let (mut files, mut allowed) = (0, 0);
+    let mut found: Vec<(PathBuf, String, tracked::DocumentKind)> = Vec::new();
+    for root in &roots {
+        let Ok(out) = git(root).args(["ls-files", "-z", "--full-name"]).output() else {
+            return Check::skipped(NAME, "git is not installed; not checked");
+        };
+        if !out.status.success() {
+            continue;
+        }
+        let allow = fs::read(root.join(tracked::ALLOW_FILE))
+            .map(|b| tracked::AllowList::parse(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default();
+        for path in out.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+            files += 1;
+            let path = String::from_utf8_lossy(path).into_owned();
+            let full = root.join(&path);
+            // The folder's own files are `git_tracked`'s finding.
+            if full.starts_with(&vault) {
+                continue;
+            }
+            let Some(kind) = probe(&full).and_then(|b| {
+                let kind = tracked::document_kind(&b)?;
+                let copy_of_this_vault = tracked::same_vault_config(&b, &config);
+                if allow.allows(&path) && !copy_of_this_vault {
+                    allowed += 1;
+                    return None;
+                }
+                Some(kind)
+            }) else {
+                continue;
+            };
+            found.push((root.clone(), path, kind));
+        }
+    }
+    let listed = if allowed == 0 {
+        String::new()
+    } else {
+        format!(" ({allowed} listed in {})", tracked::ALLOW_FILE)
+    };
+    if found.is_empty() {
+        return Check::ok(
+            NAME,
+            format!("git tracks {files} file(s); no other document of the vault format{listed}"),
+        );
+    }
+    let cwd_root = roots.iter().find(|r| cwd.starts_with(r));
+    let up = cwd_root
+        .and_then(|r| cwd.strip_prefix(r).ok())
+        .map(|rel| "../".repeat(rel.components().count()))
+        .unwrap_or_default();
+    let mut shown = Vec::new();
+    let mut fixes = Vec::new();
+    for root in &roots {
+        let here: Vec<&(PathBuf, String, tracked::DocumentKind)> =
+            found.iter().filter(|(r, _, _)| r == root).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let paths: Vec<String> = if Some(root) == cwd_root {
+            here.iter().map(|(_, p, _)| format!("{up}{p}")).collect()
+        } else {
+            here.iter().map(|(_, p, _)| p.clone()).collect()
+        };
+        for ((_, _, kind), path) in here.iter().zip(&paths) {
+            shown.push(if Some(root) == cwd_root {
+                format!("{path} ({})", kind.as_str())
+            } else {
+                format!("{} ({})", root.join(path).display(), kind.as_str())
+            });
+        }
+        fixes.push(if Some(root) == cwd_root {
+            format!("git rm --cached -- {}", paths.join(" "))
+        } else {
+            format!(
+                "git -C {} rm --cached -- {}",
+                root.display(),
+                paths.join(" ")
+            )
+        });
+    }
+    Check::fail(
+        NAME,
+        format!(
+            "git tracks documents of the vault format outside the vault folder: {}{listed}",
+            shown.join(", ")
+        ),
+        format!(
+            "{} and commit; if a copy of a real vault was ever pushed, change the master password \
+             and rotate (old ciphertexts stay in the history). A test fixture: list its path in {}",
+            fixes.join("; "),
+            tracked::ALLOW_FILE
+        ),
+        false,
+    )
+}
+
 fn audit_chain(dir: &Path) -> Check {
-    let bytes = match fs::read(dir.join(audit::AUDIT_FILE)) {
+    let bytes = match read(dir, audit::AUDIT_FILE) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Check::ok("audit_chain", "no audit.log yet")
@@ -587,6 +784,12 @@ fn lock_check(lock: &LockState, display: &str) -> Check {
     match lock {
         LockState::Free => Check::ok("lock", "no .lock"),
         LockState::Held(who) => Check::ok("lock", format!("a writer is running: {who}")),
+        LockState::Refused(why) => Check::fail(
+            "lock",
+            why.clone(),
+            format!("remove {display}.lock if no agent process runs"),
+            false,
+        ),
         LockState::Stale(why) => Check::fail(
             "lock",
             format!(".lock is stale: {why}"),
@@ -601,7 +804,7 @@ fn temp_files(listing: &Listing, lock: &LockState, display: &str) -> Check {
         .entries
         .iter()
         .map(|(name, _)| name.as_str())
-        .filter(|name| name.contains(".tmp."))
+        .filter(|name| files::is_temp_name(name))
         .collect();
     if temps.is_empty() {
         return Check::ok("temp_files", "no left-over temporary files");
@@ -632,15 +835,20 @@ fn apply_fix(store: &FileStore, check: &str) -> Result<(), String> {
             .map_err(|e| format!("chmod {mode:o} {}: {e}", path.display()))
     };
     match check {
-        "folder_mode" => chmod(dir, 0o700),
+        // Only a real folder (chmod would follow a link).
+        "folder_mode" if fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
+            chmod(dir, files::FOLDER_MODE)
+        }
         "file_modes" => {
             let listing = Listing::read(dir).map_err(|e| e.to_string())?;
             for (name, meta) in &listing.entries {
+                // Regular files only (chmod would follow a link); the
+                // owner rule is not a mode to fix.
                 if meta
                     .as_ref()
-                    .is_some_and(|m| m.file_type().is_file() && mode_of(m) != 0o600)
+                    .is_some_and(|m| m.file_type().is_file() && mode_of(m) != files::FILE_MODE)
                 {
-                    chmod(&dir.join(name), 0o600)?;
+                    chmod(&dir.join(name), files::FILE_MODE)?;
                 }
             }
             Ok(())
