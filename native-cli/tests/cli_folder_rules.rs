@@ -454,7 +454,10 @@ fn init_works_in_an_empty_folder_and_after_a_half_finished_init() {
     let r = run(&p, &["secret", "init", "--iterations", "100000"]);
     assert_eq!(r.code, 0, "{r:?}");
     let names: Vec<String> = files_of(&p.vault()).into_keys().collect();
-    assert_eq!(names, [".gitignore", "audit.log", "config.json", "state.json"]);
+    assert_eq!(
+        names,
+        [".gitignore", "audit.log", "config.json", "state.json"]
+    );
 }
 
 #[test]
