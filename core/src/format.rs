@@ -463,21 +463,18 @@ pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), 
     check_header(file, bytes, CONFIG_FORMAT)?;
     let types: RecipientTypes =
         serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
-    for (name, recipient) in types.recipients.iter().flatten() {
+    for recipient in types.recipients.iter().flat_map(BTreeMap::values) {
         let known = recipient
             .kind
             .as_ref()
             .and_then(serde_json::Value::as_str)
             .is_some_and(|t| RECIPIENT_TYPES.contains(&t));
         if !known {
-            let who = if validate_key(name).is_ok() {
-                format!("recipient '{name}'")
-            } else {
-                "a recipient".to_owned()
-            };
+            // The name is not repeated: it comes from the file (a value
+            // pasted as a name must not reach the screen).
             return Err(corrupt(
                 file,
-                format!("{who} is of a type this build does not know (it knows \"password\")"),
+                "a recipient in \"recipients\" is of a type this build does not know (it knows \"password\")",
             ));
         }
     }
@@ -762,7 +759,7 @@ mod tests {
         let e = edit(|v| v["recipients"]["owner"]["type"] = json!("x25519")).expect_err("type");
         assert!(
             e.to_string()
-                .contains("recipient 'owner' is of a type this build does not know"),
+                .contains("a recipient in \"recipients\" is of a type this build does not know"),
             "{e}"
         );
         let e = edit(|v| {

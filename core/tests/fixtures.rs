@@ -114,7 +114,7 @@ const FAIL: &[(&str, Expect)] = &[
     ),
     (
         "fail_config_unknown_recipient_type.json",
-        Corrupt("recipient 'owner' is of a type this build does not know"),
+        Corrupt("a recipient in \"recipients\" is of a type this build does not know"),
     ),
     (
         "fail_config_no_recipients.json",

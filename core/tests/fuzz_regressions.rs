@@ -74,3 +74,17 @@ fn audit_chain_after_a_last_line_with_the_largest_seq_does_not_overflow() {
     let log = store.read(AUDIT_FILE).expect("read").expect("present");
     assert!(audit::verify(&log).first_broken.is_some());
 }
+
+/// Found by the `unlock` target: a recipient named
+/// `ownerCANARY-VALUE` (a valid name) of an unknown `type` was named in
+/// the refusal, so a value pasted as a recipient name reached the screen.
+///
+/// Fixed in core/src/format.rs: the unknown-type refusal names no
+/// recipient.
+#[test]
+fn an_unknown_recipient_type_does_not_repeat_the_recipient_name() {
+    let config = br#"{"format":"agent-secrets/config","version":1,"recipients":{"ownerCANARY-VALUE":{"type":"x25519"}}}"#;
+    let e = agent_secrets_core::format::parse_config(config).expect_err("unknown type");
+    assert!(!format!("{e} {e:?}").contains("CANARY"), "{e}");
+    assert!(e.to_string().starts_with("config.json: a recipient"), "{e}");
+}
