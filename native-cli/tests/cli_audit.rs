@@ -404,7 +404,10 @@ fn a_failed_stdout_write_still_leaves_its_audit_line_and_exits_1() {
     let log = audit_json(&p);
     assert_eq!(log.len(), lines + 1, "one line for the export");
     let last = log.last().expect("line");
-    assert_eq!((&last["operation"], &last["status"]), (&"export".into(), &"failed".into()));
+    assert_eq!(
+        (&last["operation"], &last["status"]),
+        (&"export".into(), &"failed".into())
+    );
 }
 
 #[test]
@@ -429,6 +432,9 @@ fn a_closed_pipe_is_a_success_and_is_recorded_as_one() {
         let log = audit_json(&p);
         assert_eq!(log.len(), lines + 1, "{args:?}");
         let last = log.last().expect("line");
-        assert_eq!((&last["operation"], &last["status"]), (&args[1].into(), &"success".into()));
+        assert_eq!(
+            (&last["operation"], &last["status"]),
+            (&args[1].into(), &"success".into())
+        );
     }
 }

@@ -129,7 +129,10 @@ fn a_weak_new_password_is_refused_before_it_is_asked_again() {
     let typed = format!("{PASSWORD}\n{PASSWORD}\n");
     let (code, shown) = on_a_terminal(&p, "secret init --iterations 100000", &typed);
     assert_eq!(code, 0, "{shown}");
-    assert!(shown.contains("Repeat the new master password: "), "{shown}");
+    assert!(
+        shown.contains("Repeat the new master password: "),
+        "{shown}"
+    );
     assert!(p.vault().join("config.json").is_file());
 }
 
