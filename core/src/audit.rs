@@ -193,29 +193,62 @@ pub fn append<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLi
     append_locked(store, event)
 }
 
-/// Appends one event; the caller holds the write lock.
-pub fn append_locked<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
-    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let mut previous = last_line(&tail);
+/// The line (with its newline) that `event` becomes after the log whose
+/// last bytes are `tail` (at most the last 4 KiB are looked at; a
+/// dashboard builds its lines with this, from the tail the server gives it).
+pub fn next_line(tail: &[u8], event: AuditEvent) -> Vec<u8> {
+    let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
+    let mut previous = last_line(tail);
     // A tail that starts mid-line only matters if it holds no newline at all.
     if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
         previous = None;
     }
-    let line = chain(previous, event);
+    chain(previous, event)
+}
+
+/// Appends one event; the caller holds the write lock.
+pub fn append_locked<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let line = next_line(&tail, event);
+    write_line(store, &tail, &line)?;
+    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
+        file: AUDIT_FILE.to_owned(),
+        detail: "a line just written does not parse".to_owned(),
+    })
+}
+
+/// Appends a line built elsewhere (the dashboard page builds its own with
+/// [`next_line`]) if it is exactly the line its event becomes after the
+/// log as it is now; `Ok(false)`, and nothing written, when it is not (the
+/// log moved on since the page read it, or the line is not one of ours).
+/// The caller holds the write lock.
+pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<bool, Error> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let Ok(parsed) = serde_json::from_slice::<AuditLine>(body) else {
+        return Ok(false);
+    };
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let expected = next_line(&tail, parsed.event);
+    if expected[..expected.len() - 1] != *body {
+        return Ok(false);
+    }
+    write_line(store, &tail, &expected)?;
+    Ok(true)
+}
+
+/// Appends `line` after a log ending in `tail`.
+fn write_line<S: Store + ?Sized>(store: &S, tail: &[u8], line: &[u8]) -> Result<(), Error> {
     // A crash mid-append can leave a last line without its newline: end it
     // first, so the new line stands on its own (and --verify names the torn one).
     if tail.last().is_some_and(|b| *b != b'\n') {
         let mut fixed = Vec::with_capacity(line.len() + 1);
         fixed.push(b'\n');
-        fixed.extend_from_slice(&line);
+        fixed.extend_from_slice(line);
         store.append(AUDIT_FILE, &fixed)?;
     } else {
-        store.append(AUDIT_FILE, &line)?;
+        store.append(AUDIT_FILE, line)?;
     }
-    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
-        file: AUDIT_FILE.to_owned(),
-        detail: "a line just written does not parse".to_owned(),
-    })
+    Ok(())
 }
 
 /// What [`verify`] found.
@@ -277,6 +310,13 @@ fn broken(lines: usize, number: usize, why: &str) -> Verification {
 /// Parses every line that parses (for `audit --tail`, metrics); the
 /// numbers of lines that do not are returned apart.
 pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
+    let (good, bad) = parse_numbered_lines(log);
+    (good.into_iter().map(|(_, l)| l).collect(), bad)
+}
+
+/// [`parse_lines`] with each line's number (from 1, as [`verify`] counts),
+/// so that a viewer can point at the line that breaks the chain.
+pub fn parse_numbered_lines(log: &[u8]) -> (Vec<(usize, AuditLine)>, Vec<usize>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     for (i, line) in log.split(|b| *b == b'\n').enumerate() {
@@ -284,7 +324,7 @@ pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
             continue;
         }
         match serde_json::from_slice(line) {
-            Ok(l) => good.push(l),
+            Ok(l) => good.push((i + 1, l)),
             Err(_) => bad.push(i + 1),
         }
     }
@@ -407,6 +447,27 @@ mod tests {
         let log = store.read(AUDIT_FILE).expect("read").expect("present");
         assert!(log.starts_with(b"garbage without newline\n{"));
         assert_eq!(verify(&log).first_broken.map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn a_line_built_elsewhere_is_appended_only_where_it_chains() {
+        let store = MemoryStore::new();
+        append(&store, event(0)).expect("append");
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        let built = next_line(&tail, event(1));
+        // Another writer appends first: the built line no longer chains.
+        append(&store, event(2)).expect("append");
+        let before = store.read(AUDIT_FILE).expect("read");
+        assert!(!append_built_locked(&store, &built).expect("checked"));
+        assert_eq!(store.read(AUDIT_FILE).expect("read"), before);
+        assert!(!append_built_locked(&store, b"not a line").expect("checked"));
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        let built = next_line(&tail, event(3));
+        assert!(append_built_locked(&store, &built).expect("appended"));
+        let log = store.read(AUDIT_FILE).expect("read").expect("present");
+        assert!(log.ends_with(&built));
+        assert_eq!(verify(&log).lines, 3);
+        assert_eq!(verify(&log).first_broken, None);
     }
 
     #[test]

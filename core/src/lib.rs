@@ -21,6 +21,7 @@ pub mod dotenv;
 pub mod env;
 mod error;
 pub mod format;
+pub mod import;
 mod keyring;
 pub mod lockout;
 pub mod metrics;

@@ -20,6 +20,8 @@ pub struct FileStore {
     display: String,
     lock: LockFile,
     held: RefCell<Option<Held>>,
+    /// `tool` of the lock file: `cli`, or `ui` for the dashboard server.
+    tool: &'static str,
 }
 
 impl FileStore {
@@ -35,7 +37,14 @@ impl FileStore {
             display,
             lock,
             held: RefCell::new(None),
+            tool: "cli",
         }
+    }
+
+    /// The same store, naming `tool` in the lock file (`"ui"`: the dashboard server).
+    pub fn with_tool(mut self, tool: &'static str) -> Self {
+        self.tool = tool;
+        self
     }
 
     /// The folder as the user wrote it, ending in `/`.
@@ -218,7 +227,7 @@ impl Store for FileStore {
 
     fn lock(&self) -> Result<(), StoreError> {
         self.ensure_dir()?;
-        let held = self.lock.acquire("cli")?;
+        let held = self.lock.acquire(self.tool)?;
         *self.held.borrow_mut() = Some(held);
         self.sweep_temp_files();
         Ok(())

@@ -18,6 +18,7 @@ pub mod fs_store;
 pub mod input;
 pub mod lock;
 pub mod output;
+pub mod ui;
 
 use std::process::ExitCode;
 

@@ -15,7 +15,9 @@
 //! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
 //!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
 //!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`.
+//!   `appendAudit`;
+//! - for the browser dashboard: `auditNextLine`, `auditVerify`,
+//!   `auditLines`, `mappingOf`, `setUserMapping`, `importPlan`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -32,8 +34,12 @@ mod node;
 mod primitives;
 mod store;
 mod vault;
+mod web;
 
 pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};
+pub use web::{
+    audit_lines, audit_next_line, audit_verify, import_plan, mapping_of, set_user_mapping,
+};

@@ -10,9 +10,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::env::{self, UserMapping, RESERVED_VAR_PREFIX};
+use agent_secrets_core::env::{self, UserMapping};
+use agent_secrets_core::import::{self, PlanError};
 use agent_secrets_core::names::{validate_key, validate_service};
-use agent_secrets_core::{dotenv, Error, SecretString, SetOutcome};
+use agent_secrets_core::{Error, SecretString, SetOutcome};
 use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
@@ -202,22 +203,6 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
     let name = file.display().to_string();
     let bytes = read_file(file)?;
     let user = user_mapping(ctx)?;
-    let parsed = dotenv::parse(&bytes).map_err(|errors| {
-        report_lines(&name, errors.iter().map(ToString::to_string));
-        usage(format!(
-            "{name}: {} line(s) could not be read; nothing was imported.",
-            errors.len()
-        ))
-    })?;
-    drop(bytes);
-    for d in &parsed.duplicates {
-        let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
-        output::note(&format!(
-            "{name}: {} is set on lines {}; the last one wins.",
-            d.name,
-            lines.join(", ")
-        ));
-    }
     let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
     if let Some(problem) = problems.into_iter().next() {
         return Err(problem.into());
@@ -226,60 +211,49 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
         .iter()
         .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
         .collect();
-    let reverse = env::ReverseMapping::new(&user, &existing);
-    let mut errors = Vec::new();
-    let mut planned: Vec<Planned> = Vec::new();
-    // (service, key) -> index in `planned`
-    let mut seen: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::new();
-    for entry in parsed.entries {
-        if entry.name.starts_with(RESERVED_VAR_PREFIX) {
-            errors.push(format!(
-                "line {}: {RESERVED_VAR_PREFIX}* variables are settings of agent itself, never secrets; remove the line",
-                entry.line
-            ));
-            continue;
+    let plan = import::plan(&bytes, &user, &existing, args.service.as_deref());
+    drop(bytes);
+    let plan = plan.map_err(|e| match e {
+        PlanError::Unreadable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} line(s) could not be read; nothing was imported.",
+                errors.len()
+            ))
         }
-        let Some((service, key)) = reverse.secret_for_var(&entry.name, args.service.as_deref())
-        else {
-            errors.push(format!(
-                "line {}: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')",
-                entry.line
-            ));
-            continue;
-        };
-        if let Some(earlier) = seen
-            .get(&(service.clone(), key.clone()))
-            .map(|&at| &mut planned[at])
-        {
-            output::note(&format!(
-                "{name}: {} (line {}) and {} (line {}) both go to {service}/{key}; the later line wins.",
-                earlier.var,
-                earlier.line.unwrap_or_default(),
-                entry.name,
-                entry.line
-            ));
-            earlier.var = entry.name;
-            earlier.line = Some(entry.line);
-            earlier.value = entry.value;
-            continue;
+        PlanError::Unstorable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} variable(s) cannot be stored; nothing was imported.",
+                errors.len()
+            ))
         }
-        seen.insert((service.clone(), key.clone()), planned.len());
-        planned.push(Planned {
-            service,
-            key,
-            var: entry.name,
-            line: Some(entry.line),
-            value: entry.value,
-        });
+    })?;
+    for d in &plan.duplicates {
+        let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
+        output::note(&format!(
+            "{name}: {} is set on lines {}; the last one wins.",
+            d.name,
+            lines.join(", ")
+        ));
     }
-    if !errors.is_empty() {
-        report_lines(&name, errors.iter().cloned());
-        return Err(usage(format!(
-            "{name}: {} variable(s) cannot be stored; nothing was imported.",
-            errors.len()
-        )));
+    for m in &plan.merged {
+        output::note(&format!(
+            "{name}: {} (line {}) and {} (line {}) both go to {}/{}; the later line wins.",
+            m.earlier.0, m.earlier.1, m.later.0, m.later.1, m.service, m.key
+        ));
     }
+    let planned: Vec<Planned> = plan
+        .planned
+        .into_iter()
+        .map(|p| Planned {
+            service: p.service,
+            key: p.key,
+            var: p.var,
+            line: Some(p.line),
+            value: p.value,
+        })
+        .collect();
     if planned.is_empty() {
         output::note(&format!("{name} has no variables; nothing to import."));
         return Ok(());

@@ -1,0 +1,366 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/** A document the password-free reads could not use; the others were still read. */
+export interface AgentSecretsProblem { code: string; message: string; }
+/** Names and metadata of secrets, never values. Timestamps are RFC 3339 UTC. */
+export interface AgentSecretsListing {
+    services: { service: string; secrets: { key: string; key_id: string; created_at: string; updated_at: string }[] }[];
+    problems: AgentSecretsProblem[];
+}
+/** The vault's state, readable without the password. */
+export interface AgentSecretsStatus {
+    iterations: number;
+    active_key: string;
+    key_ids: string[];
+    services: number;
+    secrets: number;
+    lockout: { max_attempts: number; base_delay_seconds: number; max_delay_seconds: number };
+    created_at: string;
+    updated_at: string;
+    problems: AgentSecretsProblem[];
+}
+
+
+
+/** What `auditVerify` found: lines read and the first broken one (1-based), if any. */
+export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; }
+/** The audit lines that parse, and the numbers of those that do not. */
+export interface AgentSecretsAuditLines {
+    lines: { number: number; timestamp: string; operation: string; service?: string; key?: string; status: string; user: string; source: string; seq: number; prev: string }[];
+    bad: number[];
+}
+/** A secret's variables and where the mapping comes from. */
+export interface AgentSecretsMapping { variables: string[]; origin: "user" | "builtin" | "key" | "rule"; }
+/** The plan of a `.env` import; values are for the page only. */
+export interface AgentSecretsImportPlan {
+    planned: { service: string; key: string; variable: string; line: number; value: string }[];
+    notes: string[];
+}
+
+
+
+/** What `unlockParams` returns: the vault's PBKDF2 parameters. */
+export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; warning?: string; }
+/** What `alertAfterFailure` returns when it raised an alert. */
+export interface AgentSecretsAlert {
+    line: string;
+    failedUnlocks: number;
+    windowSeconds: number;
+    command?: string[];
+}
+/** A value and where it came from. */
+export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
+/** One variable `envVars` would set. */
+export interface AgentSecretsEnvVar { variable: string; service: string; key: string; value: string; }
+/** A provider's credentials, vault first, then the environment. */
+export interface AgentSecretsProviderConfig {
+    provider: string;
+    credentials: Record<string, AgentSecretsResolved>;
+    missing: string[];
+}
+
+
+
+/** Where a vault's documents live; every method is synchronous and may throw. */
+export interface AgentSecretsStore {
+    /** The document's contents, or null/undefined if there is none. */
+    read(name: string): string | Uint8Array | null | undefined;
+    /** Replaces the document atomically. */
+    write(name: string, bytes: Uint8Array): void;
+    /** Removes the document; absent is not an error. */
+    remove(name: string): void;
+    /** Names of every document. */
+    list(): string[];
+    /** Takes the vault's write lock. */
+    lock(): void;
+    /** Releases the write lock. */
+    unlock(): void;
+    /** Optional: appends bytes to the document, creating it if absent. */
+    append?(name: string, bytes: Uint8Array): void;
+    /** Optional: at most the last `max` bytes of the document, or null. */
+    readTail?(name: string, max: number): string | Uint8Array | null | undefined;
+}
+
+
+
+/**
+ * An unlocked vault: the data keys are held inside the wasm module until
+ * `free()` is called or the object is collected.
+ */
+export class Vault {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Removes `service`/`key`.
+     */
+    delete(service: string, key: string): void;
+    /**
+     * Every document of the store as an object of name -> text, for a
+     * browser to persist after a change. The documents hold ciphertext
+     * only.
+     */
+    documents(): Record<string, string>;
+    /**
+     * Every variable the mapping gives (the vault's user mapping, then
+     * the built-ins and the rules of [`mod@env`]) for the secrets of
+     * `services` (all services when `undefined`), each with its value. A
+     * service document that cannot be read fails the whole call (nothing
+     * half-loaded).
+     */
+    envVars(services?: string[] | null): AgentSecretsEnvVar[];
+    /**
+     * The value of `service`/`key`.
+     */
+    get(service: string, key: string): string;
+    /**
+     * Creates a vault in `store` (refused if it has a `config.json`). The
+     * password must pass the core's strength rule; `iterations` must be
+     * within 100,000 to 10,000,000.
+     */
+    static init(store: AgentSecretsStore, password: string, iterations: number, nowUnixSeconds: number): Vault;
+    /**
+     * Like the free function `list`, on this vault's store.
+     */
+    list(service?: string | null): AgentSecretsListing;
+    /**
+     * A known provider's credentials (openai, anthropic, gemini,
+     * supabase), vault first, then `env`; an unknown provider is
+     * `NOT_FOUND`.
+     */
+    providerConfig(name: string, env: Record<string, string | undefined>): AgentSecretsProviderConfig;
+    /**
+     * The value of `service`/`key` from the vault, else from the mapped
+     * variables of `env`: `{ value, source, variable? }`.
+     */
+    resolve(service: string, key: string, env: Record<string, string | undefined>): AgentSecretsResolved;
+    /**
+     * Stores `value` under `service`/`key`: `"created"` or `"updated"`.
+     */
+    set(service: string, key: string, value: string, nowUnixSeconds: number): "created" | "updated";
+    /**
+     * Like the free function `status`, on this vault's store.
+     */
+    status(): AgentSecretsStatus;
+    /**
+     * Opens the vault in `store` with a password key the caller derived
+     * (PBKDF2-HMAC-SHA256, 32 bytes, with the parameters of
+     * `unlockParams`; the npm package uses WebCrypto). Same checks and
+     * lockout accounting as `Vault.unlock`. The key bytes handed over are
+     * wiped here; the caller wipes its own copy.
+     */
+    static unlockWithPasswordKey(store: AgentSecretsStore, passwordKey: Uint8Array | number[], nowUnixSeconds: number): Vault;
+    /**
+     * Opens the vault in `store` with the password. Wrong passwords count
+     * toward the lockout (`state.json` in the store); `nowUnixSeconds` is
+     * the current time.
+     */
+    static unlock(store: AgentSecretsStore, password: string, now_unix_seconds: number): Vault;
+}
+
+/**
+ * AES-256-GCM decryption of `ciphertext || tag`. Throws with
+ * `code = "INTEGRITY"` when the tag does not authenticate (wrong key,
+ * nonce or AAD, or altered data) and `code = "INVALID_INPUT"` for a key
+ * other than 32 bytes or a nonce other than 12.
+ */
+export function aes256GcmOpen(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], ciphertextWithTag: Uint8Array | number[]): Uint8Array;
+
+/**
+ * AES-256-GCM with a caller-chosen 12-byte nonce: `ciphertext || tag`.
+ * A key other than 32 bytes or a nonce other than 12 is refused
+ * (`code = "INVALID_INPUT"`).
+ */
+export function aes256GcmSeal(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], plaintext: Uint8Array | number[]): Uint8Array;
+
+/**
+ * After a failed unlock: when `config.json` has `alerts` and the core's
+ * [`metrics::alert_due`] says so, appends an `alert` line (status
+ * `failed`) and returns `{ line, failedUnlocks, windowSeconds, command? }`
+ * (`line` is the appended audit line as JSON, for the command's stdin);
+ * otherwise `null`. A failure to append the line is thrown.
+ */
+export function alertAfterFailure(store: AgentSecretsStore, user: string, source: string, nowUnixSeconds: number): AgentSecretsAlert | null;
+
+/**
+ * Appends one audit line for an operation of a front end (`source`:
+ * `"node"` for the npm package), under the store's write lock.
+ * `operation` and `status` are the names of the audit format
+ * (`"get"`, `"success"`, …); service and key names that are not valid
+ * names are left out, so nothing but a name reaches the log.
+ */
+export function appendAudit(store: AgentSecretsStore, operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, source: string, nowUnixSeconds: number): void;
+
+/**
+ * The lines of an audit log that parse (as stored, each with its line
+ * `number`) and the numbers of those that do not.
+ */
+export function auditLines(log: Uint8Array | number[]): AgentSecretsAuditLines;
+
+/**
+ * The audit line (with its newline) the page sends to the server for an
+ * operation of its own (`source` `ui`), chained after the log whose last
+ * bytes are `tail`. Names that are not valid names are left out.
+ */
+export function auditNextLine(tail: Uint8Array | number[], operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, nowUnixSeconds: number): string;
+
+/**
+ * Checks the hash chain of a whole audit log: `{ lines, firstBroken,
+ * reason }`.
+ */
+export function auditVerify(log: Uint8Array | number[]): AgentSecretsAuditCheck;
+
+/**
+ * The 32-byte password key: PBKDF2-HMAC-SHA256 of the password's UTF-8
+ * bytes, as the vault derives it.
+ */
+export function deriveKey(password: string, salt: Uint8Array | number[], iterations: number): Uint8Array;
+
+/**
+ * The variables a secret maps to without a vault's user mapping,
+ * preferred first (the CLI's built-ins and rules).
+ */
+export function envVarsFor(service: string, key: string): string[];
+
+/**
+ * The plan of importing the `.env` bytes `file` into a vault with the
+ * configuration `config` and the secrets `existing` (`[[service, key],
+ * …]`), into `service` if given: `{ planned: [{ service, key, variable,
+ * line, value }], notes }`. Any problem fails the whole plan with every
+ * `line N: reason` in the message (never a line's content).
+ */
+export function importPlan(file: Uint8Array | number[], config: Uint8Array | number[], existing: [string, string][], service?: string | null): AgentSecretsImportPlan;
+
+/**
+ * Names and metadata of the secrets in `store`, without the password
+ * (names are not secret). With `service`, only that one.
+ *
+ * Returns `{ services: [{ service, secrets: [{ key, key_id, created_at,
+ * updated_at }] }], problems: [{ code, message }] }`; a service document
+ * that does not parse is a problem and the others are still listed.
+ */
+export function list(store: AgentSecretsStore, service?: string | null): AgentSecretsListing;
+
+/**
+ * The variables `service`/`key` maps to under the configuration
+ * `config` (the text of `config.json`), and where that comes from.
+ */
+export function mappingOf(config: Uint8Array | number[], service: string, key: string): AgentSecretsMapping;
+
+/**
+ * Opens a vault from its documents (an object of name -> JSON text or
+ * bytes, e.g. `{ "config.json": "...", "openai.json": "..." }`), held in
+ * memory. Read them back after changes with [`Vault::documents`].
+ */
+export function openDocuments(documents: Record<string, string | Uint8Array>, password: string, now_unix_seconds: number): Vault;
+
+/**
+ * PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt`: `length` bytes.
+ * Iterations and length must be at least 1.
+ */
+export function pbkdf2HmacSha256(password: Uint8Array | number[], salt: Uint8Array | number[], iterations: number, length: number): Uint8Array;
+
+/**
+ * `providerConfig` without a vault: every credential from `env`.
+ */
+export function providerConfigEnv(name: string, env: Record<string, string | undefined>): AgentSecretsProviderConfig;
+
+/**
+ * `resolve` without a vault (none initialized): the mapped environment
+ * variables of `env`, or the not-found error.
+ */
+export function resolveEnv(service: string, key: string, env: Record<string, string | undefined>): AgentSecretsResolved;
+
+/**
+ * Sets (`variables`) or removes (`null`) the user mapping of
+ * `service`/`key` in the `config.json` of `store`, under its lock, with
+ * the core's checks (variable names, no variable under two secrets).
+ */
+export function setUserMapping(store: AgentSecretsStore, service: string, key: string, variables: string[] | null | undefined, nowUnixSeconds: number): void;
+
+/**
+ * The vault's state in `store`, without the password: `{ iterations,
+ * active_key, key_ids, services, secrets, lockout, created_at,
+ * updated_at, problems }`.
+ */
+export function status(store: AgentSecretsStore): AgentSecretsStatus;
+
+/**
+ * The vault's PBKDF2 parameters, after the same checks an unlock makes
+ * first: `config.json` present and valid (iteration bounds included), and
+ * no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
+ * key is derived while locked out. A `state.json` that cannot be read
+ * counts as no failures; the core's problem is returned as `warning`
+ * (the CLI's warning) for the caller to show.
+ */
+export function unlockParams(store: AgentSecretsStore, now_unix_seconds: number): AgentSecretsUnlockParams;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_vault_free: (a: number, b: number) => void;
+    readonly aes256GcmOpen: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
+    readonly aes256GcmSeal: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly alertAfterFailure: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly appendAudit: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
+    readonly auditLines: (a: number, b: number) => [number, number, number];
+    readonly auditNextLine: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
+    readonly auditVerify: (a: number, b: number) => [number, number, number];
+    readonly deriveKey: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly envVarsFor: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly importPlan: (a: number, b: number, c: number, d: number, e: any, f: number, g: number) => [number, number, number];
+    readonly list: (a: any, b: number, c: number) => [number, number, number];
+    readonly mappingOf: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly openDocuments: (a: any, b: number, c: number, d: number) => [number, number, number];
+    readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
+    readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
+    readonly setUserMapping: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly status: (a: any) => [number, number, number];
+    readonly unlockParams: (a: any, b: number) => [number, number, number];
+    readonly vault_delete: (a: number, b: number, c: number, d: number, e: number) => [number, number];
+    readonly vault_documents: (a: number) => [number, number, number];
+    readonly vault_envVars: (a: number, b: number, c: number) => [number, number, number];
+    readonly vault_get: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly vault_init: (a: any, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly vault_list: (a: number, b: number, c: number) => [number, number, number];
+    readonly vault_providerConfig: (a: number, b: number, c: number, d: any) => [number, number, number];
+    readonly vault_resolve: (a: number, b: number, c: number, d: number, e: number, f: any) => [number, number, number];
+    readonly vault_set: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly vault_status: (a: number) => [number, number, number];
+    readonly vault_unlock: (a: any, b: number, c: number, d: number) => [number, number, number];
+    readonly vault_unlockWithPasswordKey: (a: any, b: number, c: number, d: number) => [number, number, number];
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
