@@ -94,6 +94,7 @@ const el = {
   search: byId('search', HTMLInputElement),
   filter: byId('filter', HTMLSelectElement),
   addButton: byId('add-button', HTMLButtonElement),
+  refreshButton: byId('refresh-button', HTMLButtonElement),
   count: byId('list-count', HTMLElement),
   list: byId('list', HTMLElement),
   spacer: byId('list-spacer', HTMLElement),
@@ -121,6 +122,7 @@ const el = {
   secretValue: byId('secret-value', HTMLTextAreaElement),
   secretMessage: byId('secret-message', HTMLElement),
   secretCancel: byId('secret-cancel', HTMLButtonElement),
+  secretSave: byId('secret-save', HTMLButtonElement),
   confirmDialog: byId('confirm-dialog', HTMLDialogElement),
   confirmText: byId('confirm-text', HTMLElement),
   importText: byId('import-text', HTMLTextAreaElement),
@@ -616,6 +618,7 @@ function openSecretDialog(row) {
   el.secretKey.readOnly = row !== null;
   el.secretValue.value = '';
   el.secretMessage.textContent = '';
+  el.secretSave.textContent = 'Save';
   el.secretDialog.showModal();
   (row ? el.secretValue : el.secretService).focus();
 }
@@ -636,8 +639,14 @@ async function onSaveSecret(event) {
     select(row);
   } catch (e) {
     el.secretMessage.textContent = messageOf(e);
-    if (e instanceof Conflict) reportWriteError(e);
-    if (!(e instanceof Conflict) && codeOf(e) !== 'INVALID_INPUT') audit('set', 'failed', service, key);
+    if (e instanceof Conflict) {
+      // Saving again reads the current document first: nothing of the other writer is lost.
+      el.secretMessage.textContent = `${e.message.replace(/: reload, then try again\.$/, '.')} Save again to apply your change on top of it.`;
+      el.secretSave.textContent = 'Reload and save again';
+      reloadListing().catch(() => {});
+    } else if (codeOf(e) !== 'INVALID_INPUT') {
+      audit('set', 'failed', service, key);
+    }
   }
 }
 
@@ -857,6 +866,9 @@ function wire() {
   el.list.addEventListener('keydown', onListKey);
   window.addEventListener('resize', () => renderList());
   el.addButton.addEventListener('click', () => openSecretDialog(null));
+  el.refreshButton.addEventListener('click', () => reloadListing().catch((e) => showBanner(messageOf(e), { kind: 'error' })));
+  // Changes by the CLI or another tab show up when the page comes back into view.
+  window.addEventListener('focus', () => { if (vault) reloadListing().catch(() => {}); });
   el.editButton.addEventListener('click', () => openSecretDialog(selected));
   el.secretCancel.addEventListener('click', () => { el.secretValue.value = ''; el.secretDialog.close(); });
   el.secretForm.addEventListener('submit', onSaveSecret);

@@ -101,7 +101,7 @@ export async function startUi(dir, extra = []) {
     url, origin, child,
     output: () => stdout + stderr,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.on('exit', resolve));
         child.kill('SIGTERM');
         await exited;
