@@ -6,7 +6,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
@@ -435,7 +436,11 @@ test('Wycheproof AES-GCM and PBKDF2 vectors through the browser build of the cor
 });
 
 test('screenshots of the main views, light and dark, wide and narrow (docs/screenshots)', async () => {
-  const out = path.join(root, 'docs', 'screenshots');
+  // UPDATE_SCREENSHOTS=1 writes the ones the docs show; otherwise they go
+  // to a temporary folder (the views are still driven and checked).
+  const out = process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(root, 'docs', 'screenshots')
+    : mkdtempSync(path.join(tmpdir(), 'agent-e2e-shots-'));
   mkdirSync(out, { recursive: true });
   const secrets = /** @type {[string, string, string][]} */ ([
     ['openai', 'api_key', 'sk-demo-openai-5f2c9a'], ['openai', 'org_id', 'org-demo-41b7'],
@@ -444,8 +449,19 @@ test('screenshots of the main views, light and dark, wide and narrow (docs/scree
     ['supabase', 'service_role_key', 'eyJdemo.service'], ['app', 'DATABASE_URL', 'postgres://app@localhost/app'],
     ['app', 'REDIS_URL', 'redis://localhost:6379'], ['github', 'token', 'ghp_demo_token_0000'],
   ]);
+  /** Dates a service's secrets back (timestamps are not covered by the AAD). @param {string} dir @param {string} service @param {number} days */
+  const backdate = (dir, service, days) => {
+    const file = path.join(dir, `${service}.json`);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    const at = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    for (const entry of Object.values(doc.secrets)) Object.assign(entry, { created_at: at, updated_at: at });
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+  };
   for (const scheme of /** @type {const} */ (['light', 'dark'])) {
     const s = await session({ secrets, colorScheme: scheme, unlock: false });
+    for (const [service, days] of /** @type {[string, number][]} */ ([['stripe', 140], ['github', 35], ['supabase', 12], ['anthropic', 3]])) {
+      backdate(s.vault.dir, service, days);
+    }
     try {
       const shot = (/** @type {string} */ name) => s.page.screenshot({ path: path.join(out, `${name}-${scheme}.png`) });
       await s.page.goto(s.ui.url);
