@@ -465,7 +465,11 @@ function onListKey(event) {
     case 'ArrowUp': at = Math.max(0, at - 1); break;
     case 'Home': at = 0; break;
     case 'End': at = shown.length - 1; break;
-    case 'Enter': if (selected) el.revealButton.focus(); return;
+    case 'Enter':
+      // Not also a click on the button that gets the focus.
+      event.preventDefault();
+      if (selected) el.revealButton.focus();
+      return;
     default: return;
   }
   event.preventDefault();

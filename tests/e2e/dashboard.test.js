@@ -189,6 +189,63 @@ test('import a pasted .env with a preview; a bad file imports nothing and names 
   }
 });
 
+test('a dropped or chosen .env file gets the same preview and import', async () => {
+  const s = await session();
+  try {
+    await s.page.getByRole('button', { name: 'Import' }).click();
+    // Dropped: a DataTransfer with one file, as a drag from the desktop gives.
+    await s.page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['DROPPED_TOKEN=v-dropped-0009\n'], 'dropped.env'));
+      const zone = /** @type {HTMLElement} */ (document.getElementById('drop-zone'));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await s.page.getByRole('cell', { name: 'app / DROPPED_TOKEN' }).waitFor();
+    await s.page.getByRole('button', { name: 'Import 1 secret' }).click();
+    await s.page.getByText('Imported 1 secret.').waitFor();
+    assert.equal(s.vault.get('app', 'DROPPED_TOKEN').stdout.trim(), 'v-dropped-0009');
+    // Chosen with the file picker, into a named service.
+    await s.page.getByLabel('Into service (optional)').fill('billing');
+    await s.page.locator('#import-file').setInputFiles({ name: 'billing.env', mimeType: 'text/plain', buffer: Buffer.from('export API_TOKEN="v-chosen-0010"\n') });
+    await s.page.getByRole('cell', { name: 'billing / API_TOKEN' }).waitFor();
+    await s.page.getByRole('button', { name: 'Import 1 secret' }).click();
+    await s.page.getByText('Imported 1 secret.').waitFor();
+    assert.equal(s.vault.get('billing', 'API_TOKEN').stdout.trim(), 'v-chosen-0010');
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('keyboard only, with labels for screen readers', async () => {
+  const s = await session({ width: 400, height: 800 });
+  try {
+    // Every control has an accessible name.
+    const unnamed = await s.page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((e) => {
+        const el = /** @type {HTMLInputElement} */ (e);
+        return !(el.labels && el.labels.length > 0) && !el.getAttribute('aria-label') && !(el.textContent || '').trim();
+      })
+      .map((e) => e.id || e.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, []);
+    // The list: focus it, arrow down to the second secret, Enter to its actions.
+    await s.page.locator('#list').focus();
+    await s.page.keyboard.press('ArrowDown');
+    await s.page.keyboard.press('ArrowDown');
+    await s.page.locator('#detail-title').filter({ hasText: 'openai / api_key' }).waitFor();
+    assert.equal(await s.page.locator('#list').getAttribute('aria-activedescendant'), 'row-1');
+    await s.page.keyboard.press('Enter');
+    assert.equal(await s.page.evaluate(() => document.activeElement?.id), 'reveal-button');
+    await s.page.keyboard.press('Enter');
+    await s.page.locator('#detail-value').filter({ hasText: 'sk-test-openai-0001' }).waitFor();
+    // The narrow window scrolls vertically only.
+    assert.ok(await s.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the env mapping of a secret is edited in the page and used by the CLI', async () => {
   const s = await session();
   try {

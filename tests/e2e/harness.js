@@ -124,6 +124,8 @@ export async function browser(options = {}) {
     colorScheme: options.colorScheme || 'light',
   });
   const page = context.pages()[0] || await context.newPage();
+  // A first start of chromium on a fresh machine can be slow (caches).
+  page.setDefaultNavigationTimeout(60_000);
   return {
     context, page,
     async close() {
