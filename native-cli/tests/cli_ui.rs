@@ -802,3 +802,67 @@ fn the_browser_gets_a_private_file_not_the_token_nor_the_password() {
     );
     assert!(!env.contains("AGENT_SECRETS_PASSWORD") && !env.contains("AGENT_SECRETS_NEW_PASSWORD"));
 }
+
+#[test]
+fn ctrl_c_or_sigterm_end_the_session_cleanly() {
+    let p = project_with_secret();
+    let runtime = p.root.path().join("runtime");
+    std::fs::create_dir(&runtime).expect("mkdir");
+    let script = p.root.path().join("fake-browser");
+    let opened = p.root.path().join("opened");
+    std::fs::write(&script, format!("#!/bin/sh\ntouch {}\n", opened.display())).expect("write");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("chmod");
+    for signal in ["INT", "TERM"] {
+        let mut c = p.command();
+        c.args(["secret", "ui", "--idle-timeout", "60s"])
+            .env("BROWSER", &script)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("address");
+        // Wait for the fake browser: it touches `opened`.
+        let (tx, rx) = mpsc::channel();
+        let flag = opened.clone();
+        std::thread::spawn(move || {
+            while !flag.exists() {
+                std::thread::yield_now();
+            }
+            let _ = tx.send(());
+        });
+        rx.recv_timeout(Duration::from_secs(30))
+            .expect("the browser ran");
+        std::fs::remove_file(&opened).expect("rm");
+        assert_eq!(
+            std::fs::read_dir(&runtime).expect("list").count(),
+            1,
+            "the redirect folder"
+        );
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait().map(|s| s.code()));
+        });
+        let code = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server stopped")
+            .expect("wait");
+        assert_eq!(code, Some(0), "SIG{signal}");
+        assert_eq!(
+            std::fs::read_dir(&runtime).expect("list").count(),
+            0,
+            "the redirect folder is removed on SIG{signal}"
+        );
+        let log = std::fs::read_to_string(p.vault().join("audit.log")).expect("log");
+        let last = log.trim_end().rsplit('\n').next().expect("line");
+        assert!(last.contains("\"operation\":\"ui\""), "{last}");
+    }
+}

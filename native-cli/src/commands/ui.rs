@@ -1,17 +1,21 @@
 //! `agent secret ui [--port N] [--no-open] [--idle-timeout DURATION]`: the
 //! local dashboard. Serves the embedded page and the JSON API of
 //! [`crate::ui`] on 127.0.0.1, prints the address with its token, opens
-//! the browser, and stops on Ctrl-C or after the idle timeout.
+//! the browser, and stops on Ctrl-C (or SIGTERM, SIGHUP) or after the idle
+//! timeout, removing what it wrote and recording the session.
 
 use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::Error;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::audit_log::Target;
 use crate::context::Context;
@@ -72,6 +76,15 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         &mut ctx.store,
         FileStore::new(dir, crate::lock::DEFAULT_TIMEOUT),
     );
+    // Ctrl-C, SIGTERM and SIGHUP end the session cleanly: the redirect
+    // file is removed and the session's audit line written.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop)).map_err(|e| CliError::Reported {
+            message: format!("Cannot handle signals: {e}"),
+            code: crate::error::exit::ERROR,
+        })?;
+    }
     let idle = args.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT);
     let server = Server::bind(
         store,
@@ -99,7 +112,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             }
         }
     };
-    server.serve()
+    server.serve(&stop)
 }
 
 /// A private file that sends the browser on to the address. The browser

@@ -24,6 +24,7 @@ pub mod api;
 pub mod assets;
 
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use subtle::ConstantTimeEq;
@@ -52,6 +53,9 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
 
 /// The default idle timeout: the server stops after 30 minutes without a request.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How often the serving loop looks at its stop flag.
+const STOP_POLL: Duration = Duration::from_millis(200);
 
 /// The random token the page must send on every API call.
 struct Token(Zeroizing<String>);
@@ -203,15 +207,18 @@ impl Server {
         ))
     }
 
-    /// Serves until no request has come for the idle timeout.
-    pub fn serve(self) -> Result<(), CliError> {
+    /// Serves until no request has come for the idle timeout, or until
+    /// `stop` is set (Ctrl-C, SIGTERM, SIGHUP: the caller's handler), so
+    /// that the session ends cleanly either way.
+    pub fn serve(self, stop: &AtomicBool) -> Result<(), CliError> {
         let mut last = Instant::now();
         loop {
             let left = self.idle_timeout.saturating_sub(last.elapsed());
-            if left.is_zero() {
+            if left.is_zero() || stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            match self.http.recv_timeout(left) {
+            // Wake up now and then to notice `stop`.
+            match self.http.recv_timeout(left.min(STOP_POLL)) {
                 Ok(Some(request)) => {
                     last = Instant::now();
                     self.respond(request);
