@@ -121,7 +121,10 @@ export class Vault {
   resolve(service: string, key: string): Resolved;
   /** A known provider's credentials, vault first, then the environment. */
   providerConfig(name: string): ProviderConfig;
-  /** Every variable the env mapping gives for these services' secrets (all when omitted), with values. */
+  /**
+   * Every variable the env mapping gives for these services' secrets (all when omitted), with values;
+   * variables that steer a loader, shell or interpreter (LD_PRELOAD, …) are left out with an AgentSecretsWarning.
+   */
   envVars(services?: string[]): EnvVar[];
   /** Wipes the keys; every later call throws. */
   close(): void;

@@ -11,6 +11,12 @@
 //!    itself (`app/DATABASE_URL` ← `DATABASE_URL`);
 //! 4. otherwise `SERVICE_KEY` ([`default_var`]).
 //!
+//! Whatever the rules give, a variable of [`crate::reserved_vars`] (the
+//! tool's own settings, the loader, shells, interpreters) is never a
+//! secret's: [`secret_vars`] sets it apart, and [`plan_env`] — the one
+//! decision of which variables `run`, `export` and the npm `loadEnv` set —
+//! skips it with a note.
+//!
 //! The reverse, used by imports ([`secret_for_var`]), looks for a secret
 //! that maps to the variable among the user mapping, the built-ins and the
 //! secrets already in the vault, in that order; a variable nobody maps
@@ -21,6 +27,7 @@ use std::collections::BTreeMap;
 
 use crate::format::{parse_config, to_bytes, CONFIG_FILE};
 use crate::names::{validate_key, validate_service};
+use crate::reserved_vars::{reserved, Reserved};
 use crate::store::WriteLock;
 use crate::{Error, SecretString, Store, Timestamp, Vault};
 
@@ -36,6 +43,10 @@ pub type UserMapping = BTreeMap<String, Vec<String>>;
 /// Variables that never carry a vault value (the CLI's own settings,
 /// among them the master password).
 pub const RESERVED_VAR_PREFIX: &str = "AGENT_SECRETS_";
+
+/// Variables no process started by a front end inherits (`git`, the alert
+/// command, `run`'s child, …): the master password and the new one.
+pub const NOT_INHERITED: &[&str] = &["AGENT_SECRETS_PASSWORD", "AGENT_SECRETS_NEW_PASSWORD"];
 
 /// Built-in providers: `(service, key, variables)`, first variable preferred.
 pub const BUILTIN: &[(&str, &str, &[&str])] = &[
@@ -89,14 +100,47 @@ pub enum Origin {
     Rule,
 }
 
-/// The variables a secret maps to, preferred first, and why. Variables of
-/// the tool itself (`AGENT_SECRETS_*`) are never among them, whatever the
-/// names say: the master password must not be importable, exportable or
-/// handed to a child as a secret.
+/// The variables a secret maps to, preferred first, and why. Variables
+/// that never carry a secret ([`crate::reserved_vars`]: the tool's own
+/// `AGENT_SECRETS_*`, the loader's, shells', interpreters') are never
+/// among them, whatever the names say: the master password must not be
+/// importable, exportable or handed to a child as a secret, and a value
+/// must not become a child's `LD_PRELOAD`. [`secret_vars`] also returns
+/// the ones set apart.
 pub fn mapping_of(user: &UserMapping, service: &str, key: &str) -> (Vec<String>, Origin) {
-    let (mut vars, origin) = mapping_unfiltered(user, service, key);
-    vars.retain(|v| !v.starts_with(RESERVED_VAR_PREFIX));
-    (vars, origin)
+    let vars = secret_vars(user, service, key);
+    (vars.variables, vars.origin)
+}
+
+/// A secret's variables: those it may set and those it never sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretVars {
+    /// The variables it sets, preferred first.
+    pub variables: Vec<String>,
+    /// The variables the rules name but no secret ever sets, with the
+    /// entry of [`crate::reserved_vars`] each falls under.
+    pub refused: Vec<(String, Reserved)>,
+    /// Where the mapping comes from.
+    pub origin: Origin,
+}
+
+/// The variables of a secret (see the module documentation), with the
+/// reserved ones set apart.
+pub fn secret_vars(user: &UserMapping, service: &str, key: &str) -> SecretVars {
+    let (vars, origin) = mapping_unfiltered(user, service, key);
+    let mut variables = Vec::with_capacity(vars.len());
+    let mut refused = Vec::new();
+    for var in vars {
+        match reserved(&var) {
+            Some(why) => refused.push((var, why)),
+            None => variables.push(var),
+        }
+    }
+    SecretVars {
+        variables,
+        refused,
+        origin,
+    }
 }
 
 fn mapping_unfiltered(user: &UserMapping, service: &str, key: &str) -> (Vec<String>, Origin) {
@@ -140,19 +184,18 @@ pub fn split_mapping_key(name: &str) -> Result<(&str, &str), Error> {
 }
 
 /// Checks a variable name for the user mapping: `[A-Za-z_][A-Za-z0-9_]*`,
-/// at most 128 characters, not starting with `AGENT_SECRETS_`.
+/// at most 128 characters, and not a variable that never carries a secret
+/// ([`crate::reserved_vars`]; [`Error::ReservedVariable`]).
 pub fn validate_var(name: &str) -> Result<(), Error> {
     if name.len() > 128 || !crate::dotenv::is_shell_name(name) {
         return Err(Error::InvalidParameter(
             "a variable name is 1 to 128 characters of A-Z, a-z, 0-9 and '_' and does not start with a digit",
         ));
     }
-    if name.starts_with(RESERVED_VAR_PREFIX) {
-        return Err(Error::InvalidParameter(
-            "variables starting with AGENT_SECRETS_ are the CLI's own and never carry a secret",
-        ));
+    match reserved(name) {
+        Some(why) => Err(Error::ReservedVariable(why)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Checks a whole user mapping (on parse of `config.json` and before it is
@@ -168,8 +211,12 @@ pub fn check_user_mapping(user: &UserMapping) -> Result<(), &'static str> {
             return Err("\"env\" has an entry with no variable");
         }
         for var in vars {
-            if validate_var(var).is_err() {
-                return Err("\"env\" has an invalid variable name");
+            match validate_var(var) {
+                Ok(()) => {}
+                Err(Error::ReservedVariable(_)) => {
+                    return Err("\"env\" maps a secret to a variable that never carries one (the loader's, a shell's, an interpreter's or agent's own)");
+                }
+                Err(_) => return Err("\"env\" has an invalid variable name"),
             }
             if !seen.insert(var.as_str()) {
                 return Err("\"env\" maps one variable from two secrets");
@@ -253,6 +300,126 @@ pub fn mapped_secrets(user: &UserMapping, service: Option<&str>) -> Vec<(String,
         }
     }
     out
+}
+
+/// Which of a secret's variables [`plan_env`] sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Every variable it maps to (`run`, the npm `loadEnv`).
+    Every,
+    /// Only the preferred one (`export`: one line per secret).
+    Preferred,
+}
+
+/// One variable a plan sets, and whose value it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedVar {
+    /// The variable.
+    pub variable: String,
+    /// The index of its secret in the list given to [`plan_env`].
+    pub secret: usize,
+}
+
+/// A variable a secret maps to that a plan does not set. The text
+/// ([`Display`](core::fmt::Display)) names the variable and the secrets,
+/// never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// The variable never carries a secret ([`crate::reserved_vars`]).
+    Reserved {
+        /// The secret, `service/key`.
+        secret: String,
+        /// The variable.
+        variable: String,
+        /// The entry of the list it falls under.
+        why: Reserved,
+    },
+    /// An earlier secret of the list sets the variable already.
+    Taken {
+        /// The variable.
+        variable: String,
+        /// The secret that does not set it, `service/key`.
+        secret: String,
+        /// The secret that does, `service/key`.
+        by: String,
+    },
+}
+
+impl core::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Reserved {
+                secret,
+                variable,
+                why,
+            } => write!(
+                f,
+                "{secret}: {variable} is not set ({why}; a secret never sets it). \
+                 Map the secret to another variable: agent secret env --map {secret}=OTHER_NAME"
+            ),
+            Self::Taken {
+                variable,
+                secret,
+                by,
+            } => write!(
+                f,
+                "{variable}: both {by} and {secret} map to it; {by} is used."
+            ),
+        }
+    }
+}
+
+/// What a command sets in an environment: the variables, each with its
+/// secret, and what it leaves out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvPlan {
+    /// The variables to set, in the order of the secrets; no variable twice.
+    pub vars: Vec<PlannedVar>,
+    /// What is left out, and why (for warnings).
+    pub skipped: Vec<Skipped>,
+}
+
+/// The one decision of which variables the secrets `secrets`
+/// (`(service, key)`, in the order their values are held) set in an
+/// environment, shared by `run`, `export` and the npm `loadEnv`: each
+/// secret's variables from [`secret_vars`] (every one, or the preferred
+/// one), without the variables that never carry a secret, and a variable
+/// two secrets map to set once, by the first.
+pub fn plan_env(user: &UserMapping, secrets: &[(String, String)], which: Which) -> EnvPlan {
+    let mut plan = EnvPlan::default();
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (index, (service, key)) in secrets.iter().enumerate() {
+        let name = mapping_key(service, key);
+        let vars = secret_vars(user, service, key);
+        for (variable, why) in vars.refused {
+            plan.skipped.push(Skipped::Reserved {
+                secret: name.clone(),
+                variable,
+                why,
+            });
+        }
+        let wanted = match which {
+            Which::Every => vars.variables,
+            Which::Preferred => vars.variables.into_iter().take(1).collect(),
+        };
+        for variable in wanted {
+            if let Some(&first) = owner.get(&variable) {
+                let (s, k) = &secrets[first];
+                plan.skipped.push(Skipped::Taken {
+                    variable,
+                    secret: name.clone(),
+                    by: mapping_key(s, k),
+                });
+                continue;
+            }
+            owner.insert(variable.clone(), index);
+            plan.vars.push(PlannedVar {
+                variable,
+                secret: index,
+            });
+        }
+    }
+    plan
 }
 
 /// Sets (`Some`) or removes (`None`) the user mapping of one secret in
@@ -533,6 +700,86 @@ mod tests {
             [("stripe".to_owned(), "secret_key".to_owned())]
         );
         assert_eq!(mapped_secrets(&none, None).len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn reserved_variables_are_never_a_secrets() {
+        let none = UserMapping::new();
+        assert!(vars_for("app", "LD_PRELOAD").is_empty());
+        assert!(
+            vars_for("ld", "preload").is_empty(),
+            "SERVICE_KEY gives LD_PRELOAD"
+        );
+        assert!(vars_for("stripe", "PATH").is_empty());
+        let v = secret_vars(&none, "git", "ssh_command");
+        assert!(v.variables.is_empty());
+        assert_eq!(v.refused[0].0, "GIT_SSH_COMMAND");
+        assert_eq!(v.refused[0].1.entry, "GIT_");
+        assert!(matches!(
+            validate_var("LD_PRELOAD"),
+            Err(Error::ReservedVariable(r)) if r.entry == "LD_"
+        ));
+        assert!(matches!(
+            validate_var("NODE_OPTIONS"),
+            Err(Error::ReservedVariable(_))
+        ));
+        assert!(matches!(
+            validate_var("AGENT_SECRETS_PASSWORD"),
+            Err(Error::ReservedVariable(_))
+        ));
+        assert_eq!(validate_var("PRELOAD_URL").ok(), Some(()));
+        let user = UserMapping::from([("app/x".to_owned(), vec!["BASH_ENV".to_owned()])]);
+        assert!(check_user_mapping(&user).is_err_and(|e| e.contains("never carries one")));
+        // Imports never read them from the environment either.
+        let env = |name: &str| (name == "LD_PRELOAD").then(|| "fake".to_owned());
+        assert!(resolve::<crate::MemoryStore>(None, "app", "LD_PRELOAD", &env).is_err());
+    }
+
+    #[test]
+    fn one_plan_for_run_export_and_load_env() {
+        let user = UserMapping::from([("stripe/secret_key".to_owned(), vec!["SK".to_owned()])]);
+        let secrets: Vec<(String, String)> = [
+            ("app", "LD_PRELOAD"),
+            ("app", "OPENAI_API_KEY"),
+            ("gemini", "api_key"),
+            ("openai", "api_key"),
+            ("stripe", "secret_key"),
+            ("app", "AGENT_SECRETS_PASSWORD"),
+        ]
+        .iter()
+        .map(|(s, k)| ((*s).to_owned(), (*k).to_owned()))
+        .collect();
+        let plan = plan_env(&user, &secrets, Which::Every);
+        let set: Vec<(&str, usize)> = plan
+            .vars
+            .iter()
+            .map(|p| (p.variable.as_str(), p.secret))
+            .collect();
+        assert_eq!(
+            set,
+            [
+                ("OPENAI_API_KEY", 1),
+                ("GEMINI_API_KEY", 2),
+                ("GOOGLE_GEMINI_API_KEY", 2),
+                ("SK", 4)
+            ]
+        );
+        let notes: Vec<String> = plan.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            notes,
+            [
+                "app/LD_PRELOAD: LD_PRELOAD is not set (LD_* steers the dynamic loader or the C library; \
+                 a secret never sets it). Map the secret to another variable: agent secret env --map app/LD_PRELOAD=OTHER_NAME",
+                "OPENAI_API_KEY: both app/OPENAI_API_KEY and openai/api_key map to it; app/OPENAI_API_KEY is used.",
+                "app/AGENT_SECRETS_PASSWORD: AGENT_SECRETS_PASSWORD is not set (AGENT_SECRETS_* is a setting of agent \
+                 itself (the master password among them); a secret never sets it). Map the secret to another variable: \
+                 agent secret env --map app/AGENT_SECRETS_PASSWORD=OTHER_NAME",
+            ]
+        );
+        let preferred = plan_env(&user, &secrets[2..3], Which::Preferred);
+        assert_eq!(preferred.vars.len(), 1);
+        assert_eq!(preferred.vars[0].variable, "GEMINI_API_KEY");
+        assert!(preferred.skipped.is_empty());
     }
 
     /// A vault at the KDF floor with a fake password.

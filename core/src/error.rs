@@ -115,6 +115,10 @@ pub enum Error {
     /// A primitive was called with a parameter of the wrong size.
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
+    /// A variable that never carries a secret ([`crate::reserved_vars`]):
+    /// the message names the list's entry, not the name given.
+    #[error("{0}; a secret never sets it. Choose another variable name.")]
+    ReservedVariable(crate::reserved_vars::Reserved),
 }
 
 fn wrong_password_tail(remaining: Option<u32>, locked_for: Option<u64>) -> String {
@@ -210,7 +214,8 @@ impl Error {
             | Self::WeakPassword { .. }
             | Self::AlreadyInitialized
             | Self::KdfOutOfRange { .. }
-            | Self::InvalidParameter(_) => ErrorKind::Usage,
+            | Self::InvalidParameter(_)
+            | Self::ReservedVariable(_) => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword { .. } => ErrorKind::WrongPassword,
             Self::Locked { .. } => ErrorKind::Locked,

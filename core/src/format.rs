@@ -163,7 +163,7 @@ impl Default for LockoutPolicy {
 }
 
 /// When failed unlocks raise an alert (an `alert` audit event, a warning,
-/// and the optional command).
+/// and the user's own command: [`crate::user_config`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertPolicy {
@@ -172,8 +172,9 @@ pub struct AlertPolicy {
     pub failed_unlocks: u32,
     /// The window, in seconds.
     pub window_seconds: u64,
-    /// A program and its arguments, run with the alert event as one JSON
-    /// line on its standard input (never a value). Absent: no command.
+    /// Accepted so that a vault holding it still opens, but **never run**:
+    /// a program is never taken from the vault folder
+    /// ([`crate::user_config::vault_command_warning`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
 }
@@ -456,6 +457,8 @@ mod tests {
             json!({"s/k": ["1X"]}),
             json!({"s/k": ["A B"]}),
             json!({"s/k": ["AGENT_SECRETS_PASSWORD"]}),
+            json!({"s/k": ["LD_PRELOAD"]}),
+            json!({"s/k": ["NODE_OPTIONS"]}),
             json!({"s/k": ["X"], "t/k": ["X"]}),
             json!({"s/k": "X"}),
         ] {

@@ -4,13 +4,15 @@
 //! Every variable is given its secret before anything is stored: a mapped
 //! variable (user mapping, built-ins, a secret already in the vault that
 //! maps to it) goes to that secret; any other to the service `app` (or
-//! the chosen service) under its own name. `AGENT_SECRETS_*` variables and
-//! names that are not key names are refused. All or nothing: a file with
-//! any problem yields the list of problems, by line number, never by
-//! content.
+//! the chosen service) under its own name. Reserved variables
+//! ([`crate::reserved_vars`]: the tool's own, loader and interpreter
+//! variables), names that are not key names, and secrets that would map
+//! only to reserved variables are refused. All or nothing: a file with any
+//! problem yields the list of problems, by line number, never by content.
 
 use crate::dotenv::{self, Duplicate};
-use crate::env::{ReverseMapping, UserMapping, RESERVED_VAR_PREFIX};
+use crate::env::{self, ReverseMapping, UserMapping};
+use crate::reserved_vars::reserved;
 use crate::SecretString;
 
 /// One secret to store.
@@ -61,6 +63,18 @@ pub enum PlanError {
     Unstorable(Vec<String>),
 }
 
+/// For a secret that maps to no variable but reserved ones
+/// (`app/LD_PRELOAD`, `ld/preload`): "maps only to VAR, and REASON". Such a
+/// secret is never imported (from a file or the environment).
+pub fn unusable(user: &UserMapping, service: &str, key: &str) -> Option<String> {
+    let vars = env::secret_vars(user, service, key);
+    if !vars.variables.is_empty() {
+        return None;
+    }
+    let (variable, why) = vars.refused.first()?;
+    Some(format!("maps only to {variable}, and {why}"))
+}
+
 /// The plan for a `.env` file's `bytes`, given the vault's user mapping and
 /// the secrets it already has (`existing`, service and key names); with
 /// `service`, every variable goes into that service.
@@ -82,9 +96,11 @@ pub fn plan(
     let mut seen: std::collections::HashMap<(String, String), usize> =
         std::collections::HashMap::new();
     for entry in parsed.entries {
-        if entry.name.starts_with(RESERVED_VAR_PREFIX) {
+        // Named by the list's entry, not the line's name: nothing of the
+        // file is echoed.
+        if let Some(why) = reserved(&entry.name) {
             errors.push(format!(
-                "line {}: {RESERVED_VAR_PREFIX}* variables are settings of agent itself, never secrets; remove the line",
+                "line {}: {why}; a secret never sets it. Remove the line or rename the variable",
                 entry.line
             ));
             continue;
@@ -96,6 +112,13 @@ pub fn plan(
             ));
             continue;
         };
+        if let Some(why) = unusable(user, &service, &key) {
+            errors.push(format!(
+                "line {}: it would go to {service}/{key}, which {why}; a secret never sets it. Choose another --service",
+                entry.line
+            ));
+            continue;
+        }
         if let Some(&at) = seen.get(&(service.clone(), key.clone())) {
             let earlier = &mut plan.planned[at];
             plan.merged.push(Merged {
@@ -163,7 +186,7 @@ mod tests {
         assert_eq!(
             super::plan(b"AGENT_SECRETS_PASSWORD=x\n1BAD=y\nOK=z\n", &user, &[], None),
             Err(PlanError::Unstorable(vec![
-                "line 1: AGENT_SECRETS_* variables are settings of agent itself, never secrets; remove the line".to_owned(),
+                format!("line 1: {}; a secret never sets it. Remove the line or rename the variable", reserved("AGENT_SECRETS_PASSWORD").map(|r| r.to_string()).unwrap_or_default()),
                 "line 2: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')".to_owned(),
             ]))
         );

@@ -27,10 +27,12 @@ pub mod lockout;
 pub mod metrics;
 pub mod names;
 pub mod primitives;
+pub mod reserved_vars;
 pub mod scan;
 mod secret;
 pub mod store;
 mod time;
+pub mod user_config;
 mod vault;
 
 pub use env::{provider_config, resolve, Credential, ProviderConfig, Resolved, Source};

@@ -119,9 +119,12 @@ fn emit(event: &AuditEvent) {
     );
 }
 
-/// Failed unlocks over the configured threshold within the window: an
-/// `alert` audit event, a warning, and the configured command (which gets
-/// the event as one JSON line on stdin, never a value).
+/// Failed unlocks over the vault's thresholds within the window: an
+/// `alert` audit event, a warning, and the user's alert command (which
+/// gets the event as one JSON line on stdin, never a value). The command
+/// comes from the user's own configuration ([`crate::user_config`]),
+/// never from the vault folder: a `command` in the vault's `alerts` is
+/// ignored (every unlock warns about it).
 fn check_alert(ctx: &Context) {
     let Ok(Some(config)) = ctx.store.read(agent_secrets_core::format::CONFIG_FILE) else {
         return;
@@ -158,20 +161,23 @@ fn check_alert(ctx: &Context) {
         "warning: ALERT: {} or more failed unlocks within {} s on this vault.",
         policy.failed_unlocks, policy.window_seconds
     ));
-    if let Some([program, args @ ..]) = policy.command.as_deref() {
+    let choice = crate::user_config::alert_command();
+    if let Some(warning) = &choice.warning {
+        output::note(&format!("warning: {warning}"));
+    }
+    if let Some([program, args @ ..]) = choice.command.as_deref() {
         run_alert_command(program, args, &line);
     }
 }
 
 fn run_alert_command(program: &str, args: &[String], line: &audit::AuditLine) {
     use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let mut json = serde_json::to_vec(line).unwrap_or_default();
     json.push(b'\n');
-    let child = Command::new(program)
+    // Without the master passwords, as every child.
+    let child = crate::child::command(program)
         .args(args)
-        .env_remove(crate::input::PASSWORD_ENV)
-        .env_remove(crate::input::NEW_PASSWORD_ENV)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn();

@@ -8,6 +8,7 @@
 // clap turns doc comments into help text, so these two modules document
 // their items for the user (`--help`), not as API docs.
 pub mod audit_log;
+pub mod child;
 #[allow(missing_docs)]
 pub mod cli;
 #[allow(missing_docs)]
@@ -19,6 +20,7 @@ pub mod input;
 pub mod lock;
 pub mod output;
 pub mod ui;
+pub mod user_config;
 
 use std::process::ExitCode;
 

@@ -1,6 +1,10 @@
 //! The audit trail, its verification, metrics, alerts and the JSON log
 //! stream, through the real binary.
 
+// The tests start the binary under test (and git) themselves; the rule that
+// every child is made by agent_cli::child::command is for the CLI.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use common::{Project, PASSWORD};
@@ -185,13 +189,22 @@ fn failed_unlocks_over_the_threshold_raise_one_alert_and_run_the_command() {
     let p = Project::initialized();
     let out = p.root.path().join("alert.json");
     let mut config = p.read_json("config.json");
-    config["alerts"] = serde_json::json!({
-        "failed_unlocks": 2,
-        "window_seconds": 3600,
-        "command": ["sh", "-c", format!("cat > '{}'", out.display())]
-    });
+    config["alerts"] = serde_json::json!({ "failed_unlocks": 2, "window_seconds": 3600 });
     p.write_json("config.json", &config);
-    let wrong = [("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0")];
+    // The command is the user's own (never the vault's): XDG_CONFIG_HOME.
+    let xdg = p.root.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("agent-secrets")).expect("mkdir");
+    let user = serde_json::json!({ "alerts": { "command":
+        ["sh", "-c", format!("cat > '{}'", out.display())] } });
+    let file = xdg.join("agent-secrets/config.json");
+    std::fs::write(&file, user.to_string()).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let xdg = xdg.to_str().expect("utf8");
+    let wrong = [
+        ("AGENT_SECRETS_PASSWORD", "Wrong-Horse-Battery-0"),
+        ("XDG_CONFIG_HOME", xdg),
+    ];
     let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);
     assert!(!r.stderr.contains("ALERT"), "{r:?}");
     let r = p.run_with(&["secret", "get", "a", "b"], &wrong, None);

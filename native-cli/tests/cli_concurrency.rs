@@ -1,5 +1,9 @@
 //! Many writers at once, and writers killed at any instant.
 
+// The tests start the binary under test (and git) themselves; the rule that
+// every child is made by agent_cli::child::command is for the CLI.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::process::Stdio;

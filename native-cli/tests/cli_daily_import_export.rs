@@ -2,6 +2,10 @@
 //! round trip, all-or-none imports and the bad inputs of issue 3. Fake
 //! values only; every refusal leaves the vault folder byte-identical.
 
+// The tests start the binary under test (and git) themselves; the rule that
+// every child is made by agent_cli::child::command is for the CLI.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -156,7 +160,7 @@ fn bad_inputs_are_refused_by_line_and_change_nothing() {
         ),
         (
             write(&p, "pw.env", b"AGENT_SECRETS_PASSWORD=Fake-Password-123\n"),
-            "pw.env: line 1: AGENT_SECRETS_* variables",
+            "pw.env: line 1: AGENT_SECRETS_* is a setting of agent itself",
         ),
         (
             write(&p, "nul.env", b"A=1\nB=\0\n"),

@@ -2,6 +2,9 @@
 //! Each test starts the binary on port 0, reads the address it prints and
 //! talks to it with a plain TCP client.
 
+// Test processes (the binary under test, `kill`) are made directly.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -711,8 +714,21 @@ fn preflight_findings_come_as_data() {
     assert_eq!(r.status, 200);
     let v = r.json();
     let checks = v["checks"].as_array().expect("checks");
-    assert_eq!(checks.len(), 10);
+    // The same checks, in the same order, as `agent preflight --json`.
+    let cli = p.run(&["preflight", "--json"]);
+    let cli: serde_json::Value = serde_json::from_str(&cli.stdout).expect("json");
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .map(|c| c["check"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    assert!(checks.len() >= 10);
     assert_eq!(checks[0]["check"], "folder_mode");
+    assert_eq!(names(&v), names(&cli));
+    assert_eq!(v["ok"], cli["ok"]);
 }
 
 #[test]

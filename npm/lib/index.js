@@ -10,14 +10,15 @@
 // rest of the package (and Node's crypto) loads.
 const { loaded, ready } = require('./wasm.js');
 
-const { spawnSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 
+const { runChild } = require('./child.js');
 const { AgentSecretsError, codes, core, fromCore, invalidInput } = require('./errors.js');
 const { FileStore } = require('./fs-store.js');
 const { timeoutFromEnv } = require('./lock.js');
 const { derivePasswordKey } = require('./kdf.js');
+const { alertCommand } = require('./user-config.js');
 
 /** The vault folder when neither `dir` nor AGENT_SECRETS_DIR says otherwise. */
 const DEFAULT_DIR = path.join('.agent', 'secrets');
@@ -128,10 +129,12 @@ function audit(store, processEnv, operation, outcome, service, key) {
 }
 
 /**
- * After a failed unlock, as the CLI: the core decides from config.json
- * `alerts` and the audit log, and appends the `alert` line; here, the
- * warning and the configured command (no shell), which gets that line as
- * one JSON line on stdin and an environment without the master passwords.
+ * After a failed unlock, as the CLI: the core decides from the config.json
+ * `alerts` thresholds and the audit log, and appends the `alert` line;
+ * here, the warning and the user's alert command (AGENT_SECRETS_ALERT_COMMAND
+ * or the user configuration file, never the vault's config.json; no shell),
+ * which gets that line as one JSON line on stdin and an environment without
+ * the master passwords.
  */
 function checkAlert(store, processEnv) {
   let alert;
@@ -146,13 +149,19 @@ function checkAlert(store, processEnv) {
   if (alert === null || alert === undefined) return;
   process.emitWarning(`ALERT: ${alert.failedUnlocks} or more failed unlocks within ` +
     `${alert.windowSeconds} s on this vault.`, 'AgentSecretsWarning');
-  if (!Array.isArray(alert.command) || alert.command.length === 0) return;
-  const [program, ...args] = alert.command;
-  const env = { ...processEnv };
-  delete env.AGENT_SECRETS_PASSWORD;
-  delete env.AGENT_SECRETS_NEW_PASSWORD;
-  const r = spawnSync(program, args, {
-    env, input: `${alert.line}\n`, stdio: ['pipe', 'ignore', 'inherit'], shell: false,
+  let choice;
+  try {
+    choice = core(() => alertCommand(processEnv));
+  } catch (e) {
+    process.emitWarning(`the alert command was not looked up: ${fromCore(e).message}`,
+      'AgentSecretsWarning');
+    return;
+  }
+  if (choice.warning !== undefined) process.emitWarning(choice.warning, 'AgentSecretsWarning');
+  if (!Array.isArray(choice.command) || choice.command.length === 0) return;
+  const [program, ...args] = choice.command;
+  const r = runChild(program, args, processEnv, {
+    input: `${alert.line}\n`, stdio: ['pipe', 'ignore', 'inherit'],
   });
   if (r.error) {
     process.emitWarning(`the alert command ${program} could not start (${r.error.code || r.error.message}).`,
@@ -266,7 +275,10 @@ class Vault {
 
   /**
    * The variables the CLI's mapping gives for these services' secrets (all
-   * when omitted), with values; one `run` line, as `agent secret run`.
+   * when omitted), with values; one `run` line, as `agent secret run`. The
+   * core's plan, as the CLI's: a variable that steers a loader, shell or
+   * interpreter (`LD_PRELOAD`, …) is left out, and a variable two secrets
+   * map to is set by the first; each with an AgentSecretsWarning.
    */
   envVars(services) {
     if (services !== undefined) {
@@ -274,7 +286,9 @@ class Vault {
       for (const s of services) checkName('service', s);
     }
     const service = Array.isArray(services) && services.length === 1 ? services[0] : undefined;
-    return this._audited('run', service, undefined, (v) => v.envVars(services));
+    const plan = this._audited('run', service, undefined, (v) => v.envVars(services));
+    for (const w of plan.warnings) process.emitWarning(w, 'AgentSecretsWarning');
+    return plan.vars;
   }
 
   /** Wipes the keys; the object cannot be used afterwards. */
@@ -315,6 +329,8 @@ async function openVault(options) {
     // The background compile may still run; nothing is derived before the
     // core has read config.json and checked the lockout (unlockParams).
     const wasm = await ready();
+    // A command planted in config.json is never run: say so, locked or not.
+    for (const w of core(() => wasm.vaultWarnings(store))) process.emitWarning(w, 'AgentSecretsWarning');
     const params = core(() => wasm.unlockParams(store, nowSeconds()));
     // A corrupt state.json counts as no failures; the core says so (as the CLI warns).
     if (params.warning !== undefined) process.emitWarning(params.warning, 'AgentSecretsWarning');
@@ -357,7 +373,6 @@ async function loadEnv(options) {
     const loaded = [];
     const skipped = [];
     for (const { variable, value } of vars) {
-      if (loaded.includes(variable)) continue;
       if (!override && target[variable] !== undefined) {
         if (!skipped.includes(variable)) skipped.push(variable);
         continue;

@@ -115,3 +115,35 @@ test('providerConfig: each credential with its source, the missing ones named', 
   t.after(() => vault.close());
   assert.deepEqual(vault.providerConfig('openai').credentials.api_key, { value: 'sk-fake-openai', source: 'vault' });
 });
+
+test('loadEnv and envVars never set a variable that steers a loader, shell or interpreter; they warn', async (t) => {
+  const value = 'sk-fake-preload-0b5e19';
+  const dir = cliVault(t, [['app', 'LD_PRELOAD', value], ['app', 'NODE_OPTIONS', value], ['app', 'GOOD', 'fake-good']]);
+  delete process.env.LD_PRELOAD;
+  delete process.env.NODE_OPTIONS;
+  delete process.env.GOOD;
+  t.after(() => { delete process.env.LD_PRELOAD; delete process.env.NODE_OPTIONS; delete process.env.GOOD; });
+  const warnings = [];
+  const on = (w) => { if (w.name === 'AgentSecretsWarning') warnings.push(w.message); };
+  process.on('warning', on);
+  let result;
+  try {
+    result = await secrets.loadEnv({ dir, password: PASSWORD });
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', on);
+  }
+  assert.equal(process.env.LD_PRELOAD, undefined);
+  assert.equal(process.env.NODE_OPTIONS, undefined);
+  assert.equal(process.env.GOOD, 'fake-good');
+  assert.deepEqual(result, { loaded: ['GOOD'], skipped: [] });
+  assert.deepEqual(warnings.map((w) => w.split(' (')[0]).sort(), [
+    'app/LD_PRELOAD: LD_PRELOAD is not set',
+    'app/NODE_OPTIONS: NODE_OPTIONS is not set',
+  ]);
+  assert.ok(warnings[0].includes('a secret never sets it') && !warnings.join().includes(value));
+
+  const vault = await secrets.openVault({ dir, password: PASSWORD });
+  t.after(() => vault.close());
+  assert.deepEqual(vault.envVars().map((v) => v.variable), ['GOOD']);
+});

@@ -15,7 +15,9 @@
 //! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
 //!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
 //!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`;
+//!   `appendAudit`, `alertAfterFailure`; what runs and with what:
+//!   `vaultWarnings`, `userConfigPath`, `userConfigReadLimit`, `alertCommand`,
+//!   `notInherited`.
 //! - for the browser dashboard: `auditNextLine`, `auditVerify`,
 //!   `auditLines`, `mappingOf`, `setUserMapping`, `importPlan`.
 //!
@@ -36,7 +38,10 @@ mod store;
 mod vault;
 mod web;
 
-pub use node::{append_audit, env_vars_for, provider_config_env, resolve_env, unlock_params};
+pub use node::{
+    alert_command, append_audit, env_vars_for, not_inherited, provider_config_env, resolve_env,
+    unlock_params, user_config_path, user_config_read_limit, vault_warnings,
+};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};

@@ -8,6 +8,7 @@
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
 use agent_secrets_core::env::{self, Resolved, Source};
+use agent_secrets_core::user_config::{self, FileFacts, FileState};
 use agent_secrets_core::{format, lockout, metrics, Store};
 use agent_secrets_core::{kdf_params, Error, Vault as CoreVault};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -27,8 +28,17 @@ export interface AgentSecretsAlert {
   line: string;
   failedUnlocks: number;
   windowSeconds: number;
-  command?: string[];
 }
+/** What the front end found at the user configuration file's path. */
+export type AgentSecretsUserConfigFile =
+  | { state: "absent" }
+  | { state: "symlink" }
+  | { state: "unreadable"; reason: string }
+  | { state: "opened"; regular: boolean; owner: number; mode: number; bytes: Uint8Array };
+/** What `alertCommand` decided. */
+export interface AgentSecretsAlertCommand { command?: string[]; warning?: string; }
+/** What `envVars` sets, and the warnings for what it leaves out. */
+export interface AgentSecretsEnvPlan { vars: AgentSecretsEnvVar[]; warnings: string[]; }
 /** A value and where it came from. */
 export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
 /** One variable `envVars` would set. */
@@ -94,6 +104,91 @@ pub fn unlock_params(store: StoreObject, now_unix_seconds: f64) -> Result<Object
         set(&out, "warning", &JsValue::from_str(&warning))?;
     }
     Ok(out)
+}
+
+/// The warnings every unlock gives before the password is tried (the
+/// CLI's): an `alerts.command` in `config.json`, which is never run. Empty
+/// when there is nothing to say or no readable `config.json` (the unlock
+/// itself reports that).
+#[wasm_bindgen(js_name = vaultWarnings)]
+pub fn vault_warnings(store: StoreObject) -> Vec<String> {
+    let store = JsStore::new(store);
+    store
+        .read(format::CONFIG_FILE)
+        .ok()
+        .flatten()
+        .and_then(|bytes| format::parse_config(&bytes).ok())
+        .as_ref()
+        .and_then(user_config::vault_command_warning)
+        .map(|w| vec![w.to_owned()])
+        .unwrap_or_default()
+}
+
+/// The user configuration file's path from `XDG_CONFIG_HOME` and `HOME`
+/// ([`user_config::path`]); `undefined` when neither gives one.
+#[wasm_bindgen(js_name = userConfigPath)]
+pub fn user_config_path(
+    #[wasm_bindgen(js_name = xdgConfigHome)] xdg_config_home: Option<String>,
+    home: Option<String>,
+) -> Option<String> {
+    user_config::path(xdg_config_home.as_deref(), home.as_deref())
+}
+
+/// The most bytes the package reads of the user configuration file:
+/// [`user_config::MAX_BYTES`] + 1 (one more tells "too large" apart).
+#[wasm_bindgen(js_name = userConfigReadLimit)]
+pub fn user_config_read_limit() -> u32 {
+    u32::try_from(user_config::MAX_BYTES + 1).unwrap_or(u32::MAX)
+}
+
+/// The alert command ([`user_config::alert_command`]): `envValue` is
+/// `AGENT_SECRETS_ALERT_COMMAND`, `file` what the package found at `path`
+/// (opened without following a link, without blocking), `user` the
+/// effective uid. `{ command?, warning? }`.
+#[wasm_bindgen(js_name = alertCommand, unchecked_return_type = "AgentSecretsAlertCommand")]
+pub fn alert_command(
+    #[wasm_bindgen(js_name = envValue)] env_value: Option<String>,
+    path: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "AgentSecretsUserConfigFile")] file: Object,
+    user: u32,
+) -> Result<Object, JsValue> {
+    let get =
+        |name: &str| Reflect::get(&file, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let number = |name: &str| get(name).as_f64().map_or(u32::MAX, |n| n as u32);
+    let reason = get("reason").as_string().unwrap_or_default();
+    let bytes = get("bytes")
+        .dyn_into::<Uint8Array>()
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    let state = match get("state").as_string().as_deref() {
+        Some("symlink") => FileState::Symlink,
+        Some("unreadable") => FileState::Unreadable(&reason),
+        Some("opened") => FileState::Opened {
+            facts: FileFacts {
+                regular: get("regular").is_truthy(),
+                owner: number("owner"),
+                mode: number("mode") & 0o7777,
+            },
+            bytes: &bytes,
+        },
+        _ => FileState::Absent,
+    };
+    let choice = user_config::alert_command(env_value.as_deref(), path.as_deref(), state, user);
+    let out = Object::new();
+    if let Some(command) = &choice.command {
+        let argv: Array = command.iter().map(|a| JsValue::from_str(a)).collect();
+        set(&out, "command", &argv)?;
+    }
+    if let Some(warning) = &choice.warning {
+        set(&out, "warning", &JsValue::from_str(warning))?;
+    }
+    Ok(out)
+}
+
+/// The variables no child process inherits (the master passwords).
+#[wasm_bindgen(js_name = notInherited)]
+pub fn not_inherited() -> Vec<String> {
+    env::NOT_INHERITED.iter().map(|v| (*v).to_owned()).collect()
 }
 
 /// The variables a secret maps to without a vault's user mapping,
@@ -189,10 +284,11 @@ pub fn append_audit(
     Ok(())
 }
 
-/// After a failed unlock: when `config.json` has `alerts` and the core's
-/// [`metrics::alert_due`] says so, appends an `alert` line (status
-/// `failed`) and returns `{ line, failedUnlocks, windowSeconds, command? }`
-/// (`line` is the appended audit line as JSON, for the command's stdin);
+/// After a failed unlock: when `config.json` has `alerts` thresholds and
+/// the core's [`metrics::alert_due`] says so, appends an `alert` line
+/// (status `failed`) and returns `{ line, failedUnlocks, windowSeconds }`
+/// (`line` is the appended audit line as JSON, for the user's alert
+/// command, [`alert_command`]: never one from the vault's `config.json`);
 /// otherwise `null`. A failure to append the line is thrown.
 #[wasm_bindgen(js_name = alertAfterFailure, unchecked_return_type = "AgentSecretsAlert | null")]
 pub fn alert_after_failure(
@@ -232,10 +328,6 @@ pub fn alert_after_failure(
         "windowSeconds",
         &(policy.window_seconds as f64).into(),
     )?;
-    if let Some(command) = &policy.command {
-        let argv: Array = command.iter().map(|a| JsValue::from_str(a)).collect();
-        set(&out, "command", &argv)?;
-    }
     Ok(out.into())
 }
 
@@ -289,13 +381,14 @@ impl Vault {
         provider_config(Some(self.core()), name, &env)
     }
 
-    /// Every variable the mapping gives (the vault's user mapping, then
-    /// the built-ins and the rules of [`mod@env`]) for the secrets of
-    /// `services` (all services when `undefined`), each with its value. A
-    /// service document that cannot be read fails the whole call (nothing
-    /// half-loaded).
-    #[wasm_bindgen(js_name = envVars, unchecked_return_type = "AgentSecretsEnvVar[]")]
-    pub fn env_vars(&self, services: Option<Vec<String>>) -> Result<Array, JsValue> {
+    /// The variables the secrets of `services` (all services when
+    /// `undefined`) set, each with its value, by the core's
+    /// [`env::plan_env`] (as `agent secret run`): `{ vars, warnings }`,
+    /// `warnings` naming what is left out (a variable that never carries
+    /// a secret, a variable two secrets map to). A service document that
+    /// cannot be read fails the whole call (nothing half-loaded).
+    #[wasm_bindgen(js_name = envVars, unchecked_return_type = "AgentSecretsEnvPlan")]
+    pub fn env_vars(&self, services: Option<Vec<String>>) -> Result<Object, JsValue> {
         let vault = self.core();
         let services = match services {
             Some(services) => services,
@@ -307,20 +400,38 @@ impl Vault {
                 listed.into_iter().map(|s| s.service).collect()
             }
         };
-        let out = Array::new();
+        let mut names = Vec::new();
+        let mut values = Vec::new();
         for service in &services {
             for (key, value) in vault.get_service(service).js()? {
-                for variable in env::vars_for_in(&vault.config().env, service, &key) {
-                    let entry = Object::new();
-                    set(&entry, "variable", &JsValue::from_str(&variable))?;
-                    set(&entry, "service", &JsValue::from_str(service))?;
-                    set(&entry, "key", &JsValue::from_str(&key))?;
-                    // Copied out to a JavaScript string; the Rust copy is wiped on drop.
-                    set(&entry, "value", &JsValue::from_str(value.expose()))?;
-                    out.push(&entry);
-                }
+                names.push((service.clone(), key));
+                values.push(value);
             }
         }
+        let plan = env::plan_env(&vault.config().env, &names, env::Which::Every);
+        let vars = Array::new();
+        for planned in &plan.vars {
+            let (service, key) = &names[planned.secret];
+            let entry = Object::new();
+            set(&entry, "variable", &JsValue::from_str(&planned.variable))?;
+            set(&entry, "service", &JsValue::from_str(service))?;
+            set(&entry, "key", &JsValue::from_str(key))?;
+            // Copied out to a JavaScript string; the Rust copy is wiped on drop.
+            set(
+                &entry,
+                "value",
+                &JsValue::from_str(values[planned.secret].expose()),
+            )?;
+            vars.push(&entry);
+        }
+        let warnings: Array = plan
+            .skipped
+            .iter()
+            .map(|w| JsValue::from_str(&w.to_string()))
+            .collect();
+        let out = Object::new();
+        set(&out, "vars", &vars)?;
+        set(&out, "warnings", &warnings)?;
         Ok(out)
     }
 }

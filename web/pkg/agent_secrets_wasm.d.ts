@@ -47,8 +47,17 @@ export interface AgentSecretsAlert {
     line: string;
     failedUnlocks: number;
     windowSeconds: number;
-    command?: string[];
 }
+/** What the front end found at the user configuration file's path. */
+export type AgentSecretsUserConfigFile =
+| { state: "absent" }
+| { state: "symlink" }
+| { state: "unreadable"; reason: string }
+| { state: "opened"; regular: boolean; owner: number; mode: number; bytes: Uint8Array };
+/** What `alertCommand` decided. */
+export interface AgentSecretsAlertCommand { command?: string[]; warning?: string; }
+/** What `envVars` sets, and the warnings for what it leaves out. */
+export interface AgentSecretsEnvPlan { vars: AgentSecretsEnvVar[]; warnings: string[]; }
 /** A value and where it came from. */
 export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
 /** One variable `envVars` would set. */
@@ -103,13 +112,14 @@ export class Vault {
      */
     documents(): Record<string, string>;
     /**
-     * Every variable the mapping gives (the vault's user mapping, then
-     * the built-ins and the rules of [`mod@env`]) for the secrets of
-     * `services` (all services when `undefined`), each with its value. A
-     * service document that cannot be read fails the whole call (nothing
-     * half-loaded).
+     * The variables the secrets of `services` (all services when
+     * `undefined`) set, each with its value, by the core's
+     * [`env::plan_env`] (as `agent secret run`): `{ vars, warnings }`,
+     * `warnings` naming what is left out (a variable that never carries
+     * a secret, a variable two secrets map to). A service document that
+     * cannot be read fails the whole call (nothing half-loaded).
      */
-    envVars(services?: string[] | null): AgentSecretsEnvVar[];
+    envVars(services?: string[] | null): AgentSecretsEnvPlan;
     /**
      * The value of `service`/`key`.
      */
@@ -175,13 +185,22 @@ export function aes256GcmOpen(key: Uint8Array | number[], nonce: Uint8Array | nu
 export function aes256GcmSeal(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], plaintext: Uint8Array | number[]): Uint8Array;
 
 /**
- * After a failed unlock: when `config.json` has `alerts` and the core's
- * [`metrics::alert_due`] says so, appends an `alert` line (status
- * `failed`) and returns `{ line, failedUnlocks, windowSeconds, command? }`
- * (`line` is the appended audit line as JSON, for the command's stdin);
+ * After a failed unlock: when `config.json` has `alerts` thresholds and
+ * the core's [`metrics::alert_due`] says so, appends an `alert` line
+ * (status `failed`) and returns `{ line, failedUnlocks, windowSeconds }`
+ * (`line` is the appended audit line as JSON, for the user's alert
+ * command, [`alert_command`]: never one from the vault's `config.json`);
  * otherwise `null`. A failure to append the line is thrown.
  */
 export function alertAfterFailure(store: AgentSecretsStore, user: string, source: string, nowUnixSeconds: number): AgentSecretsAlert | null;
+
+/**
+ * The alert command ([`user_config::alert_command`]): `envValue` is
+ * `AGENT_SECRETS_ALERT_COMMAND`, `file` what the package found at `path`
+ * (opened without following a link, without blocking), `user` the
+ * effective uid. `{ command?, warning? }`.
+ */
+export function alertCommand(envValue: string | null | undefined, path: string | null | undefined, file: AgentSecretsUserConfigFile, user: number): AgentSecretsAlertCommand;
 
 /**
  * Appends one audit line for an operation of a front end (`source`:
@@ -249,6 +268,11 @@ export function list(store: AgentSecretsStore, service?: string | null): AgentSe
 export function mappingOf(config: Uint8Array | number[], service: string, key: string): AgentSecretsMapping;
 
 /**
+ * The variables no child process inherits (the master passwords).
+ */
+export function notInherited(): string[];
+
+/**
  * Opens a vault from its documents (an object of name -> JSON text or
  * bytes, e.g. `{ "config.json": "...", "openai.json": "..." }`), held in
  * memory. Read them back after changes with [`Vault::documents`].
@@ -296,6 +320,26 @@ export function status(store: AgentSecretsStore): AgentSecretsStatus;
  */
 export function unlockParams(store: AgentSecretsStore, now_unix_seconds: number): AgentSecretsUnlockParams;
 
+/**
+ * The user configuration file's path from `XDG_CONFIG_HOME` and `HOME`
+ * ([`user_config::path`]); `undefined` when neither gives one.
+ */
+export function userConfigPath(xdgConfigHome?: string | null, home?: string | null): string | undefined;
+
+/**
+ * The most bytes the package reads of the user configuration file:
+ * [`user_config::MAX_BYTES`] + 1 (one more tells "too large" apart).
+ */
+export function userConfigReadLimit(): number;
+
+/**
+ * The warnings every unlock gives before the password is tried (the
+ * CLI's): an `alerts.command` in `config.json`, which is never run. Empty
+ * when there is nothing to say or no readable `config.json` (the unlock
+ * itself reports that).
+ */
+export function vaultWarnings(store: AgentSecretsStore): string[];
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
@@ -304,6 +348,7 @@ export interface InitOutput {
     readonly aes256GcmOpen: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
     readonly aes256GcmSeal: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
     readonly alertAfterFailure: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly alertCommand: (a: number, b: number, c: number, d: number, e: any, f: number) => [number, number, number];
     readonly appendAudit: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
     readonly auditLines: (a: number, b: number) => [number, number, number];
     readonly auditNextLine: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
@@ -313,6 +358,7 @@ export interface InitOutput {
     readonly importPlan: (a: number, b: number, c: number, d: number, e: any, f: number, g: number) => [number, number, number];
     readonly list: (a: any, b: number, c: number) => [number, number, number];
     readonly mappingOf: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly notInherited: () => [number, number];
     readonly openDocuments: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
@@ -320,6 +366,9 @@ export interface InitOutput {
     readonly setUserMapping: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly status: (a: any) => [number, number, number];
     readonly unlockParams: (a: any, b: number) => [number, number, number];
+    readonly userConfigPath: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly userConfigReadLimit: () => number;
+    readonly vaultWarnings: (a: any) => [number, number];
     readonly vault_delete: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly vault_documents: (a: number) => [number, number, number];
     readonly vault_envVars: (a: number, b: number, c: number) => [number, number, number];

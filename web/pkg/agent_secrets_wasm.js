@@ -57,13 +57,14 @@ export class Vault {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
-     * Every variable the mapping gives (the vault's user mapping, then
-     * the built-ins and the rules of [`mod@env`]) for the secrets of
-     * `services` (all services when `undefined`), each with its value. A
-     * service document that cannot be read fails the whole call (nothing
-     * half-loaded).
+     * The variables the secrets of `services` (all services when
+     * `undefined`) set, each with its value, by the core's
+     * [`env::plan_env`] (as `agent secret run`): `{ vars, warnings }`,
+     * `warnings` naming what is left out (a variable that never carries
+     * a secret, a variable two secrets map to). A service document that
+     * cannot be read fails the whole call (nothing half-loaded).
      * @param {string[] | null} [services]
-     * @returns {AgentSecretsEnvVar[]}
+     * @returns {AgentSecretsEnvPlan}
      */
     envVars(services) {
         var ptr0 = isLikeNone(services) ? 0 : passArrayJsValueToWasm0(services, wasm.__wbindgen_malloc);
@@ -345,10 +346,11 @@ export function aes256GcmSeal(key, nonce, aad, plaintext) {
 }
 
 /**
- * After a failed unlock: when `config.json` has `alerts` and the core's
- * [`metrics::alert_due`] says so, appends an `alert` line (status
- * `failed`) and returns `{ line, failedUnlocks, windowSeconds, command? }`
- * (`line` is the appended audit line as JSON, for the command's stdin);
+ * After a failed unlock: when `config.json` has `alerts` thresholds and
+ * the core's [`metrics::alert_due`] says so, appends an `alert` line
+ * (status `failed`) and returns `{ line, failedUnlocks, windowSeconds }`
+ * (`line` is the appended audit line as JSON, for the user's alert
+ * command, [`alert_command`]: never one from the vault's `config.json`);
  * otherwise `null`. A failure to append the line is thrown.
  * @param {AgentSecretsStore} store
  * @param {string} user
@@ -370,6 +372,37 @@ export function alertAfterFailure(store, user, source, nowUnixSeconds) {
         throw e;
     }
     const ret = wasm.alertAfterFailure(store, ptr0, len0, ptr1, len1, val3);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * The alert command ([`user_config::alert_command`]): `envValue` is
+ * `AGENT_SECRETS_ALERT_COMMAND`, `file` what the package found at `path`
+ * (opened without following a link, without blocking), `user` the
+ * effective uid. `{ command?, warning? }`.
+ * @param {string | null | undefined} envValue
+ * @param {string | null | undefined} path
+ * @param {AgentSecretsUserConfigFile} file
+ * @param {number} user
+ * @returns {AgentSecretsAlertCommand}
+ */
+export function alertCommand(envValue, path, file, user) {
+    const val3 = +user;
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = isLikeNone(envValue) ? 0 : passStringToWasm0(envValue, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = isLikeNone(path) ? 0 : passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.alertCommand(ptr0, len0, ptr1, len1, file, val3);
     if (ret[2]) {
         throw takeFromExternrefTable0(ret[1]);
     }
@@ -649,6 +682,17 @@ export function mappingOf(config, service, key) {
 }
 
 /**
+ * The variables no child process inherits (the master passwords).
+ * @returns {string[]}
+ */
+export function notInherited() {
+    const ret = wasm.notInherited();
+    var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v1;
+}
+
+/**
  * Opens a vault from its documents (an object of name -> JSON text or
  * bytes, e.g. `{ "config.json": "...", "openai.json": "..." }`), held in
  * memory. Read them back after changes with [`Vault::documents`].
@@ -806,6 +850,59 @@ export function unlockParams(store, now_unix_seconds) {
     }
     return takeFromExternrefTable0(ret[0]);
 }
+
+/**
+ * The user configuration file's path from `XDG_CONFIG_HOME` and `HOME`
+ * ([`user_config::path`]); `undefined` when neither gives one.
+ * @param {string | null} [xdgConfigHome]
+ * @param {string | null} [home]
+ * @returns {string | undefined}
+ */
+export function userConfigPath(xdgConfigHome, home) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = isLikeNone(xdgConfigHome) ? 0 : passStringToWasm0(xdgConfigHome, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = isLikeNone(home) ? 0 : passStringToWasm0(home, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.userConfigPath(ptr0, len0, ptr1, len1);
+    let v3;
+    if (ret[0] !== 0) {
+        v3 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v3;
+}
+
+/**
+ * The most bytes the package reads of the user configuration file:
+ * [`user_config::MAX_BYTES`] + 1 (one more tells "too large" apart).
+ * @returns {number}
+ */
+export function userConfigReadLimit() {
+    const ret = wasm.userConfigReadLimit();
+    return ret >>> 0;
+}
+
+/**
+ * The warnings every unlock gives before the password is tried (the
+ * CLI's): an `alerts.command` in `config.json`, which is never run. Empty
+ * when there is nothing to say or no readable `config.json` (the unlock
+ * itself reports that).
+ * @param {AgentSecretsStore} store
+ * @returns {string[]}
+ */
+export function vaultWarnings(store) {
+    const ret = wasm.vaultWarnings(store);
+    var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v1;
+}
 function __wbg_get_imports() {
     const import0 = {
         __proto__: null,
@@ -813,6 +910,10 @@ function __wbg_get_imports() {
             const v = arg0;
             const ret = typeof(v) === 'boolean' ? v : undefined;
             return isLikeNone(ret) ? 0xFFFFFF : ret ? 1 : 0;
+        },
+        __wbg___wbindgen_is_falsy_d864b623500ae65d: function(arg0) {
+            const ret = !arg0;
+            return ret;
         },
         __wbg___wbindgen_is_function_741ff2bb612836f5: function(arg0) {
             const ret = typeof(arg0) === 'function';
@@ -830,6 +931,12 @@ function __wbg_get_imports() {
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = arg0 === undefined;
             return ret;
+        },
+        __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+            const obj = arg1;
+            const ret = typeof(obj) === 'number' ? obj : undefined;
+            getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
         },
         __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
             const obj = arg1;

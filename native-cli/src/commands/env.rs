@@ -3,7 +3,10 @@
 //! The effective mapping between secrets and environment variables: the
 //! built-in providers, the user mapping in `config.json` and every secret
 //! in the vault. No password: names are not secret. `--map`/`--unmap`
-//! change the user mapping (`"env"` in `config.json`).
+//! change the user mapping (`"env"` in `config.json`). A variable that
+//! never carries a secret (the loader's, a shell's, …) is refused by
+//! `--map` and, when a key name gives one, listed as `ignored` with a
+//! warning.
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, Origin, UserMapping};
@@ -52,6 +55,9 @@ struct Row {
     variables: Vec<String>,
     origin: Origin,
     in_vault: bool,
+    /// Variables the rules name but no secret sets (loader, shell, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignored: Vec<String>,
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
@@ -111,14 +117,25 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let rows: Vec<Row> = names
         .into_iter()
         .map(|(service, key)| {
-            let (variables, origin) = env::mapping_of(&user, &service, &key);
+            let vars = env::secret_vars(&user, &service, &key);
             let in_vault = existing.iter().any(|(s, k)| *s == service && *k == key);
+            for (variable, why) in &vars.refused {
+                output::note(&format!(
+                    "warning: {}",
+                    env::Skipped::Reserved {
+                        secret: env::mapping_key(&service, &key),
+                        variable: variable.clone(),
+                        why: *why,
+                    }
+                ));
+            }
             Row {
                 service,
                 key,
-                variables,
-                origin,
+                variables: vars.variables,
+                origin: vars.origin,
                 in_vault,
+                ignored: vars.refused.into_iter().map(|(v, _)| v).collect(),
             }
         })
         .collect();
@@ -131,7 +148,17 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map(|r| {
             vec![
                 format!("{}/{}", r.service, r.key),
-                r.variables.join(", "),
+                if r.ignored.is_empty() {
+                    r.variables.join(", ")
+                } else {
+                    let ignored = format!("{} ignored", r.ignored.join(", "));
+                    [r.variables.join(", "), ignored]
+                        .iter()
+                        .filter(|part| !part.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
                 match r.origin {
                     Origin::User => "user",
                     Origin::Builtin => "built-in",

@@ -90,10 +90,12 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
     }
     let user = &vault.config().env;
+    let mut n = secrets.len();
     let text = match args.format {
         Format::Json => json(&secrets),
         Format::Dotenv | Format::Shell => {
             let named = variables(user, &secrets)?;
+            n = named.len();
             let pairs = named
                 .iter()
                 .map(|(var, value)| (var.as_str(), value.expose()));
@@ -108,7 +110,6 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             })?
         }
     };
-    let n = secrets.len();
     let plural = if n == 1 { "" } else { "s" };
     match &args.output {
         Some(file) => {
@@ -132,34 +133,44 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Each secret under the first variable of its mapping; two secrets that
-/// would share a variable are refused (the file could not be imported back
-/// as it was).
+/// Each secret under the preferred variable of its mapping (the core's
+/// plan, as `run` and the npm `loadEnv`); a variable that never carries a
+/// secret is left out with a warning; two secrets that would share a
+/// variable are refused (the file could not be imported back as it was).
 fn variables(
     user: &env::UserMapping,
     secrets: &[(String, String, SecretString)],
 ) -> Result<Vec<(String, SecretString)>, CliError> {
-    let mut owner: BTreeMap<String, String> = BTreeMap::new();
-    let mut out = Vec::with_capacity(secrets.len());
-    for (service, key, value) in secrets {
-        let Some(var) = env::vars_for_in(user, service, key).into_iter().next() else {
-            output::note(&format!(
-                "{service}/{key} maps to no environment variable (AGENT_SECRETS_* names are the tool's own); not exported."
-            ));
-            continue;
-        };
-        if let Some(first) = owner.insert(var.clone(), format!("{service}/{key}")) {
-            return Err(CliError::Reported {
-                message: format!(
-                    "Cannot export: {first} and {service}/{key} both map to {var}. Export one service at a time, \
-                     use --format json, or change the mapping (agent secret env --map). Nothing was exported."
-                ),
-                code: exit::ERROR,
-            });
+    let names: Vec<(String, String)> = secrets
+        .iter()
+        .map(|(s, k, _)| (s.clone(), k.clone()))
+        .collect();
+    let plan = env::plan_env(user, &names, env::Which::Preferred);
+    for skipped in &plan.skipped {
+        match skipped {
+            env::Skipped::Taken {
+                variable,
+                secret,
+                by,
+            } => {
+                return Err(CliError::Reported {
+                    message: format!(
+                        "Cannot export: {by} and {secret} both map to {variable}. Export one service at a time, \
+                         use --format json, or change the mapping (agent secret env --map). Nothing was exported."
+                    ),
+                    code: exit::ERROR,
+                })
+            }
+            env::Skipped::Reserved { .. } => {
+                output::note(&format!("warning: not exported: {skipped}"));
+            }
         }
-        out.push((var, value.clone()));
     }
-    Ok(out)
+    Ok(plan
+        .vars
+        .into_iter()
+        .map(|p| (p.variable, secrets[p.secret].2.clone()))
+        .collect())
 }
 
 fn json(secrets: &[(String, String, SecretString)]) -> Zeroizing<String> {

@@ -121,6 +121,20 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
         _ => env::mapped_secrets(&user, None),
     };
+    // All or nothing: a secret whose only variables never carry one
+    // cannot be imported from the environment.
+    let refused: Vec<String> = wanted
+        .iter()
+        .filter_map(|(service, key)| {
+            import::unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(usage(format!(
+            "{}; a secret never sets it. Nothing was imported.",
+            refused.join("; ")
+        )));
+    }
     let mut found = Vec::new();
     let mut absent = Vec::new();
     for (service, key) in wanted {

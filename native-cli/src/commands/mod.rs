@@ -106,6 +106,7 @@ pub fn unlock<'s>(
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
+    warn_vault_alert_command(store);
     if let (_, Some(problem)) = agent_secrets_core::lockout::load(store) {
         crate::output::note(&format!(
             "warning: {problem} The lockout counter starts again from zero; the file is rewritten at the next failed attempt."
@@ -113,6 +114,23 @@ pub fn unlock<'s>(
     }
     let password = inputs.password()?;
     Ok(Vault::unlock(store, &password, now())?)
+}
+
+/// A `command` in the vault's `alerts` is never run; say so at every
+/// unlock, right password or wrong, so the owner finds it.
+fn warn_vault_alert_command(store: &FileStore) {
+    use agent_secrets_core::Store;
+    let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) else {
+        return;
+    };
+    let config = agent_secrets_core::format::parse_config(&bytes);
+    if let Some(warning) = config
+        .as_ref()
+        .ok()
+        .and_then(agent_secrets_core::user_config::vault_command_warning)
+    {
+        crate::output::note(&format!("warning: {warning}"));
+    }
 }
 
 /// Whether the folder holds a `config.json`.

@@ -9,6 +9,7 @@
 //! | `file_modes` | every entry is a regular file of mode 0600 |
 //! | `gitignore` | `.gitignore` holds exactly `*\n!.gitignore\n` |
 //! | `config` | `config.json` passes the core's strict parser |
+//! | `alert_command` | `config.json` has no `alerts.command` (never run from the vault folder) |
 //! | `kdf_iterations` | the PBKDF2 iteration count is at least 100,000 |
 //! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field |
 //! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
@@ -38,7 +39,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
@@ -270,6 +271,7 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
         file_modes(&listing, display),
         gitignore(dir),
         config(dir),
+        alert_command(dir),
         kdf_iterations(dir),
         service_files(dir, &listing),
         git_tracked(dir, display),
@@ -381,6 +383,32 @@ fn config(dir: &Path) -> Check {
             format!("restore {CONFIG_FILE} from a backup; every front end refuses it as it is"),
             false,
         ),
+    }
+}
+
+/// A program named in the vault's `alerts` is never run, but its presence
+/// means someone expected it to be (or planted it). Read leniently, so it
+/// is reported even when the strict parser refuses the file.
+fn alert_command(dir: &Path) -> Check {
+    let planted = fs::read(dir.join(CONFIG_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|v| v.get("alerts").and_then(|a| a.get("command")).is_some());
+    if planted {
+        Check::fail(
+            "alert_command",
+            format!(
+                "{CONFIG_FILE} has an \"alerts\" \"command\", which is never run: a program is never \
+                 taken from the vault folder (anyone who can write it could plant one)"
+            ),
+            format!(
+                "remove \"command\" from {CONFIG_FILE}; name the alert command in \
+                 ~/.config/agent-secrets/config.json or AGENT_SECRETS_ALERT_COMMAND"
+            ),
+            false,
+        )
+    } else {
+        Check::ok("alert_command", format!("{CONFIG_FILE} names no program"))
     }
 }
 
@@ -498,7 +526,7 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
 }
 
 fn git_tracked(dir: &Path, display: &str) -> Check {
-    let output = Command::new("git")
+    let output = crate::child::command("git")
         .args(["ls-files", "-z", "--", "."])
         .current_dir(dir)
         .stdin(Stdio::null())

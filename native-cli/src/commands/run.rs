@@ -3,7 +3,10 @@
 //! One unlock, then COMMAND runs with the vault's secrets in its
 //! environment, each under every variable its mapping names. Values go
 //! through the environment only, never through argv. The master password
-//! variable is removed from the child's environment.
+//! variables are removed from the child's environment
+//! ([`crate::child::command`]), and a variable that steers the loader, a
+//! shell or an interpreter is never set from a secret (the core's
+//! [`env::plan_env`]; a warning names it).
 //!
 //! Exit status: the child's; 128+N when a signal N killed it; 127 when
 //! COMMAND does not exist and 126 when it cannot be executed (as a shell
@@ -12,12 +15,11 @@
 //! signals from the terminal (Ctrl-C) already reach the child, which
 //! shares the foreground process group, and are not sent a second time.
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::process::Command;
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::env::{self, RESERVED_VAR_PREFIX};
+use agent_secrets_core::env;
 use agent_secrets_core::names::validate_service;
 use agent_secrets_core::{Error, SecretString};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -27,7 +29,6 @@ use signal_hook::iterator::SignalsInfo;
 use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::{exit, CliError};
-use crate::input::{NEW_PASSWORD_ENV, PASSWORD_ENV};
 use crate::output;
 
 /// Exit status when COMMAND is not found (as in sh).
@@ -103,36 +104,26 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         args.services.clone()
     };
 
-    // variable -> (value, "service/key"); the first secret in service/key order wins.
-    let mut vars: BTreeMap<String, (SecretString, String)> = BTreeMap::new();
+    // The secrets in service/key order, their values beside them; which
+    // variables they set is the core's plan (shared with export and the
+    // npm loadEnv).
     let mut present: Vec<(String, String)> = Vec::new();
+    let mut values: Vec<SecretString> = Vec::new();
     for (service, secrets) in loaded {
         for (key, value) in secrets {
-            let name = format!("{service}/{key}");
             if value.expose().contains('\0') {
                 return Err(CliError::Reported {
-                    message: format!("{name} contains a NUL character, which an environment variable cannot hold; nothing was run."),
+                    message: format!("{service}/{key} contains a NUL character, which an environment variable cannot hold; nothing was run."),
                     code: exit::ERROR,
                 });
             }
-            for var in env::vars_for_in(&user, &service, &key) {
-                if var.starts_with(RESERVED_VAR_PREFIX) || var.contains('=') {
-                    output::note(&format!(
-                        "{name}: {var} is not passed to the command (reserved name)."
-                    ));
-                    continue;
-                }
-                match vars.get(&var) {
-                    Some((_, owner)) => output::note(&format!(
-                        "{var}: both {owner} and {name} map to it; the command gets {owner}."
-                    )),
-                    None => {
-                        vars.insert(var, (value.clone(), name.clone()));
-                    }
-                }
-            }
             present.push((service.clone(), key));
+            values.push(value);
         }
+    }
+    let plan = env::plan_env(&user, &present, env::Which::Every);
+    for skipped in &plan.skipped {
+        output::note(&format!("warning: {skipped}"));
     }
 
     // Mapped secrets the vault lacks but the environment has: the child
@@ -175,26 +166,24 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
     }
 
-    let mut command = Command::new(program);
+    // Without the master password (old or new), as every child.
+    let mut command = crate::child::command(program);
     command.args(rest);
     if args.no_inherit_env {
         command.env_clear();
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);
         }
-    } else {
-        // The master password (old or new) never reaches the child.
-        command.env_remove(PASSWORD_ENV);
-        command.env_remove(NEW_PASSWORD_ENV);
     }
-    for (var, (value, _)) in &vars {
+    for planned in &plan.vars {
+        let var = &planned.variable;
         if args.no_override && !args.no_inherit_env && std::env::var_os(var).is_some() {
             continue;
         }
         // The one place `run` lets values out: the child's environment.
-        command.env(var, value.expose());
+        command.env(var, values[planned.secret].expose());
     }
-    drop(vars);
+    drop(values);
     drop(vault);
     spawn_and_wait(command, program)
 }

@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::scan::{ValueIndex, What, MIN_VALUE_LEN};
@@ -357,7 +357,7 @@ fn choose_files(
 /// The files git tracks under the current directory, or `None` without git
 /// or outside a repository.
 fn git_files() -> Option<Vec<PathBuf>> {
-    let output = Command::new("git")
+    let output = crate::child::command("git")
         .args(["ls-files", "-z"])
         .stdin(Stdio::null())
         .stderr(Stdio::null())

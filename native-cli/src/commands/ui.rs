@@ -8,7 +8,7 @@ use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +21,6 @@ use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::fs_store::FileStore;
-use crate::input::{NEW_PASSWORD_ENV, PASSWORD_ENV};
 use crate::output;
 use crate::ui::{Options, Server, DEFAULT_IDLE_TIMEOUT};
 
@@ -171,10 +170,9 @@ fn open_browser(url: &str) -> Result<Redirect, &'static str> {
     };
     let (redirect, page) =
         Redirect::write(url).map_err(|_| "could not write the page that opens it")?;
-    Command::new(program)
+    // Without the master-password variables (crate::child).
+    crate::child::command(program)
         .arg(&page)
-        .env_remove(PASSWORD_ENV)
-        .env_remove(NEW_PASSWORD_ENV)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
