@@ -28,6 +28,13 @@ pub enum Error {
     /// `init` found a vault already there.
     #[error("A vault already exists here (config.json is present); init refuses to overwrite it.")]
     AlreadyInitialized,
+    /// `init` found files in the folder that an `init` of ours did not
+    /// leave ([`crate::files::check_init_folder`]).
+    #[error("The folder is not empty ({entries}); init creates a vault only in an empty folder and removes nothing. Move those files out, or choose another folder.")]
+    FolderNotEmpty {
+        /// Up to five of the names found, then how many more.
+        entries: String,
+    },
     /// The password did not open the active data key. Every way an
     /// authentication can fail collapses into this one variant.
     #[error("Incorrect password.{}", wrong_password_tail(*attempts_remaining, *locked_for_seconds))]
@@ -161,12 +168,28 @@ pub enum StoreError {
         /// The operating system's reason.
         reason: String,
     },
+    /// The folder or one of its files breaks the rules of
+    /// [`crate::files`] (a symbolic link, a FIFO, someone else's or a
+    /// group-writable file, over its size cap): refused without reading it.
+    #[error("{detail}")]
+    Refused {
+        /// The core's message: the path, what is wrong, and the fix.
+        detail: String,
+    },
     /// Another writer holds the lock for too long.
     #[error("The vault is busy: {detail}")]
     Busy {
         /// Who holds the lock and how to clear it.
         detail: String,
     },
+}
+
+impl From<crate::files::FileProblem> for StoreError {
+    fn from(problem: crate::files::FileProblem) -> Self {
+        Self::Refused {
+            detail: problem.to_string(),
+        }
+    }
 }
 
 /// The categories every front end maps errors to: the CLI to exit codes,
@@ -213,6 +236,7 @@ impl Error {
             | Self::InvalidKeyName { .. }
             | Self::WeakPassword { .. }
             | Self::AlreadyInitialized
+            | Self::FolderNotEmpty { .. }
             | Self::KdfOutOfRange { .. }
             | Self::InvalidParameter(_)
             | Self::ReservedVariable(_) => ErrorKind::Usage,

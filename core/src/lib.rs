@@ -5,7 +5,8 @@
 //! (a private module, reached through [`Vault`] and, for published test
 //! vectors only, [`primitives`]), the key ring, name validation
 //! ([`names`]), the environment-variable mapping ([`env`](mod@env)), `.env` parsing
-//! and writing ([`dotenv`]) and the vault operations ([`Vault`]).
+//! and writing ([`dotenv`]), the rules for the vault folder's files
+//! ([`files`]) and the vault operations ([`Vault`]).
 //!
 //! The crate performs no I/O of its own: it reaches storage through the
 //! [`Store`] trait, takes the current time as a [`Timestamp`] argument and
@@ -20,6 +21,7 @@ mod crypto;
 pub mod dotenv;
 pub mod env;
 mod error;
+pub mod files;
 pub mod format;
 pub mod import;
 mod keyring;

@@ -169,20 +169,19 @@ pub fn check_user_config_file(path: &str, facts: &FileFacts, user: u32) -> Resul
     if !facts.regular {
         return Err(Refusal::NotAFile { path });
     }
-    if facts.owner != user && facts.owner != 0 {
-        return Err(Refusal::NotOwned {
+    // The one ownership rule, shared with the vault folder's files.
+    match crate::files::check_ownership(facts.owner, facts.mode, user) {
+        Ok(()) => Ok(()),
+        Err(crate::files::Ownership::Foreign) => Err(Refusal::NotOwned {
             path,
             owner: facts.owner,
             user,
-        });
-    }
-    if facts.mode & 0o022 != 0 {
-        return Err(Refusal::Writable {
+        }),
+        Err(crate::files::Ownership::Writable) => Err(Refusal::Writable {
             path,
             mode: facts.mode,
-        });
+        }),
     }
-    Ok(())
 }
 
 /// Parses the file (strict: unknown members refused). `path` only names it

@@ -147,7 +147,9 @@ fn read_service<S: Store + ?Sized>(store: &S, service: &str) -> Result<Option<Se
 impl<S: Store> Vault<S> {
     /// Creates a new vault: a random salt, a random data key `k1` wrapped by
     /// the password key, `config.json` and `.gitignore`. Refuses to touch a
-    /// store that already has a `config.json`. The caller checks password
+    /// store that already has a `config.json`, or that holds anything an
+    /// `init` of ours did not leave ([`crate::files::check_init_folder`]).
+    /// The caller checks password
     /// strength ([`crate::check_password_strength`]) first.
     pub fn init(
         store: S,
@@ -161,6 +163,7 @@ impl<S: Store> Vault<S> {
             if store.read(CONFIG_FILE)?.is_some() {
                 return Err(Error::AlreadyInitialized);
             }
+            crate::files::check_init_folder(&store)?;
             let kdf = KdfParams {
                 algorithm: KDF_ALGORITHM.to_owned(),
                 iterations,

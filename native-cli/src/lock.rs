@@ -5,6 +5,11 @@
 //! died (same host, no such pid), or that is older than [`STALE_AFTER`], is
 //! broken under the short-lived `.lock.break` guard, and only if its bytes
 //! are still the ones judged stale.
+//!
+//! Both files are created with exclusive create (which never follows a
+//! link) and read like every file of the folder (`fs_store::read_checked`): a
+//! FIFO, a socket, a folder or a link as `.lock` is an error at once, not a
+//! wait until the timeout, nor a hang.
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -13,8 +18,11 @@ use std::path::{Path, PathBuf};
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime};
 
+use agent_secrets_core::files::{self, Access, LOCK_BREAK_FILE, LOCK_FILE};
 use agent_secrets_core::{StoreError, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use crate::fs_store::read_checked;
 
 /// A lock older than this is stale whoever holds it.
 pub const STALE_AFTER: Duration = Duration::from_secs(600);
@@ -50,6 +58,9 @@ pub enum LockState {
     Held(String),
     /// A lock the next writer will break: why, in words.
     Stale(String),
+    /// Something that is no lock of ours in its place (a FIFO, a folder,
+    /// a link, someone else's file): the core's message.
+    Refused(String),
 }
 
 /// Proof that we hold the lock: our own bytes in the file.
@@ -81,7 +92,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn age(path: &Path) -> Option<Duration> {
-    let modified = fs::metadata(path).ok()?.modified().ok()?;
+    let modified = fs::symlink_metadata(path).ok()?.modified().ok()?;
     Some(
         SystemTime::now()
             .duration_since(modified)
@@ -93,7 +104,7 @@ fn create_exclusive(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(files::FILE_MODE)
         .open(path)?;
     file.write_all(bytes)
 }
@@ -102,8 +113,8 @@ impl LockFile {
     /// The lock of the folder `dir`, shown to users as `display`.
     pub fn new(dir: &Path, display: &str, timeout: Duration) -> Self {
         Self {
-            path: dir.join(".lock"),
-            guard: dir.join(".lock.break"),
+            path: dir.join(LOCK_FILE),
+            guard: dir.join(LOCK_BREAK_FILE),
             display: format!("{display}.lock"),
             timeout,
         }
@@ -133,17 +144,13 @@ impl LockFile {
                     })
                 }
             }
-            let seen = match fs::read(&self.path) {
-                Ok(seen) => seen,
+            let seen = match self.read() {
+                Ok(Some(seen)) => seen,
                 // Released between our create and read: try again at once.
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                // A folder or an unreadable file in its place: no waiting fixes that.
-                Err(e) => {
-                    return Err(StoreError::CannotRead {
-                        location: self.display.clone(),
-                        reason: e.to_string(),
-                    })
-                }
+                Ok(None) => continue,
+                // Not a regular file of ours in its place, or unreadable:
+                // no waiting fixes that.
+                Err(e) => return Err(e),
             };
             if self.is_stale(&seen, &holder.host) && self.break_stale(&seen) {
                 continue;
@@ -160,8 +167,8 @@ impl LockFile {
 
     /// Releases the lock if it still holds our content.
     pub fn release(&self, held: &Held) -> Result<(), StoreError> {
-        match fs::read(&self.path) {
-            Ok(seen) if seen == held.content => {
+        match self.read() {
+            Ok(Some(seen)) if seen == held.content => {
                 fs::remove_file(&self.path).map_err(|e| StoreError::CannotWrite {
                     location: self.display.clone(),
                     reason: e.to_string(),
@@ -170,6 +177,11 @@ impl LockFile {
             // Broken by someone who judged us stale, or already gone: nothing of ours to remove.
             _ => Ok(()),
         }
+    }
+
+    /// `.lock`'s bytes, read as every file of the folder is.
+    fn read(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        read_checked(&self.path, LOCK_FILE, &self.display, Access::Read)
     }
 
     fn is_stale(&self, seen: &[u8], our_host: &str) -> bool {
@@ -207,9 +219,10 @@ impl LockFile {
 
     /// Looks at the lock without taking or breaking it (for `preflight`).
     pub fn inspect(&self) -> LockState {
-        match fs::read(&self.path) {
-            Err(_) => LockState::Free,
-            Ok(seen) => match self.stale_reason(&seen, &hostname()) {
+        match self.read() {
+            Ok(None) => LockState::Free,
+            Err(e) => LockState::Refused(e.to_string()),
+            Ok(Some(seen)) => match self.stale_reason(&seen, &hostname()) {
                 Some(reason) => LockState::Stale(reason),
                 None => LockState::Held(self.busy_message(&seen)),
             },
@@ -226,7 +239,9 @@ impl LockFile {
         if create_exclusive(&self.guard, b"").is_err() {
             return false;
         }
-        let removed = fs::read(&self.path).is_ok_and(|now_seen| now_seen == seen)
+        let removed = self
+            .read()
+            .is_ok_and(|now_seen| now_seen.as_deref() == Some(seen))
             && fs::remove_file(&self.path).is_ok();
         let _ = fs::remove_file(&self.guard);
         removed
@@ -358,9 +373,40 @@ mod tests {
         let lock = LockFile::new(dir.path(), "vault/", Duration::from_secs(3600));
         let err = lock.acquire("cli").expect_err("cannot read a folder");
         assert!(
-            err.to_string().starts_with("Cannot read vault/.lock"),
+            err.to_string()
+                .starts_with("vault/.lock is a folder, not a regular file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_fifo_or_a_link_as_the_lock_is_an_error_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ok = crate::child::command("mkfifo")
+            .arg(dir.path().join(".lock"))
+            .status()
+            .expect("mkfifo")
+            .success();
+        assert!(ok);
+        // An hour's timeout: only an error at once lets this test finish.
+        let lock = LockFile::new(dir.path(), "vault/", Duration::from_secs(3600));
+        let err = lock.acquire("cli").expect_err("fifo");
+        assert!(
+            err.to_string()
+                .starts_with("vault/.lock is a FIFO (named pipe), not a regular file"),
+            "{err}"
+        );
+        assert!(matches!(lock.inspect(), LockState::Refused(_)));
+        fs::remove_file(dir.path().join(".lock")).expect("rm");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join(".lock"))
+            .expect("link");
+        let err = lock.acquire("cli").expect_err("dangling link");
+        assert!(
+            err.to_string()
+                .starts_with("vault/.lock is a symbolic link"),
+            "{err}"
+        );
+        assert!(!dir.path().join("elsewhere").exists());
     }
 
     #[test]

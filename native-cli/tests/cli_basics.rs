@@ -319,8 +319,9 @@ fn a_file_where_the_folder_should_be_exits_1() {
     let r = p.run(&["secret", "init", "--iterations", "100000"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
-        r.stderr
-            .contains("Cannot write to .agent/secrets/. Check permissions."),
+        r.stderr.contains(
+            ".agent/secrets/ is a regular file, not a folder. Fix: move .agent/secrets/ out of the way."
+        ),
         "{r:?}"
     );
     assert_eq!(

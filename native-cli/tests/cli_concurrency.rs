@@ -94,7 +94,7 @@ fn a_writer_killed_at_any_instant_leaves_a_vault_that_opens() {
     let leftovers: Vec<String> = p
         .snapshot()
         .into_keys()
-        .filter(|n| n.contains(".tmp.") || n.starts_with(".lock"))
+        .filter(|n| n.starts_with(".agent-tmp-") || n.starts_with(".lock"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

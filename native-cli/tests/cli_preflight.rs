@@ -307,14 +307,21 @@ fn a_stale_lock_and_left_over_temp_files_fail() {
     assert!(p.vault().join(".lock").exists(), "preflight broke the lock");
     fs::remove_file(p.vault().join(".lock")).expect("rm");
 
-    let tmp = p.vault().join("openai.json.tmp.0011223344556677");
+    let tmp = p.vault().join(".agent-tmp-0011223344556677");
     fs::write(&tmp, b"half").expect("write");
     chmod(&tmp, 0o600);
+    // A user's file that merely looks temporary is not ours to report.
+    let users = p.vault().join("notes.tmp.txt");
+    fs::write(&users, b"mine").expect("write");
+    chmod(&users, 0o600);
     let v = assert_fails(&p, &["temp_files"]);
-    assert!(check(&v, "temp_files")["detail"]
+    let detail = check(&v, "temp_files")["detail"]
         .as_str()
         .expect("detail")
-        .contains("openai.json.tmp.0011223344556677"));
+        .to_owned();
+    assert!(detail.contains(".agent-tmp-0011223344556677"), "{detail}");
+    assert!(!detail.contains("notes.tmp.txt"), "{detail}");
+    fs::remove_file(&users).expect("rm");
 
     // Under a live writer's lock (this test process), both are normal.
     write_lock(&p, std::process::id());

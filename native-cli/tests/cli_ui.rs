@@ -425,6 +425,14 @@ fn a_body_over_the_cap_is_413_before_it_is_read() {
     let r = read_response(s);
     assert_eq!(r.status, 413);
     assert_security_headers(&r);
+    // config.json is read back at most 1 MiB: a larger one is refused too.
+    let r = ui.call(
+        "PUT",
+        "/api/config",
+        &[("If-Match", "\"x\"")],
+        &vec![b' '; (1 << 20) + 1],
+    );
+    assert_eq!(r.status, 413);
     // An audit line has its own, smaller cap.
     let r = ui.call("POST", "/api/audit", &[], &vec![b'x'; 5000]);
     assert_eq!(r.status, 413);

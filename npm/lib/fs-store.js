@@ -1,16 +1,32 @@
 'use strict';
 // The vault folder as the store the wasm core reads and writes, with the
-// same rules as the CLI's (native-cli/src/fs_store.rs, docs/format.md §13):
-// folder 0700, every file created 0600 with exclusive create, documents
-// replaced atomically (temp file, fsync, rename, fsync folder), the shared
-// write lock, and left-over temp files swept once the lock is held.
+// same rules as the CLI's (native-cli/src/fs_store.rs, docs/format.md §2
+// and §13): folder 0700, every file created 0600 with exclusive create,
+// documents replaced atomically (temp file, fsync, rename, fsync folder),
+// the shared write lock, and left-over temp files of ours swept once the
+// lock is held.
+//
+// The folder is untrusted input. Before first use the folder itself is
+// judged from lstat (a real folder, the user's or root's, not writable by
+// group or others); every file is opened without following a link and
+// without blocking, fstat-ed and judged, and read at most up to its cap
+// (./folder-rules.js). The core decides and words every refusal.
+//
+// `list()` returns every name in the folder, whatever its type: the core
+// reads only names it knows, and reading one that is not a regular file
+// reports it.
 //
 // Every method is synchronous: the core calls them from inside wasm.
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { LockFile, randomHex, withLocation } = require('./lock.js');
+const { LockFile, withLocation } = require('./lock.js');
+const { NO_FOLLOW, euid, folderProblem, openChecked, readChecked, refused } = require('./folder-rules.js');
+const { loaded } = require('./wasm.js');
+
+const C = fs.constants;
+const CONFIG_FILE = 'config.json';
 
 class FileStore {
   /**
@@ -18,41 +34,72 @@ class FileStore {
    * @param {{ lockTimeoutMs: number, tool?: string }} options
    */
   constructor(dir, { lockTimeoutMs, tool = 'node' }) {
+    // Resolved: no trailing slash, so lstat judges the folder itself.
     this.dir = path.resolve(dir);
     this.display = dir.endsWith('/') ? dir : `${dir}/`;
     this.lockFile = new LockFile(this.dir, this.display, lockTimeoutMs, tool);
     this.held = null;
+    this.folderOk = false;
   }
 
   file(name) {
     return path.join(this.dir, name);
   }
 
+  shown(name) {
+    return `${this.display}${name}`;
+  }
+
   cannotWrite(e) {
     return withLocation(e, this.display);
   }
 
-  /** Creates the folder (and parents) with mode 0700 if it is missing. */
-  ensureDir() {
-    let stat;
+  /**
+   * Whether there is a vault folder here, judged by the core from lstat
+   * (once per store once it passes): a link is refused; nothing, or a
+   * file in the folder's place, is no folder (false).
+   */
+  folder() {
+    if (this.folderOk) return true;
+    let st;
     try {
-      stat = fs.statSync(this.dir);
+      st = fs.lstatSync(this.dir);
+    } catch (e) {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return false;
+      throw withLocation(e, this.display);
+    }
+    if (!st.isDirectory() && !st.isSymbolicLink()) return false;
+    const problem = folderProblem(this.display, st);
+    if (problem) throw refused(problem);
+    this.folderOk = true;
+    return true;
+  }
+
+  /** Creates the folder (and parents) with mode 0700 if it is missing, and judges it. */
+  ensureDir() {
+    if (this.folder()) return;
+    let st;
+    try {
+      st = fs.lstatSync(this.dir);
     } catch (e) {
       if (e.code !== 'ENOENT') throw this.cannotWrite(e);
     }
-    if (stat !== undefined) {
-      if (stat.isDirectory()) return;
-      const err = new Error('a file is in the way of the folder');
-      err.location = this.display;
-      throw err;
+    if (st !== undefined) {
+      // A file in the way: the core's words for it.
+      const problem = folderProblem(this.display, st);
+      if (problem) throw refused(problem);
+    } else {
+      try {
+        fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+        // A umask can only take bits away from 0700; if it took the owner's
+        // own bits, give exactly 0700 back (never more).
+        if ((fs.lstatSync(this.dir).mode & 0o777) !== 0o700) fs.chmodSync(this.dir, 0o700);
+      } catch (e) {
+        throw this.cannotWrite(e);
+      }
     }
-    try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      // A umask can only take bits away from 0700; if it took the owner's
-      // own bits, give exactly 0700 back (never more).
-      if ((fs.statSync(this.dir).mode & 0o777) !== 0o700) fs.chmodSync(this.dir, 0o700);
-    } catch (e) {
-      throw this.cannotWrite(e);
+    if (!this.folder()) {
+      throw withLocation(new Error('the folder vanished as it was created'), this.display);
     }
   }
 
@@ -68,7 +115,10 @@ class FileStore {
     }
   }
 
-  /** Removes temp files of writers that died before their rename (lock held). */
+  /**
+   * Removes temp files of writers that died before their rename (lock
+   * held): only names of the core's temp pattern, never a user's *.tmp.*.
+   */
   sweepTempFiles() {
     let names;
     try {
@@ -76,29 +126,29 @@ class FileStore {
     } catch {
       return;
     }
+    const core = loaded();
     for (const name of names) {
-      if (name.includes('.tmp.')) {
+      if (core.isTempName(name)) {
         try { fs.unlinkSync(this.file(name)); } catch { /* gone */ }
       }
     }
   }
 
   read(name) {
+    if (!this.folder()) return null;
     try {
-      return fs.readFileSync(this.file(name));
+      return readChecked(this.file(name), name, this.shown(name));
     } catch (e) {
-      // The folder path runs through a file: there is no vault there.
-      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
-      throw withLocation(e, `${this.display}${name}`);
+      throw withLocation(e, this.shown(name));
     }
   }
 
   write(name, bytes) {
     this.ensureDir();
-    const tmp = this.file(`${name}.tmp.${randomHex(8)}`);
+    const tmp = this.file(loaded().tempName());
     let fd;
     try {
-      fd = fs.openSync(tmp, 'wx', 0o600);
+      fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | NO_FOLLOW, 0o600);
       let done = 0;
       while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
       fs.fsyncSync(fd);
@@ -116,6 +166,8 @@ class FileStore {
   }
 
   remove(name) {
+    this.folder();
+    // unlink(2) removes a link itself, never what it points to.
     try {
       fs.unlinkSync(this.file(name));
     } catch (e) {
@@ -127,30 +179,34 @@ class FileStore {
 
   append(name, bytes) {
     this.ensureDir();
-    const file = this.file(name);
-    const created = !fs.existsSync(file);
     let fd;
     try {
-      fd = fs.openSync(file, 'a', 0o600);
+      fd = openChecked(this.file(name), name, this.shown(name),
+        C.O_WRONLY | C.O_APPEND | C.O_CREAT, 'append');
+      if (fd === null) throw new Error('the folder vanished');
+      // Empty before this line: most likely just created, so the folder
+      // entry must reach the disk too.
+      const wasEmpty = fs.fstatSync(fd).size === 0;
       let done = 0;
       while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
       fs.fdatasyncSync(fd);
+      if (wasEmpty) this.syncDir();
     } catch (e) {
       throw this.cannotWrite(e);
     } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+      if (fd !== undefined && fd !== null) fs.closeSync(fd);
     }
-    if (created) this.syncDir();
   }
 
   readTail(name, max) {
+    if (!this.folder()) return null;
     let fd;
     try {
-      fd = fs.openSync(this.file(name), 'r');
+      fd = openChecked(this.file(name), name, this.shown(name), C.O_RDONLY, 'tail');
     } catch (e) {
-      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
-      throw withLocation(e, `${this.display}${name}`);
+      throw withLocation(e, this.shown(name));
     }
+    if (fd === null) return null;
     try {
       const size = fs.fstatSync(fd).size;
       const start = Math.max(0, size - max);
@@ -163,13 +219,14 @@ class FileStore {
       }
       return out.subarray(0, done);
     } catch (e) {
-      throw withLocation(e, `${this.display}${name}`);
+      throw withLocation(e, this.shown(name));
     } finally {
       fs.closeSync(fd);
     }
   }
 
   list() {
+    if (!this.folder()) return [];
     try {
       return fs.readdirSync(this.dir);
     } catch (e) {
@@ -190,9 +247,18 @@ class FileStore {
     if (held !== null) this.lockFile.release(held);
   }
 
-  /** Whether `config.json` is there (a vault to open, audit to append to). */
+  /**
+   * Whether `config.json` is there (a vault to open, audit to append to).
+   * Only its name is looked at (no wasm needed yet); reading it judges it.
+   */
   isInitialized() {
-    return this.read('config.json') !== null;
+    try {
+      fs.lstatSync(this.file(CONFIG_FILE));
+      return true;
+    } catch (e) {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return false;
+      throw withLocation(e, this.shown(CONFIG_FILE));
+    }
   }
 }
 

@@ -4,7 +4,9 @@
 // holding one JSON line naming its holder; waiters back off 1 ms doubling
 // to 50 ms; a stale lock (dead holder on this host, older than 600 s, or
 // unparseable and older than 10 s) is broken under `.lock.break`, and only
-// if its bytes are still the ones judged stale.
+// if its bytes are still the ones judged stale. `.lock` is read like every
+// file of the folder (./folder-rules.js): a FIFO, a folder or a link in its
+// place is an error at once, not a wait until the timeout, nor a hang.
 //
 // The wasm core calls the store synchronously, so waiting is a synchronous
 // pause (Atomics.wait), not a timer.
@@ -12,6 +14,10 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+const { readChecked } = require('./folder-rules.js');
+
+const LOCK_FILE = '.lock';
 
 /**
  * `bytes` random bytes in hex from the OS CSPRNG, through WebCrypto's
@@ -53,7 +59,7 @@ function timeoutFromEnv(env) {
 
 function ageMs(file) {
   try {
-    return Date.now() - fs.statSync(file).mtimeMs;
+    return Date.now() - fs.lstatSync(file).mtimeMs;
   } catch {
     return undefined;
   }
@@ -105,7 +111,7 @@ class LockFile {
    * @param {string} tool "node"
    */
   constructor(dir, display, timeoutMs, tool) {
-    this.path = path.join(dir, '.lock');
+    this.path = path.join(dir, LOCK_FILE);
     this.guard = path.join(dir, '.lock.break');
     this.display = `${display}.lock`;
     this.timeoutMs = timeoutMs;
@@ -134,13 +140,14 @@ class LockFile {
       }
       let seen;
       try {
-        seen = fs.readFileSync(this.path);
+        seen = this.read();
       } catch (e) {
-        // Released between our create and read: try again at once.
-        if (e.code === 'ENOENT') continue;
-        // A folder or an unreadable file in its place: no waiting fixes that.
+        // Not a regular file of ours in its place, or unreadable: no
+        // waiting fixes that.
         throw withLocation(e, this.display);
       }
+      // Released between our create and read: try again at once.
+      if (seen === null) continue;
       if (this.isStale(seen, host) && this.breakStale(seen)) continue;
       if (Date.now() - started >= this.timeoutMs) {
         const err = new Error(this.busyMessage(seen));
@@ -152,16 +159,21 @@ class LockFile {
     }
   }
 
+  /** `.lock`'s bytes (null if there is none), read as every file of the folder is. */
+  read() {
+    return readChecked(this.path, LOCK_FILE, this.display);
+  }
+
   /** Releases the lock if it still holds our content. */
   release(content) {
     let seen;
     try {
-      seen = fs.readFileSync(this.path);
+      seen = this.read();
     } catch {
-      return; // already gone
+      return; // not a lock of ours
     }
-    // Broken by someone who judged us stale: nothing of ours to remove.
-    if (!seen.equals(content)) return;
+    // Gone, or broken by someone who judged us stale: nothing of ours to remove.
+    if (seen === null || !seen.equals(content)) return;
     try {
       fs.unlinkSync(this.path);
     } catch (e) {
@@ -198,7 +210,8 @@ class LockFile {
     }
     let removed = false;
     try {
-      if (fs.readFileSync(this.path).equals(seen)) {
+      const now = this.read();
+      if (now !== null && now.equals(seen)) {
         fs.unlinkSync(this.path);
         removed = true;
       }
@@ -226,6 +239,8 @@ class LockFile {
  * 13)"), `location` the path shown to the user.
  */
 function withLocation(e, location) {
+  // The core's refusal already names the path and the fix.
+  if (e && e.refused === true) return e;
   const err = new Error(osReason(e));
   err.location = location;
   return err;

@@ -58,7 +58,7 @@ test('4 Node and 4 CLI writers x 25 keys: all 200 present', { timeout: 300_000 }
   }
   const listed = JSON.parse(agent(['--dir', dir, 'secret', 'list', 'shared', '--json']).stdout);
   assert.equal(listed[0].secrets.length, 200, 'the CLI counts 200 too');
-  const left = fs.readdirSync(dir).filter((n) => n.includes('.tmp.') || n.startsWith('.lock'));
+  const left = fs.readdirSync(dir).filter((n) => n.startsWith('.agent-tmp-') || n.startsWith('.lock'));
   assert.deepEqual(left, [], 'no lock or temp file left behind');
   // Every write left one audit line, and the chain is whole.
   const lines = fs.readFileSync(path.join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

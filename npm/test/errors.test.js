@@ -182,7 +182,9 @@ test('IO: a busy lock, an unreadable document', async (t) => {
   fs.rmSync(path.join(dir, '.lock'));
 
   fs.mkdirSync(path.join(dir, 'stripe.json'));
-  const unreadable = `Cannot read ${dir}/stripe.json. Check permissions. (Is a directory (os error 21))`;
+  // The core's refusal, word for word the same from the package and the CLI.
+  const unreadable = `${dir}/stripe.json is a folder, not a regular file; it was not opened for reading or writing. ` +
+    `Fix: remove it (\`rm ${dir}/stripe.json\`) or move it out of the folder; restore the file from a backup if it held one.`;
   assert.throws(() => vault.get('stripe', 'secret_key'), isError('IO', unreadable));
   assert.deepEqual(cliError(['--dir', dir, 'secret', 'get', 'stripe', 'secret_key']), { code: 1, message: unreadable });
 });

@@ -53,7 +53,7 @@ test('a vault the package wrote is read by the CLI', async (t) => {
   assert.equal(mode(dir), 0o700);
   for (const name of fs.readdirSync(dir)) {
     assert.equal(mode(path.join(dir, name)), 0o600, name);
-    assert.ok(!name.includes('.tmp.') && !name.startsWith('.lock'), name);
+    assert.ok(!name.startsWith('.agent-tmp-') && !name.startsWith('.lock'), name);
   }
 });
 

@@ -93,9 +93,13 @@ test('atomic replace: 0600 files, left-over temp files swept under the lock, a f
   const dir = cliVault(t);
   const vault = await secrets.openVault({ dir, password: PASSWORD });
   t.after(() => vault.close());
-  fs.writeFileSync(path.join(dir, 'openai.json.tmp.0011223344556677'), 'half');
+  fs.writeFileSync(path.join(dir, '.agent-tmp-0011223344556677'), 'half');
+  // A user's file that merely looks temporary is never swept.
+  fs.writeFileSync(path.join(dir, 'notes.tmp.txt'), 'mine', { mode: 0o600 });
   vault.set('openai', 'api_key', 'sk-fake-atomic');
-  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp.')), []);
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('tmp')), ['notes.tmp.txt']);
+  assert.equal(fs.readFileSync(path.join(dir, 'notes.tmp.txt'), 'utf8'), 'mine');
+  fs.rmSync(path.join(dir, 'notes.tmp.txt'));
   for (const name of fs.readdirSync(dir)) assert.equal(fs.statSync(path.join(dir, name)).mode & 0o777, 0o600, name);
   // A write that cannot rename (a folder in the way) removes its temp file and changes nothing.
   fs.mkdirSync(path.join(dir, 'stripe.json.d'));
@@ -104,7 +108,7 @@ test('atomic replace: 0600 files, left-over temp files swept under the lock, a f
   assert.throws(() => store.write('stripe.json.d', Buffer.from('{}')), { location: `${dir}/` });
   store.unlock();
   assert.ok(fs.statSync(path.join(dir, 'stripe.json.d')).isDirectory());
-  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.tmp.')), []);
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.agent-tmp-')), []);
 });
 
 test('a umask that takes the owner\'s own bits: the folder gets exactly 0700 back', (t) => {

@@ -17,7 +17,8 @@
 //!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
 //!   `appendAudit`, `alertAfterFailure`; what runs and with what:
 //!   `vaultWarnings`, `userConfigPath`, `userConfigReadLimit`, `alertCommand`,
-//!   `notInherited`.
+//!   `notInherited`; for its file store, the folder rules `folderProblem`,
+//!   `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
 //! - for the browser dashboard: `auditNextLine`, `auditVerify`,
 //!   `auditLines`, `mappingOf`, `setUserMapping`, `importPlan`.
 //!
@@ -32,12 +33,14 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod files;
 mod node;
 mod primitives;
 mod store;
 mod vault;
 mod web;
 
+pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use node::{
     alert_command, append_audit, env_vars_for, not_inherited, provider_config_env, resolve_env,
     unlock_params, user_config_path, user_config_read_limit, vault_warnings,

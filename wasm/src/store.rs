@@ -13,9 +13,11 @@
 //! An exception thrown by a method becomes a [`StoreError`] whose reason
 //! is the exception's message. An exception with a string `location`
 //! names the place instead of the document (the Node store gives the
-//! file's path, as the CLI's messages do), and one with `busy: true` is a
+//! file's path, as the CLI's messages do), one with `busy: true` is a
 //! lock held by another writer ([`StoreError::Busy`], its message the
-//! detail).
+//! detail), and one with `refused: true` is a folder or file the core's
+//! rules refused ([`StoreError::Refused`], its message the core's, from
+//! `fileProblem` or `folderProblem`).
 
 use agent_secrets_core::{Store, StoreError};
 use js_sys::{Array, Uint8Array};
@@ -111,11 +113,24 @@ fn string_property(exception: &JsValue, name: &str) -> Option<String> {
         .and_then(|v| v.as_string())
 }
 
+/// `name: true` on the exception (`busy`, `refused`).
+fn flag(exception: &JsValue, name: &str) -> bool {
+    exception.is_object()
+        && js_sys::Reflect::get(exception, &JsValue::from_str(name))
+            .is_ok_and(|v| v.as_bool() == Some(true))
+}
+
 /// `busy: true` on the exception: the lock is held by another writer.
 fn is_busy(exception: &JsValue) -> bool {
-    exception.is_object()
-        && js_sys::Reflect::get(exception, &JsValue::from_str("busy"))
-            .is_ok_and(|v| v.as_bool() == Some(true))
+    flag(exception, "busy")
+}
+
+/// `refused: true`: the core's rules refused a folder or file; the
+/// message is the core's own.
+fn refused(exception: &JsValue) -> Option<StoreError> {
+    flag(exception, "refused").then(|| StoreError::Refused {
+        detail: reason(exception),
+    })
 }
 
 /// The exception's message, for a [`StoreError`] reason.
@@ -137,12 +152,18 @@ fn cannot_read(location: &str, reason: String) -> StoreError {
 
 /// A failed read: the exception's own location if it names one.
 fn read_error(location: &str, exception: &JsValue) -> StoreError {
+    if let Some(e) = refused(exception) {
+        return e;
+    }
     let location = string_property(exception, "location").unwrap_or_else(|| location.to_owned());
     cannot_read(&location, reason(exception))
 }
 
 /// A failed write, remove or lock: busy, or the exception's location.
 fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
+    if let Some(e) = refused(exception) {
+        return e;
+    }
     if is_busy(exception) {
         return StoreError::Busy {
             detail: reason(exception),

@@ -243,6 +243,19 @@ export function deriveKey(password: string, salt: Uint8Array | number[], iterati
 export function envVarsFor(service: string, key: string): string[];
 
 /**
+ * Why the file `name` (shown as `path`; its `fstat`, or its `lstat` when
+ * the open failed) may not be used for `access` by the user `euid`, or
+ * `undefined` if it may.
+ */
+export function fileProblem(path: string, name: string, mode: number, uid: number, nlink: number, size: number, euid: number, access_name: string): string | undefined;
+
+/**
+ * Why the vault folder `path` (its `lstat`: `mode`, `uid`) may not be
+ * used by the user `euid`, or `undefined` if it may.
+ */
+export function folderProblem(path: string, mode: number, uid: number, euid: number): string | undefined;
+
+/**
  * The plan of importing the `.env` bytes `file` into a vault with the
  * configuration `config` and the secrets `existing` (`[[service, key],
  * …]`), into `service` if given: `{ planned: [{ service, key, variable,
@@ -250,6 +263,11 @@ export function envVarsFor(service: string, key: string): string[];
  * `line N: reason` in the message (never a line's content).
  */
 export function importPlan(file: Uint8Array | number[], config: Uint8Array | number[], existing: [string, string][], service?: string | null): AgentSecretsImportPlan;
+
+/**
+ * Whether `name` is a temporary file of ours (the only names ever swept).
+ */
+export function isTempName(name: string): boolean;
 
 /**
  * Names and metadata of the secrets in `store`, without the password
@@ -266,6 +284,11 @@ export function list(store: AgentSecretsStore, service?: string | null): AgentSe
  * `config` (the text of `config.json`), and where that comes from.
  */
 export function mappingOf(config: Uint8Array | number[], service: string, key: string): AgentSecretsMapping;
+
+/**
+ * The most bytes read whole of the file `name`.
+ */
+export function maxBytes(name: string): number;
 
 /**
  * The variables no child process inherits (the master passwords).
@@ -304,11 +327,21 @@ export function resolveEnv(service: string, key: string, env: Record<string, str
 export function setUserMapping(store: AgentSecretsStore, service: string, key: string, variables: string[] | null | undefined, nowUnixSeconds: number): void;
 
 /**
+ * Why `size` bytes read of the file `name` are too many, or `undefined`.
+ */
+export function sizeProblem(path: string, name: string, size: number): string | undefined;
+
+/**
  * The vault's state in `store`, without the password: `{ iterations,
  * active_key, key_ids, services, secrets, lockout, created_at,
  * updated_at, problems }`.
  */
 export function status(store: AgentSecretsStore): AgentSecretsStatus;
+
+/**
+ * A fresh temporary file name (`.agent-tmp-` and 16 random hex characters).
+ */
+export function tempName(): string;
 
 /**
  * The vault's PBKDF2 parameters, after the same checks an unlock makes
@@ -355,16 +388,22 @@ export interface InitOutput {
     readonly auditVerify: (a: number, b: number) => [number, number, number];
     readonly deriveKey: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly envVarsFor: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly fileProblem: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
+    readonly folderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly importPlan: (a: number, b: number, c: number, d: number, e: any, f: number, g: number) => [number, number, number];
+    readonly isTempName: (a: number, b: number) => number;
     readonly list: (a: any, b: number, c: number) => [number, number, number];
     readonly mappingOf: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly maxBytes: (a: number, b: number) => number;
     readonly notInherited: () => [number, number];
     readonly openDocuments: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
     readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly setUserMapping: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
+    readonly sizeProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly status: (a: any) => [number, number, number];
+    readonly tempName: () => [number, number, number, number];
     readonly unlockParams: (a: any, b: number) => [number, number, number];
     readonly userConfigPath: (a: number, b: number, c: number, d: number) => [number, number];
     readonly userConfigReadLimit: () => number;

@@ -597,6 +597,76 @@ export function envVarsFor(service, key) {
 }
 
 /**
+ * Why the file `name` (shown as `path`; its `fstat`, or its `lstat` when
+ * the open failed) may not be used for `access` by the user `euid`, or
+ * `undefined` if it may.
+ * @param {string} path
+ * @param {string} name
+ * @param {number} mode
+ * @param {number} uid
+ * @param {number} nlink
+ * @param {number} size
+ * @param {number} euid
+ * @param {string} access_name
+ * @returns {string | undefined}
+ */
+export function fileProblem(path, name, mode, uid, nlink, size, euid, access_name) {
+    const val4 = +mode;
+    const val5 = +uid;
+    const val6 = +nlink;
+    const val7 = +size;
+    const val8 = +euid;
+    let ptr0, len0, ptr1, len1, ptr2, len2;
+    try {
+        ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+        ptr2 = passStringToWasm0(access_name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len2 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.fileProblem(ptr0, len0, ptr1, len1, val4, val5, val6, val7, val8, ptr2, len2);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    let v9;
+    if (ret[0] !== 0) {
+        v9 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v9;
+}
+
+/**
+ * Why the vault folder `path` (its `lstat`: `mode`, `uid`) may not be
+ * used by the user `euid`, or `undefined` if it may.
+ * @param {string} path
+ * @param {number} mode
+ * @param {number} uid
+ * @param {number} euid
+ * @returns {string | undefined}
+ */
+export function folderProblem(path, mode, uid, euid) {
+    const val2 = +mode;
+    const val3 = +uid;
+    const val4 = +euid;
+    const ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.folderProblem(ptr0, len0, val2, val3, val4);
+    let v5;
+    if (ret[0] !== 0) {
+        v5 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v5;
+}
+
+/**
  * The plan of importing the `.env` bytes `file` into a vault with the
  * configuration `config` and the secrets `existing` (`[[service, key],
  * …]`), into `service` if given: `{ planned: [{ service, key, variable,
@@ -628,6 +698,18 @@ export function importPlan(file, config, existing, service) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * Whether `name` is a temporary file of ours (the only names ever swept).
+ * @param {string} name
+ * @returns {boolean}
+ */
+export function isTempName(name) {
+    const ptr0 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.isTempName(ptr0, len0);
+    return ret !== 0;
 }
 
 /**
@@ -679,6 +761,18 @@ export function mappingOf(config, service, key) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * The most bytes read whole of the file `name`.
+ * @param {string} name
+ * @returns {number}
+ */
+export function maxBytes(name) {
+    const ptr0 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.maxBytes(ptr0, len0);
+    return ret;
 }
 
 /**
@@ -818,6 +912,35 @@ export function setUserMapping(store, service, key, variables, nowUnixSeconds) {
 }
 
 /**
+ * Why `size` bytes read of the file `name` are too many, or `undefined`.
+ * @param {string} path
+ * @param {string} name
+ * @param {number} size
+ * @returns {string | undefined}
+ */
+export function sizeProblem(path, name, size) {
+    const val3 = +size;
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.sizeProblem(ptr0, len0, ptr1, len1, val3);
+    let v4;
+    if (ret[0] !== 0) {
+        v4 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v4;
+}
+
+/**
  * The vault's state in `store`, without the password: `{ iterations,
  * active_key, key_ids, services, secrets, lockout, created_at,
  * updated_at, problems }`.
@@ -830,6 +953,29 @@ export function status(store) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * A fresh temporary file name (`.agent-tmp-` and 16 random hex characters).
+ * @returns {string}
+ */
+export function tempName() {
+    let deferred2_0;
+    let deferred2_1;
+    try {
+        const ret = wasm.tempName();
+        var ptr1 = ret[0];
+        var len1 = ret[1];
+        if (ret[3]) {
+            ptr1 = 0; len1 = 0;
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred2_0 = ptr1;
+        deferred2_1 = len1;
+        return getStringFromWasm0(ptr1, len1);
+    } finally {
+        wasm.__wbindgen_free(deferred2_0, deferred2_1, 1);
+    }
 }
 
 /**

@@ -1,5 +1,6 @@
 //! `agent secret init [--iterations N]`
 
+use agent_secrets_core::files::check_init_folder;
 use agent_secrets_core::format::check_iterations;
 use agent_secrets_core::{check_password_strength, Error, InitOptions, Vault, DEFAULT_ITERATIONS};
 
@@ -19,6 +20,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if super::is_initialized(&ctx.store)? {
         return Err(Error::AlreadyInitialized.into());
     }
+    // Before the password is asked; the core checks again under the lock.
+    check_init_folder(&ctx.store)?;
     let password = ctx.inputs.new_password()?;
     check_password_strength(&password)?;
     let options = InitOptions {

@@ -5,8 +5,8 @@
 //!
 //! | check | passes when |
 //! |---|---|
-//! | `folder_mode` | the folder's mode is 0700 |
-//! | `file_modes` | every entry is a regular file of mode 0600 |
+//! | `folder_mode` | the folder passes the core's rule (a real folder, the user's or root's, not writable by group or others) and its mode is 0700 |
+//! | `file_modes` | every entry passes the core's rule (a regular file, the user's or root's, not writable by group or others) and its mode is 0600 |
 //! | `gitignore` | `.gitignore` holds exactly `*\n!.gitignore\n` |
 //! | `config` | `config.json` passes the core's strict parser |
 //! | `alert_command` | `config.json` has no `alerts.command` (never run from the vault folder) |
@@ -15,10 +15,12 @@
 //! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
 //! | `audit_chain` | `audit.log`, if present, has an unbroken hash chain |
 //! | `lock` | there is no stale `.lock` (dead holder on this host, or older than 600 s) |
-//! | `temp_files` | no `*.tmp.*` is left over (one under a live lock belongs to its writer) |
+//! | `temp_files` | no temporary file (`.agent-tmp-<16 hex>`) is left over (one under a live lock belongs to its writer) |
 //!
 //! Modes are read from the mode bits, not by trying to open files: CI runs
-//! as root, which opens anything.
+//! as root, which opens anything. Files are read as the store reads them
+//! (no link followed, regular files only, within their size cap), but
+//! whoever owns them: owners and modes are reported, not refused.
 //!
 //! `--json` prints one object:
 //!
@@ -41,6 +43,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 
+use agent_secrets_core::files::{self, Access, FileProblem};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
@@ -51,7 +54,7 @@ use serde::Serialize;
 use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::{exit, CliError};
-use crate::fs_store::FileStore;
+use crate::fs_store::{self, FileStore};
 use crate::lock::{LockFile, LockState, DEFAULT_TIMEOUT};
 use crate::output;
 
@@ -162,9 +165,22 @@ fn mode_of(meta: &fs::Metadata) -> u32 {
     meta.permissions().mode() & 0o7777
 }
 
+/// A file of the folder, read as the store reads it but whoever owns it.
+fn read(dir: &Path, name: &str) -> std::io::Result<Vec<u8>> {
+    let path = dir.join(name);
+    let shown = path.display().to_string();
+    match fs_store::read_checked(&path, name, &shown, Access::ReadToReport) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(std::io::ErrorKind::NotFound.into()),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    }
+}
+
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let store = &ctx.store;
-    if !store.dir().is_dir() || !super::is_initialized(store)? {
+    // Only whether config.json is there: a folder or file the store would
+    // refuse is what this command reports on.
+    if fs::symlink_metadata(store.dir().join(CONFIG_FILE)).is_err() {
         return Err(Error::NotInitialized.into());
     }
     let mut checks = check_all(store)?;
@@ -282,9 +298,20 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
 }
 
 fn folder_mode(dir: &Path, display: &str) -> Result<Check, CliError> {
-    let meta = fs::metadata(dir).map_err(|e| cannot_read(dir, &e))?;
+    let meta = fs::symlink_metadata(dir).map_err(|e| cannot_read(dir, &e))?;
+    if let Err(problem) =
+        files::check_folder(display, &fs_store::file_stat(&meta), fs_store::euid())
+    {
+        let fixable = problem.is_fixed_by_chmod();
+        return Ok(Check::fail(
+            "folder_mode",
+            problem.what(),
+            problem.fix(),
+            fixable,
+        ));
+    }
     let mode = mode_of(&meta);
-    Ok(if mode == 0o700 {
+    Ok(if mode == files::FOLDER_MODE {
         Check::ok("folder_mode", format!("{display} is 0700"))
     } else {
         Check::fail(
@@ -298,54 +325,55 @@ fn folder_mode(dir: &Path, display: &str) -> Result<Check, CliError> {
 
 fn file_modes(listing: &Listing, display: &str) -> Check {
     let mut wrong_mode = Vec::new();
-    let mut not_files = Vec::new();
+    let mut refused: Vec<FileProblem> = Vec::new();
+    let euid = fs_store::euid();
     for (name, meta) in &listing.entries {
-        match meta {
-            Some(m) if m.file_type().is_file() => {
-                let mode = mode_of(m);
-                if mode != 0o600 {
-                    wrong_mode.push((name.as_str(), mode));
-                }
-            }
-            _ => not_files.push(name.as_str()),
+        let Some(m) = meta else { continue };
+        let shown = format!("{display}{name}");
+        match files::check_file(&shown, name, &fs_store::file_stat(m), euid, Access::Inspect) {
+            Err(problem) if !problem.is_fixed_by_chmod() => refused.push(problem),
+            _ if mode_of(m) != files::FILE_MODE => wrong_mode.push((name.as_str(), mode_of(m))),
+            _ => {}
         }
     }
-    if wrong_mode.is_empty() && not_files.is_empty() {
+    if wrong_mode.is_empty() && refused.is_empty() {
         return Check::ok(
             "file_modes",
             format!("{} files, all 0600", listing.entries.len()),
         );
     }
-    let mut detail: Vec<String> = wrong_mode
+    let modes: Vec<String> = wrong_mode
         .iter()
         .map(|(name, mode)| format!("{name} is {mode:04o}"))
         .collect();
-    if !not_files.is_empty() {
-        detail.push(format!(
-            "not regular files: {} (the vault holds only files)",
-            not_files.join(", ")
-        ));
-    }
-    let fix = if not_files.is_empty() {
+    let mut fixes = Vec::new();
+    if !wrong_mode.is_empty() {
         let paths: Vec<String> = wrong_mode
             .iter()
             .map(|(name, _)| format!("{display}{name}"))
             .collect();
-        format!("chmod 600 {}", paths.join(" "))
+        fixes.push(format!("chmod 600 {}", paths.join(" ")));
+    }
+    let mut detail = if modes.is_empty() {
+        Vec::new()
     } else {
-        format!("move the entries that are not files out of {display}, then chmod 600 the files")
+        vec![format!("{}, expected 0600", modes.join(", "))]
     };
+    for problem in &refused {
+        detail.push(problem.what());
+        fixes.push(problem.fix());
+    }
     Check::fail(
         "file_modes",
-        format!("{}, expected 0600", detail.join(", ")),
-        fix,
-        not_files.is_empty(),
+        detail.join("; "),
+        fixes.join("; "),
+        refused.is_empty(),
     )
 }
 
 fn gitignore(dir: &Path) -> Check {
     let expected = "`*` then `!.gitignore`";
-    match fs::read(dir.join(GITIGNORE_FILE)) {
+    match read(dir, GITIGNORE_FILE) {
         Ok(bytes) if bytes == GITIGNORE.as_bytes() => {
             Check::ok("gitignore", format!(".gitignore is {expected}"))
         }
@@ -365,7 +393,7 @@ fn gitignore(dir: &Path) -> Check {
 }
 
 fn config(dir: &Path) -> Check {
-    let parsed = fs::read(dir.join(CONFIG_FILE))
+    let parsed = read(dir, CONFIG_FILE)
         .map_err(|e| format!("{CONFIG_FILE} cannot be read: {e}"))
         .and_then(|bytes| parse_config(&bytes).map_err(|e| e.to_string()));
     match parsed {
@@ -415,7 +443,7 @@ fn alert_command(dir: &Path) -> Check {
 /// Reads the count leniently, so that a count the strict parser refuses
 /// is still reported as what it is.
 fn kdf_iterations(dir: &Path) -> Check {
-    let iterations = fs::read(dir.join(CONFIG_FILE))
+    let iterations = read(dir, CONFIG_FILE)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
         .and_then(|v| v.get("kdf")?.get("iterations")?.as_u64());
@@ -494,7 +522,7 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
             continue;
         };
         files += 1;
-        let bytes = match fs::read(dir.join(name)) {
+        let bytes = match read(dir, name) {
             Ok(b) => b,
             Err(e) => {
                 problems.push(format!("{name} cannot be read: {e}"));
@@ -565,7 +593,7 @@ fn git_tracked(dir: &Path, display: &str) -> Check {
 }
 
 fn audit_chain(dir: &Path) -> Check {
-    let bytes = match fs::read(dir.join(audit::AUDIT_FILE)) {
+    let bytes = match read(dir, audit::AUDIT_FILE) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Check::ok("audit_chain", "no audit.log yet")
@@ -599,6 +627,12 @@ fn lock_check(lock: &LockState, display: &str) -> Check {
     match lock {
         LockState::Free => Check::ok("lock", "no .lock"),
         LockState::Held(who) => Check::ok("lock", format!("a writer is running: {who}")),
+        LockState::Refused(why) => Check::fail(
+            "lock",
+            why.clone(),
+            format!("remove {display}.lock if no agent process runs"),
+            false,
+        ),
         LockState::Stale(why) => Check::fail(
             "lock",
             format!(".lock is stale: {why}"),
@@ -613,7 +647,7 @@ fn temp_files(listing: &Listing, lock: &LockState, display: &str) -> Check {
         .entries
         .iter()
         .map(|(name, _)| name.as_str())
-        .filter(|name| name.contains(".tmp."))
+        .filter(|name| files::is_temp_name(name))
         .collect();
     if temps.is_empty() {
         return Check::ok("temp_files", "no left-over temporary files");
@@ -644,15 +678,20 @@ fn apply_fix(store: &FileStore, check: &str) -> Result<(), String> {
             .map_err(|e| format!("chmod {mode:o} {}: {e}", path.display()))
     };
     match check {
-        "folder_mode" => chmod(dir, 0o700),
+        // Only a real folder (chmod would follow a link).
+        "folder_mode" if fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
+            chmod(dir, files::FOLDER_MODE)
+        }
         "file_modes" => {
             let listing = Listing::read(dir).map_err(|e| e.to_string())?;
             for (name, meta) in &listing.entries {
+                // Regular files only (chmod would follow a link); the
+                // owner rule is not a mode to fix.
                 if meta
                     .as_ref()
-                    .is_some_and(|m| m.file_type().is_file() && mode_of(m) != 0o600)
+                    .is_some_and(|m| m.file_type().is_file() && mode_of(m) != files::FILE_MODE)
                 {
-                    chmod(&dir.join(name), 0o600)?;
+                    chmod(&dir.join(name), files::FILE_MODE)?;
                 }
             }
             Ok(())

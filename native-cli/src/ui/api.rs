@@ -219,6 +219,9 @@ impl Api {
         let Some(if_match) = &request.if_match else {
             return Ok(precondition_required());
         };
+        if let Some(reply) = over_cap(CONFIG_FILE, &request.body) {
+            return Ok(reply);
+        }
         let new = match parse_config(&request.body) {
             Ok(config) => config,
             Err(e) => return Ok(bad_request(&format!("Not a vault configuration: {e}"))),
@@ -312,6 +315,9 @@ impl Api {
         let create = request.if_none_match.as_deref() == Some("*");
         if request.if_match.is_none() && !create {
             return Ok(precondition_required());
+        }
+        if let Some(reply) = over_cap(&service_file(name), &request.body) {
+            return Ok(reply);
         }
         let doc = match parse_service(name, &request.body) {
             Ok(doc) => doc,
@@ -466,6 +472,19 @@ impl Api {
             Err(e) => Reply::error(500, "IO", &e.to_string()),
         }
     }
+}
+
+/// 413 for a document larger than the file store reads back
+/// ([`agent_secrets_core::files::max_bytes`]).
+fn over_cap(file: &str, body: &[u8]) -> Option<Reply> {
+    let max = agent_secrets_core::files::max_bytes(file);
+    (body.len() as u64 > max).then(|| {
+        Reply::error(
+            413,
+            "TOO_LARGE",
+            &format!("{file} is at most {} KiB.", max >> 10),
+        )
+    })
 }
 
 fn precondition_required() -> Reply {
