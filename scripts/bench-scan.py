@@ -7,8 +7,9 @@ Builds, in a temporary folder:
   - a vault with 1,000 random values (20 to 60 characters) in 100 services,
     at the KDF floor (100,000 iterations) so that the KDF does not hide the
     search;
-  - three planted copies (exact, base64, URL-encoded) so the run has
-    findings to report, which proves the search ran.
+  - five planted copies (exact, base64, URL-encoded, base64 wrapped at 76
+    columns with CRLF, hex wrapped at 60 columns like `xxd -p`) so the run
+    has findings to report, which proves the search ran.
 
 Then times, fastest of --runs runs each, in the same run:
   1. `agent secret scan DIR` (release build), whole process;
@@ -138,10 +139,14 @@ def main():
                                 stdout=subprocess.PIPE, check=True).stdout.decode()
         stored = listed.count('"key":')
         _, _, v = values[500]
+        wrapped = base64.b64encode(f"# generated\nOTHER=1\nKEY={v}\n".encode()).decode()
+        hexed = v.encode().hex()
         plants = {
             "exact": v,
             "base64": base64.b64encode(v.encode()).decode(),
             "urlencoded": urllib.parse.quote(v, safe="-._~"),
+            "base64-76": "\r\n".join(wrapped[i:i + 76] for i in range(0, len(wrapped), 76)),
+            "hex": "\n".join(hexed[i:i + 60] for i in range(0, len(hexed), 60)),
         }
         for form, text in plants.items():
             with open(os.path.join(tree, f"planted-{form}.txt"), "w") as f:
@@ -153,7 +158,7 @@ def main():
         proc = subprocess.run([AGENT, "secret", "scan", tree], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         found = proc.stdout.decode().splitlines()
-        if proc.returncode != 8 or len(found) != 3 or any(t in proc.stdout.decode() for t in plants.values()):
+        if proc.returncode != 8 or len(found) != len(plants) or any(t in proc.stdout.decode() for t in plants.values()):
             sys.exit(f"unexpected scan result ({proc.returncode}): {len(found)} findings")
 
         scan = best(args.runs, lambda: timed([AGENT, "secret", "scan", tree], env, expect=(8,)))
@@ -170,7 +175,7 @@ def main():
               f"in {VALUES // 10} services (KDF 100,000 iterations)")
         print(f"  agent secret scan DIR      {scan:6.3f} s   "
               f"(target <= {TARGET_SECONDS:.0f} s: {'ok' if scan <= TARGET_SECONDS else 'MISSED'}); "
-              f"3 planted copies found, none printed")
+              f"{len(plants)} planted copies found, none printed")
         print(f"  agent secret list (fixed)  {lst:6.3f} s")
         if kdf:
             print(f"  bare KDF (bench_kdf)       {kdf:6.3f} s")

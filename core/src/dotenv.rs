@@ -29,19 +29,32 @@
 //!
 //! # What the writer writes
 //!
-//! [`write`](fn@write) quotes every value so that [`parse`] gives it back byte for
-//! byte, choosing the form that the npm `dotenv` package also reads the
-//! same way whenever one exists:
+//! [`write`](fn@write) writes a file that three readers read the same way,
+//! byte for byte: [`parse`], the npm `dotenv` package's `parse()`, and a
+//! POSIX shell that sources it (`set -a; . ./.env` in `sh`, `dash`,
+//! `bash`), which must run nothing and expand nothing. Each line is
+//! `NAME=` and the value in one of two forms:
 //!
-//! 1. no `'`, CR or LF: `'value'`;
-//! 2. else no `"` and no `\`: `"value"` with `\n` and `\r` escapes;
-//! 3. else no `` ` `` and no CR: `` `value` ``, newlines written as they are;
-//! 4. else `"value"` with `\\`, `\"`, `\n` and `\r` escapes (read back
-//!    exactly by this parser; the npm package keeps `\"` and `\\` as two
-//!    characters).
+//! 1. no `'` and no CR in the value: `'value'`;
+//! 2. a `'`, but no CR, `"`, `\`, `$` or `` ` ``: `"value"`.
 //!
-//! A value containing NUL cannot be written (environment variables cannot
-//! hold one either).
+//! A line feed is written as it is, inside the quotes (all three readers
+//! keep it). Nothing is escaped: a shell reads `\n` inside double quotes
+//! as two characters where the `.env` readers read a line feed, so no
+//! escape means the same thing to all three.
+//!
+//! Every other value is refused ([`WriteError::NotSourceable`]): one with a
+//! CR (both `.env` readers turn a CR inside quotes into a line feed, and
+//! only an escape could keep it), and one with a `'` together with `"`,
+//! `\`, `$` or `` ` `` (single quotes cannot hold the `'`; in double quotes
+//! the shell would expand `$` and `` ` `` and unescape `\`). Backticks are
+//! never used: a shell runs what they hold. [`write_shell`] writes every
+//! value (`'…'` with `'\''` for a quote).
+//!
+//! Names must be shell names (`[A-Za-z_][A-Za-z0-9_]*`): a line such as
+//! `my.key='value'` is a command, not an assignment, to a shell that
+//! sources the file. A value containing NUL cannot be written in either
+//! format (environment variables cannot hold one either).
 
 use zeroize::Zeroizing;
 
@@ -110,7 +123,22 @@ pub enum WriteError {
         /// The variable name.
         name: String,
     },
+    /// The value has no `.env` form that a shell sourcing the file also
+    /// reads unchanged (see the module documentation).
+    #[error(
+        "the value of '{name}' {reason}, which a .env file cannot hold in a form that is also safe to source from a shell"
+    )]
+    NotSourceable {
+        /// The variable name.
+        name: String,
+        /// What in the value is in the way (fixed text, never the value).
+        reason: &'static str,
+    },
 }
+
+/// [`WriteError::NotSourceable`] reasons.
+const HAS_CR: &str = "contains a carriage return";
+const QUOTE_AND_SPECIAL: &str = "contains a ' together with \", \\, $ or `";
 
 const NOT_UTF8: &str = "not valid UTF-8 text (binary data?)";
 const HAS_NUL: &str = "contains a NUL byte (binary data?)";
@@ -349,46 +377,31 @@ fn quoted(
     }
 }
 
-/// The quoted form of a value (see the module documentation).
-fn quote(value: &str, out: &mut String) {
-    let has = |c: char| value.contains(c);
-    if !has('\'') && !has('\n') && !has('\r') {
-        out.push('\'');
-        out.push_str(value);
-        out.push('\'');
-    } else if !has('"') && !has('\\') {
-        out.push('"');
-        for c in value.chars() {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    } else if !has('`') && !has('\r') {
-        out.push('`');
-        out.push_str(value);
-        out.push('`');
+/// The quote a value is written in (see the module documentation), or
+/// why it has none.
+fn dotenv_quote(value: &str) -> Result<char, &'static str> {
+    if value.contains('\r') {
+        Err(HAS_CR)
+    } else if !value.contains('\'') {
+        Ok('\'')
+    } else if value.contains(['"', '\\', '$', '`']) {
+        Err(QUOTE_AND_SPECIAL)
     } else {
-        out.push('"');
-        for c in value.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
+        Ok('"')
     }
+}
+
+/// Whether [`write`](fn@write) can write `value`: it has a form that
+/// [`parse`], the npm `dotenv` package and a shell sourcing the file all
+/// read back unchanged. NUL aside, which no format carries.
+pub fn is_sourceable(value: &str) -> bool {
+    dotenv_quote(value).is_ok()
 }
 
 /// What both writers refuse: a name their format cannot carry, or NUL in
 /// a value (no `.env` reader or shell keeps it).
-fn check_entry(name: &str, value: &str, valid_name: fn(&str) -> bool) -> Result<(), WriteError> {
-    if !valid_name(name) {
+fn check_entry(name: &str, value: &str) -> Result<(), WriteError> {
+    if !is_shell_name(name) {
         return Err(WriteError::InvalidName {
             name: name.to_owned(),
         });
@@ -401,19 +414,26 @@ fn check_entry(name: &str, value: &str, valid_name: fn(&str) -> bool) -> Result<
     Ok(())
 }
 
-/// Writes `NAME=value` lines that [`parse`] reads back unchanged. Fails
-/// before writing anything if a name is not a `.env` name or a value holds
-/// NUL.
+/// Writes `NAME='value'` lines that [`parse`], the npm `dotenv` package
+/// and a shell sourcing the file all read back unchanged (see the module
+/// documentation). Fails before returning anything if a name is not a
+/// shell name, a value holds NUL, or a value has no such form.
 pub fn write<'a>(
     entries: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<Zeroizing<String>, WriteError> {
     let mut out = Zeroizing::new(String::new());
     for (name, value) in entries {
-        check_entry(name, value, is_dotenv_name)?;
+        check_entry(name, value)?;
+        let quote = dotenv_quote(value).map_err(|reason| WriteError::NotSourceable {
+            name: name.to_owned(),
+            reason,
+        })?;
         reserve(&mut out, name.len() + value.len() + 4);
         out.push_str(name);
         out.push('=');
-        quote(value, &mut out);
+        out.push(quote);
+        out.push_str(value);
+        out.push(quote);
         out.push('\n');
     }
     Ok(out)
@@ -427,7 +447,7 @@ pub fn write_shell<'a>(
 ) -> Result<Zeroizing<String>, WriteError> {
     let mut out = Zeroizing::new(String::new());
     for (name, value) in entries {
-        check_entry(name, value, is_shell_name)?;
+        check_entry(name, value)?;
         reserve(&mut out, name.len() + value.len() + 12);
         out.push_str("export ");
         out.push_str(name);
@@ -551,14 +571,13 @@ mod tests {
             "",
             "plain",
             " lead and trail ",
-            "with # hash and $dollar ${X}",
+            "with # hash and $dollar ${X} $(cmd) `cmd`",
             "it's",
             "say \"hi\"",
             "back\\slash",
             "multi\nline",
             "multi\nline with 'single'",
-            "crlf\r\nvalue",
-            "all ' \" ` \\ \n \r # $ together",
+            "multi\nline \"double\" \\ $ ` #",
             "unicode é 🔑 \u{2028}",
             "\\n literally",
             "trailing backslash\\",
@@ -582,10 +601,48 @@ mod tests {
             write([("A", "x\0")]),
             Err(WriteError::Nul { name: "A".into() })
         );
-        assert!(matches!(
-            write([("A B", "x")]),
-            Err(WriteError::InvalidName { .. })
-        ));
+        for name in ["A B", "my.key", "my-key", "1A"] {
+            assert_eq!(
+                write([(name, "x")]),
+                Err(WriteError::InvalidName { name: name.into() })
+            );
+        }
+    }
+
+    #[test]
+    fn writer_forms_are_single_then_double_quotes_without_escapes() {
+        let written = |v: &str| write([("A", v)]).expect("writes").to_string();
+        assert_eq!(written("a $b \\ \"c\" `d`"), "A='a $b \\ \"c\" `d`'\n");
+        assert_eq!(written("two\nlines"), "A='two\nlines'\n");
+        assert_eq!(written("it's\nok"), "A=\"it's\nok\"\n");
+    }
+
+    #[test]
+    fn writer_refuses_values_a_shell_would_read_otherwise() {
+        for (value, reason) in [
+            ("crlf\r\nvalue", HAS_CR),
+            ("\r", HAS_CR),
+            ("it's \"q\"", QUOTE_AND_SPECIAL),
+            ("it's \\", QUOTE_AND_SPECIAL),
+            ("it's $(touch x)", QUOTE_AND_SPECIAL),
+            ("it's `touch x`", QUOTE_AND_SPECIAL),
+            ("it's ${HOME}", QUOTE_AND_SPECIAL),
+        ] {
+            assert!(!is_sourceable(value), "{value:?}");
+            let e = write([("OK", "fine"), ("NAME", value)]).expect_err("refused");
+            assert_eq!(
+                e,
+                WriteError::NotSourceable {
+                    name: "NAME".into(),
+                    reason
+                }
+            );
+            assert!(
+                e.to_string().starts_with("the value of 'NAME' contains"),
+                "{e}"
+            );
+        }
+        assert!(is_sourceable("it's fine # really"));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub mod scan;
 mod secret;
 pub mod store;
 mod time;
+pub mod tracked;
 pub mod user_config;
 mod vault;
 

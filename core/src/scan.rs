@@ -7,25 +7,40 @@
 //! Each value of at least [`MIN_VALUE_LEN`] bytes is searched in these forms:
 //!
 //! - [`Form::Exact`]: its UTF-8 bytes;
+//! - [`Form::UrlEncoded`]: percent-encoded (everything but `A-Z a-z 0-9 - . _ ~`,
+//!   upper- and lower-case hex), when that differs from the exact form;
 //! - [`Form::Base64`]: the characters that encode the value alone, in the
 //!   standard and the URL-safe alphabet, at each of the three byte
 //!   alignments, so that the value is found whether it was encoded on its
 //!   own or inside a larger encoded blob (a base64-encoded `.env`, a
 //!   Kubernetes secret);
-//! - [`Form::UrlEncoded`]: percent-encoded (everything but `A-Z a-z 0-9 - . _ ~`,
-//!   upper- and lower-case hex), when that differs from the exact form.
+//! - [`Form::Hex`]: two hex digits a byte, lower or upper case.
+//!
+//! The exact and URL-encoded forms are searched in the text as it is. The
+//! base64 and hex forms are searched in the text with every space, tab, CR
+//! and LF taken out, so that a copy is found however it was wrapped or
+//! spaced: `base64` (76 columns), PEM and `openssl base64` (64), with LF or
+//! CRLF, wherever the line breaks fall in the copy; a YAML block indented
+//! under its key; `xxd -p` (60 columns) or `od -An -tx1` (bytes apart). A
+//! dump with offsets or a character column between the digits (`xxd`,
+//! `hexdump -C`) is not a copy in this sense. A finding's line is the line
+//! where the copy starts.
 //!
 //! Shorter values are not searched: they match too much ordinary text to
 //! be worth a finding. [`ValueIndex::add`] says which were left out.
 //!
 //! The index keeps no copy of any form. It holds keyed SHA-256 digests
-//! (a random key per index) of every form and of its first
-//! [`ANCHOR`] bytes, and a bit table over a multiplicative hash of those
-//! anchors. A search slides an [`ANCHOR`]-byte window over the text; only
-//! where the bit is set is the window digested and looked up, and only
-//! where the anchor digest matches is the full length digested and
-//! compared. The encoded forms exist in memory only while [`ValueIndex::add`]
-//! runs, in buffers that are wiped when dropped.
+//! (a random key per index) of every form and of its first [`ANCHOR`]
+//! bytes, and two bit tables (exact and URL-encoded; base64 and hex) in
+//! which each anchor sets two bits, from two multiplicative hashes with
+//! random multipliers. A search slides an [`ANCHOR`]-byte window over the
+//! text; only where both bits are set is the window digested and looked
+//! up, and only where the anchor digest matches
+//! is the full length digested and compared. For the base64 and hex forms
+//! the window holds the last [`ANCHOR`] bytes that are not blanks, and a
+//! candidate is gathered the same way, so the text is never copied. The
+//! encoded forms exist in memory only while [`ValueIndex::add`] runs, and
+//! a candidate only while it is compared, in buffers wiped when dropped.
 //!
 //! # Patterns
 //!
@@ -49,9 +64,12 @@ pub const MIN_VALUE_LEN: usize = 8;
 pub const ANCHOR: usize = 8;
 /// A file whose first this-many bytes hold a NUL byte is treated as binary.
 pub const BINARY_PROBE: usize = 8192;
-/// log2 of the number of bits in the anchor table: 128 KiB, which stays in
-/// the L2 cache (a 512 KiB table made the search twice as slow); with the
-/// ~8,000 forms of 1,000 values, under 1% of windows are then digested.
+/// log2 of the number of bits in an anchor table: 128 KiB, which stays in
+/// the L2 cache (a 512 KiB table made the search twice as slow). Each
+/// anchor sets two bits (a Bloom filter with two hash functions): with the
+/// ~9,000 base64 and hex forms of 1,000 values, about 0.03% of windows
+/// pass both and are digested (one bit let 0.9% through, and the digests
+/// of those cost more than the rest of the search).
 const TABLE_BITS: u32 = 20;
 
 /// In which form a value was found.
@@ -59,20 +77,29 @@ const TABLE_BITS: u32 = 20;
 pub enum Form {
     /// The value's own bytes.
     Exact,
-    /// Base64, standard or URL-safe alphabet, alone or inside a larger blob.
+    /// Base64, standard or URL-safe alphabet, alone or inside a larger
+    /// blob, on one line or wrapped.
     Base64,
     /// Percent-encoded.
     UrlEncoded,
+    /// Hex, lower or upper case, with or without blanks between the digits.
+    Hex,
 }
 
 impl Form {
-    /// The name used in reports: `exact`, `base64`, `urlencoded`.
+    /// The name used in reports: `exact`, `base64`, `urlencoded`, `hex`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Exact => "exact",
             Self::Base64 => "base64",
             Self::UrlEncoded => "urlencoded",
+            Self::Hex => "hex",
         }
+    }
+
+    /// Whether this form is searched in the text with its blanks taken out.
+    fn spread(self) -> bool {
+        matches!(self, Self::Base64 | Self::Hex)
     }
 }
 
@@ -135,12 +162,34 @@ struct Entry {
     form: Form,
 }
 
+/// The forms searched one way: two bits per anchor, and the entries by
+/// anchor digest.
+struct Table {
+    bits: Vec<u64>,
+    anchors: HashMap<u64, Vec<Entry>>,
+    /// The longest form's length.
+    longest: usize,
+}
+
+impl Table {
+    fn new() -> Self {
+        Self {
+            bits: vec![0; (1 << TABLE_BITS) / 64],
+            anchors: HashMap::new(),
+            longest: 0,
+        }
+    }
+}
+
 /// The searchable form of a set of values (see the module documentation).
 pub struct ValueIndex {
     key: Zeroizing<[u8; 32]>,
-    multiplier: u64,
-    table: Vec<u64>,
-    anchors: HashMap<u64, Vec<Entry>>,
+    /// The odd multipliers of the two bit hashes.
+    multipliers: [u64; 2],
+    /// Exact and URL-encoded forms, searched in the text as it is.
+    plain: Table,
+    /// Base64 and hex forms, searched in the text without blanks.
+    spread: Table,
     forms: usize,
 }
 
@@ -171,6 +220,43 @@ fn percent_encode(value: &[u8], upper: bool) -> Zeroizing<Vec<u8>> {
     out
 }
 
+fn hex_encode(value: &[u8], upper: bool) -> Zeroizing<Vec<u8>> {
+    let digits: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut out = Zeroizing::new(Vec::with_capacity(value.len() * 2));
+    for &b in value {
+        out.extend_from_slice(&[digits[usize::from(b >> 4)], digits[usize::from(b & 15)]]);
+    }
+    out
+}
+
+/// The bytes taken out of the text before the base64 and hex forms are
+/// searched: space, tab, CR, LF.
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Collects into `out` the first `len` bytes of `text[from..]` that are
+/// not blanks, and returns where they end in `text`; `None` if the text
+/// ends first. `out` never grows past its capacity when that is at least
+/// `len` (no unwiped copy is left by a reallocation).
+fn gather(text: &[u8], from: usize, len: usize, out: &mut Vec<u8>) -> Option<usize> {
+    out.clear();
+    for (pos, &b) in text.get(from..)?.iter().enumerate() {
+        if is_blank(b) {
+            continue;
+        }
+        out.push(b);
+        if out.len() == len {
+            return Some(from + pos + 1);
+        }
+    }
+    None
+}
+
 /// The base64 characters that depend on `value` alone when it starts
 /// `offset` bytes into a 3-byte group (0, 1 or 2).
 fn base64_core(engine: &impl Engine, value: &[u8], offset: usize) -> Zeroizing<Vec<u8>> {
@@ -188,12 +274,15 @@ impl ValueIndex {
     /// An empty index with fresh random keys.
     pub fn new() -> Result<Self, Error> {
         let key = Zeroizing::new(crate::crypto::random::<32>()?);
-        let multiplier = u64::from_le_bytes(crate::crypto::random::<8>()?) | 1;
+        let multipliers = [
+            u64::from_le_bytes(crate::crypto::random::<8>()?) | 1,
+            u64::from_le_bytes(crate::crypto::random::<8>()?) | 1,
+        ];
         Ok(Self {
             key,
-            multiplier,
-            table: vec![0; (1 << TABLE_BITS) / 64],
-            anchors: HashMap::new(),
+            multipliers,
+            plain: Table::new(),
+            spread: Table::new(),
             forms: 0,
         })
     }
@@ -215,25 +304,46 @@ impl ValueIndex {
         u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
     }
 
-    fn slot(&self, window: u64) -> (usize, u64) {
-        let bit = window.wrapping_mul(self.multiplier) >> (64 - TABLE_BITS);
+    /// The word and the bit of `window` for the hash of `multiplier`.
+    fn slot(window: u64, multiplier: u64) -> (usize, u64) {
+        let bit = window.wrapping_mul(multiplier) >> (64 - TABLE_BITS);
         // TABLE_BITS < 32, so the index fits any usize.
         ((bit / 64) as usize, 1u64 << (bit % 64))
+    }
+
+    /// Whether both bits of `window` are set in `table` (the second is
+    /// computed only when the first is).
+    fn maybe(&self, table: &Table, window: u64) -> bool {
+        self.multipliers.iter().all(|m| {
+            let (word, mask) = Self::slot(window, *m);
+            // `word` < bits.len() by construction; `get` keeps it panic-free.
+            table.bits.get(word).is_some_and(|w| w & mask != 0)
+        })
     }
 
     fn insert(&mut self, form_bytes: &[u8], id: usize, form: Form) {
         let Some(anchor) = form_bytes.first_chunk::<ANCHOR>() else {
             return;
         };
-        let (word, mask) = self.slot(u64::from_le_bytes(*anchor));
-        self.table[word] |= mask;
+        let window = u64::from_le_bytes(*anchor);
         let entry = Entry {
             len: form_bytes.len(),
             digest: self.digest(form_bytes),
             id,
             form,
         };
-        let list = self.anchors.entry(self.anchor_id(anchor)).or_default();
+        let anchor_id = self.anchor_id(anchor);
+        let table = if form.spread() {
+            &mut self.spread
+        } else {
+            &mut self.plain
+        };
+        for m in self.multipliers {
+            let (word, mask) = Self::slot(window, m);
+            table.bits[word] |= mask;
+        }
+        table.longest = table.longest.max(entry.len);
+        let list = table.anchors.entry(anchor_id).or_default();
         if !list.iter().any(|e| e.digest == entry.digest && e.id == id) {
             list.push(entry);
             self.forms += 1;
@@ -261,26 +371,90 @@ impl ValueIndex {
             if *encoded != value {
                 self.insert(&encoded, id, Form::UrlEncoded);
             }
+            self.insert(&hex_encode(value, upper), id, Form::Hex);
         }
         true
     }
 
     /// Value copies in `text`: (start, end, what), in order of start.
     fn find_values(&self, text: &[u8]) -> Vec<(usize, usize, What)> {
+        let mut hits = self.find_in(&self.plain, text);
+        let spread = self.find_spread(text);
+        if !spread.is_empty() {
+            hits.extend(spread);
+            hits.sort_by_key(|(start, _, _)| *start);
+        }
+        hits
+    }
+
+    /// The base64 and hex forms in `text` read as if its blanks were not
+    /// there: the window holds the last [`ANCHOR`] bytes that are not
+    /// blanks, and a candidate is gathered the same way. No copy of the
+    /// text is made; the candidate buffer is wiped when dropped.
+    fn find_spread(&self, text: &[u8]) -> Vec<(usize, usize, What)> {
+        let table = &self.spread;
         let mut hits = Vec::new();
-        if self.anchors.is_empty() {
+        if table.anchors.is_empty() {
+            return hits;
+        }
+        let mut candidate = Zeroizing::new(Vec::with_capacity(table.longest));
+        let mut window = 0u64;
+        // Where in `text` the last ANCHOR kept bytes are, by count % ANCHOR.
+        let mut at = [0usize; ANCHOR];
+        let mut kept = 0usize;
+        for (pos, &b) in text.iter().enumerate() {
+            if is_blank(b) {
+                continue;
+            }
+            window = (window >> 8) | (u64::from(b) << 56);
+            at[kept % ANCHOR] = pos;
+            kept += 1;
+            if kept < ANCHOR {
+                continue;
+            }
+            if !self.maybe(table, window) {
+                continue;
+            }
+            let Some(entries) = table.anchors.get(&self.anchor_id(&window.to_le_bytes())) else {
+                continue;
+            };
+            // The oldest of the last ANCHOR kept bytes starts the window.
+            let start = at[kept % ANCHOR];
+            for e in entries {
+                let Some(end) = gather(text, start, e.len, &mut candidate) else {
+                    continue;
+                };
+                let digest = self.digest(&candidate);
+                if bool::from(subtle::ConstantTimeEq::ct_eq(&digest[..], &e.digest[..])) {
+                    hits.push((
+                        start,
+                        end,
+                        What::Value {
+                            id: e.id,
+                            form: e.form,
+                        },
+                    ));
+                }
+            }
+        }
+        hits
+    }
+
+    /// The forms of `table` found in `text`: (start, end, what), in order
+    /// of start.
+    fn find_in(&self, table: &Table, text: &[u8]) -> Vec<(usize, usize, What)> {
+        let mut hits = Vec::new();
+        if table.anchors.is_empty() {
             return hits;
         }
         for (pos, window) in text.windows(ANCHOR).enumerate() {
             let Some(window) = window.first_chunk::<ANCHOR>() else {
                 continue;
             };
-            let (word, mask) = self.slot(u64::from_le_bytes(*window));
-            // `word` < table.len() by construction; `get` keeps it panic-free.
-            if self.table.get(word).is_none_or(|w| w & mask == 0) {
+            if !self.maybe(table, u64::from_le_bytes(*window)) {
                 continue;
             }
-            let Some(entries) = self.anchors.get(&self.anchor_id(window)) else {
+            let Some(entries) = table.anchors.get(&self.anchor_id(window)) else {
                 continue;
             };
             for e in entries {
@@ -510,9 +684,116 @@ mod tests {
         assert_eq!(idx.forms(), 0);
         assert!(values_found(&idx, "1234567").is_empty());
         assert!(idx.add(1, "abcdefgh"));
-        // exact + 3 base64 alignments; the URL-safe and percent forms are the same bytes.
-        assert_eq!(idx.forms(), 4);
-        assert_eq!(format!("{idx:?}"), "ValueIndex(4 forms)");
+        // exact + 3 base64 alignments + hex; the URL-safe and percent forms
+        // are the same bytes, and so are the hex cases (digits only).
+        assert_eq!(idx.forms(), 5);
+        assert_eq!(format!("{idx:?}"), "ValueIndex(5 forms)");
+    }
+
+    /// `text` wrapped at `width` columns with `eol`, the way `base64`,
+    /// `openssl base64` and PEM write it.
+    fn wrap(text: &str, width: usize, eol: &str) -> String {
+        let lines: Vec<&str> = text
+            .as_bytes()
+            .chunks(width)
+            .map(|c| core::str::from_utf8(c).expect("ascii"))
+            .collect();
+        lines.join(eol) + eol
+    }
+
+    /// A fake value, 48 bytes, made for these tests.
+    const LONG: &str = "fake-Long-Value/0123456789+abcdefghij?klmnop=qrst";
+
+    #[test]
+    fn finds_wrapped_base64_whatever_the_width_line_end_and_split() {
+        let idx = index(&["unused-other-value", LONG]);
+        // Leading bytes move the value to every alignment and the line
+        // breaks to every place in its encoded form.
+        for lead in 0..40 {
+            let blob = format!("{}{LONG}\ntrailer\n", "#".repeat(lead));
+            for engine in [&STANDARD, &URL_SAFE] {
+                let encoded = engine.encode(&blob);
+                for width in [64, 76] {
+                    for eol in ["\n", "\r\n"] {
+                        let wrapped = wrap(&encoded, width, eol);
+                        let text = format!("a: 1{eol}data: |{eol}{wrapped}");
+                        assert_eq!(
+                            values_found(&idx, &text),
+                            [(3, 1, Form::Base64)],
+                            "lead {lead}, width {width}, eol {eol:?}"
+                        );
+                        // Indented under a YAML key: the same.
+                        let indented = wrapped.replace(eol, &format!("{eol}    "));
+                        let text = format!("data: |{eol}    {indented}");
+                        assert_eq!(values_found(&idx, &text), [(2, 1, Form::Base64)]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_hex_copies_in_either_case_wrapped_or_spaced() {
+        let idx = index(&[LONG]);
+        for upper in [false, true] {
+            let hex =
+                String::from_utf8(hex_encode(LONG.as_bytes(), upper).to_vec()).expect("ascii");
+            assert_eq!(values_found(&idx, &hex), [(1, 0, Form::Hex)]);
+            // Inside a longer dump.
+            let dump = format!("x\n0a0b{hex}0c0d\n");
+            assert_eq!(values_found(&idx, &dump), [(2, 0, Form::Hex)]);
+            // `xxd -p`: 60 digits a line, after some leading bytes.
+            let lead = String::from_utf8(hex_encode(b"lead", upper).to_vec()).expect("ascii");
+            let xxd = wrap(&format!("{lead}{hex}"), 60, "\n");
+            assert_eq!(values_found(&idx, &format!("\n{xxd}")), [(2, 0, Form::Hex)]);
+            // `od -An -tx1`: a blank before each byte, 16 bytes a line.
+            let od: String = hex
+                .as_bytes()
+                .chunks(2)
+                .enumerate()
+                .map(|(i, pair)| {
+                    let sep = if i > 0 && i % 16 == 0 { "\n " } else { " " };
+                    format!("{sep}{}", core::str::from_utf8(pair).expect("ascii"))
+                })
+                .collect();
+            assert_eq!(values_found(&idx, &od), [(1, 0, Form::Hex)]);
+        }
+    }
+
+    #[test]
+    fn near_misses_of_the_encoded_forms_are_not_found() {
+        let idx = index(&[LONG]);
+        let mut changed = LONG.as_bytes().to_vec();
+        changed[30] ^= 1;
+        let near = core::str::from_utf8(&changed).expect("ascii");
+        let encoded = STANDARD.encode(near);
+        let hex = String::from_utf8(hex_encode(near.as_bytes(), false).to_vec()).expect("ascii");
+        for text in [
+            near.to_owned(),
+            wrap(&encoded, 76, "\n"),
+            wrap(&encoded, 64, "\r\n"),
+            hex.clone(),
+            hex.to_uppercase(),
+            wrap(&hex, 60, "\n"),
+            // Mixed case is not a hex dump.
+            format!("{}{}", &hex[..20].to_uppercase(), &hex[20..]),
+            // Blanks take out only blanks: other separators stay.
+            wrap(&STANDARD.encode(LONG), 20, "\\n"),
+        ] {
+            assert_eq!(values_found(&idx, &text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn gather_skips_blanks_and_says_where_it_ends() {
+        let text = b" ab\r\n c d \n";
+        let mut out = Vec::with_capacity(4);
+        assert_eq!(gather(text, 0, 4, &mut out), Some(9));
+        assert_eq!(out, b"abcd");
+        assert_eq!(gather(text, 2, 2, &mut out), Some(7));
+        assert_eq!(out, b"bc");
+        assert_eq!(gather(text, 2, 4, &mut out), None);
+        assert_eq!(gather(text, 99, 1, &mut out), None);
     }
 
     #[test]
@@ -634,6 +915,7 @@ mod tests {
         assert_eq!(Form::Exact.as_str(), "exact");
         assert_eq!(Form::Base64.as_str(), "base64");
         assert_eq!(Form::UrlEncoded.as_str(), "urlencoded");
+        assert_eq!(Form::Hex.as_str(), "hex");
         assert_eq!(Pattern::Jwt.name(), "jwt");
         assert_eq!(Pattern::AwsAccessKeyId.name(), "aws-access-key-id");
         assert_eq!(Pattern::OpenAi.name(), "openai-api-key");

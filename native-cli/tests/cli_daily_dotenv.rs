@@ -106,16 +106,20 @@ fn deliberate_differences_are_real_and_as_documented() {
 }
 
 #[test]
-fn the_writer_output_reads_the_same_in_npm_dotenv_where_documented() {
-    // Values the writer puts in single quotes, backticks or escape-free
-    // double quotes: the npm package must read them back unchanged too.
+fn the_writer_output_reads_the_same_in_npm_dotenv() {
+    // Every value the writer accepts (single quotes, or double quotes
+    // without escapes; line feeds as they are): the npm package must read
+    // each back unchanged too.
     let values = [
         "plain",
         " padded ",
-        "# hash $dollar \"dq\" \\ backslash",
+        "# hash $dollar \"dq\" \\ backslash `tick` $(x) ${Y}",
         "it's",
-        "multi\nline it's",
-        "multi\nline \"both\" it's \\",
+        "multi\nline it's # not a comment",
+        "multi\nline \"both\" \\ \\n $ `\nB=x\n",
+        "ends with a backslash \\",
+        "ends with a backslash\\\nC=\"y\"",
+        "\n",
         "unicode é 🔑",
         "",
     ];

@@ -193,7 +193,7 @@ fn bad_inputs_are_refused_by_line_and_change_nothing() {
 fn export_writes_a_private_file_and_refuses_to_overwrite() {
     let p = Project::initialized();
     p.set("openai", "api_key", CANARY);
-    p.set("app", "MULTI", "line1\nline2 'q' \"dq\" \\ $HOME #x ");
+    p.set("app", "MULTI", "line1\nline2 \"dq\" \\ $HOME #x ");
     let r = p.run(&["secret", "export", "--output", "out.env"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("plaintext"), "{r:?}");
@@ -216,7 +216,7 @@ fn export_writes_a_private_file_and_refuses_to_overwrite() {
     assert_eq!(mode, 0o600, "--force replaces the file with a 0600 one");
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
-    assert_eq!(v["app"]["MULTI"], "line1\nline2 'q' \"dq\" \\ $HOME #x ");
+    assert_eq!(v["app"]["MULTI"], "line1\nline2 \"dq\" \\ $HOME #x ");
     assert!(v.get("openai").is_none());
 
     let r = p.run(&["secret", "export", "nosuch"]);
@@ -254,6 +254,132 @@ fn shell_export_is_safe_to_eval() {
     );
     assert!(stdout.ends_with("[]"), "{stdout}");
     assert!(!p.root.path().join("pwned").exists() && !p.root.path().join("pwned2").exists());
+}
+
+/// The shells a sourced export is tried with: `sh`, and `bash` when installed.
+fn shells() -> Vec<&'static str> {
+    let bash = Command::new("bash")
+        .args(["-c", "exit 0"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if bash {
+        vec!["sh", "bash"]
+    } else {
+        vec!["sh"]
+    }
+}
+
+/// Sources `file` (in the project folder) the way people load a .env
+/// file, `set -a; . ./FILE`, and returns what each shell read for `var`.
+/// Fails if sourcing created any file (a command ran).
+fn sourced(p: &Project, shell: &str, file: &str, var: &str) -> Vec<u8> {
+    let before = common::snapshot(p.root.path());
+    let script = format!("set -a; . ./{file}; printf %s \"${var}\" > got");
+    let out = Command::new(shell)
+        .current_dir(p.root.path())
+        .args(["-c", &script])
+        .output()
+        .expect("shell");
+    assert!(out.status.success(), "{shell}: {out:?}");
+    let got = std::fs::read(p.root.path().join("got")).expect("got");
+    std::fs::remove_file(p.root.path().join("got")).expect("rm got");
+    let after = common::snapshot(p.root.path());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "{shell} created a file while sourcing {file}: a command ran"
+    );
+    got
+}
+
+/// Regression (issue 8): a value holding `'` and `$(…)` was exported as
+/// `"…"`, and `set -a; . ./.env` ran the command.
+#[test]
+fn dotenv_export_is_safe_to_source_or_refused() {
+    let canary = "it's $(touch MARKER) `touch MARKER2` ${HOME} \\ \" \n # x  ";
+    let p = Project::initialized();
+    set_exact(&p, "app", "APP_X", canary);
+    let before = documents(&p);
+    let r = p.run(&["secret", "export", "--output", "out.env"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("Cannot export: the value of app/APP_X (APP_X) contains a ' together with")
+            && r.stderr.contains("use --format shell")
+            && r.stderr.contains("Nothing was exported"),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains("MARKER") && r.stdout.is_empty(), "{r:?}");
+    assert!(!p.root.path().join("out.env").exists());
+    assert!(documents(&p) == before, "the vault changed");
+
+    // The same characters, split into values the dotenv form can hold.
+    let parts = [
+        (
+            "APP_X",
+            "$(touch MARKER) `touch MARKER2` ${HOME} \\ \" \n # x  ",
+        ),
+        ("APP_Y", "it's\n # x  "),
+        ("APP_Z", "  lead, trail and \\n  "),
+    ];
+    for (var, value) in parts {
+        set_exact(&p, "app", var, value);
+    }
+    let r = p.run(&["secret", "export", "--output", "out.env"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for shell in shells() {
+        for (var, value) in parts {
+            assert_eq!(
+                sourced(&p, shell, "out.env", var),
+                value.as_bytes(),
+                "{shell} {var}"
+            );
+        }
+    }
+    let q = Project::initialized();
+    std::fs::copy(p.root.path().join("out.env"), q.root.path().join("in.env")).expect("copy");
+    let r = q.run(&["secret", "import", "--dotenv", "in.env"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for (var, value) in parts {
+        assert_eq!(q.get("app", var).stdout, format!("{value}\n"), "{var}");
+    }
+
+    // --format shell carries the whole canary, CR included.
+    let with_cr = format!("{canary}\r\n\r");
+    // --value: the exact string (--value-stdin would drop the CR LF at the end).
+    let r = p.run(&["secret", "set", "app", "APP_X", "--value", &with_cr]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run(&[
+        "secret", "export", "--format", "shell", "--output", "out.sh",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for shell in shells() {
+        assert_eq!(
+            sourced(&p, shell, "out.sh", "APP_X"),
+            with_cr.as_bytes(),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn dotenv_export_refuses_a_name_that_is_not_a_shell_name() {
+    let p = Project::initialized();
+    set_exact(&p, "app", "my.key", CANARY);
+    let r = p.run(&["secret", "export"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("app/my.key maps to my.key, which is not a shell variable name")
+            && r.stderr.contains("agent secret env --map app/my.key=NAME"),
+        "{r:?}"
+    );
+    assert_no_canary(&r);
+    let r = p.run(&["secret", "env", "--map", "app/my.key=MY_KEY"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run(&["secret", "export"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, format!("MY_KEY='{CANARY}'\n"));
 }
 
 #[test]
@@ -408,7 +534,12 @@ fn providers_are_masked_with_their_source() {
 }
 
 fn key_name() -> impl Strategy<Value = String> {
-    "[A-Za-z_][A-Za-z0-9_.-]{0,20}".prop_filter("not a built-in variable", |k| {
+    // Mostly shell names, so that the dotenv export is tried often.
+    prop_oneof![
+        4 => "[A-Za-z_][A-Za-z0-9_]{0,20}",
+        1 => "[A-Za-z_][A-Za-z0-9_.-]{0,20}",
+    ]
+    .prop_filter("not a built-in variable", |k| {
         !agent_secrets_core::env::BUILTIN
             .iter()
             .any(|(_, _, vars)| vars.contains(&k.as_str()))
@@ -416,30 +547,54 @@ fn key_name() -> impl Strategy<Value = String> {
     })
 }
 
+/// The documented dotenv rule, written apart from the writer: a shell
+/// name, no CR, and a `'` only without `"`, `\`, `$` and `` ` ``.
+fn dotenv_writable(name: &str, value: &str) -> bool {
+    let shell_name = !name.contains(['.', '-']);
+    let quote_and_special = value.contains('\'') && value.contains(['"', '\\', '$', '`']);
+    shell_name && !value.contains('\r') && !quote_and_special
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Any map of valid keys to strings (NUL aside: no environment can hold
-    /// it) survives export -> import into a fresh vault, in dotenv and json.
+    /// it) survives export -> import into a fresh vault in json; in dotenv
+    /// too, and sourced by sh, when the dotenv rule allows every entry, and
+    /// otherwise the dotenv export is refused and writes nothing.
     #[test]
     fn export_then_import_round_trips(
-        secrets in proptest::collection::btree_map(key_name(), "[^\u{0}]{0,40}", 1..8)
+        secrets in proptest::collection::btree_map(
+            key_name(),
+            prop_oneof![2 => "[^\u{0}]{0,40}", 1 => "[a-z '\"\\\\$`#\n\r]{0,20}"],
+            1..8,
+        )
     ) {
         let p = Project::initialized();
         let json_input = serde_json::to_string(&secrets).expect("json");
         for (k, v) in &secrets {
-            // --value: the exact string (--value-stdin drops a trailing CR LF).
-            let r = p.run(&["secret", "set", "app", k, "--value", v]);
+            // --value=V: the exact string (--value-stdin drops a trailing CR
+            // LF), even one that starts with '-'.
+            let r = p.run(&["secret", "set", "app", k, &format!("--value={v}")]);
             prop_assert_eq!(r.code, 0, "{:?}", r);
         }
-        let r = p.run(&["secret", "export", "--output", "x.env"]);
-        prop_assert_eq!(r.code, 0, "{:?}", r);
         let r = p.run(&["secret", "export", "--format", "json"]);
         prop_assert_eq!(r.code, 0, "{:?}", r);
         let exported: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
         let want: serde_json::Value = serde_json::from_str(&json_input).expect("json");
         prop_assert_eq!(&exported["app"], &want);
 
+        let r = p.run(&["secret", "export", "--output", "x.env"]);
+        if !secrets.iter().all(|(k, v)| dotenv_writable(k, v)) {
+            prop_assert_eq!(r.code, 1, "{:?}", r);
+            prop_assert!(r.stderr.contains("Nothing was exported"), "{:?}", r);
+            prop_assert!(!p.root.path().join("x.env").exists());
+            return Ok(());
+        }
+        prop_assert_eq!(r.code, 0, "{:?}", r);
+        for (k, v) in &secrets {
+            prop_assert_eq!(sourced(&p, "sh", "x.env", k), v.as_bytes(), "{}", k);
+        }
         let q = Project::initialized();
         std::fs::copy(p.root.path().join("x.env"), q.root.path().join("x.env")).expect("copy");
         let r = q.run(&["secret", "import", "--dotenv", "x.env"]);

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use common::{Project, Run};
 
-const CHECKS: [&str; 11] = [
+const CHECKS: [&str; 12] = [
     "folder_mode",
     "file_modes",
     "gitignore",
@@ -23,6 +23,7 @@ const CHECKS: [&str; 11] = [
     "kdf_iterations",
     "service_files",
     "git_tracked",
+    "tracked_copies",
     "audit_chain",
     "lock",
     "temp_files",
@@ -110,8 +111,10 @@ fn a_fresh_vault_passes_without_a_password() {
     let s = statuses(&v);
     // The temp dir is not in a git repository.
     assert_eq!(s["git_tracked"], "skipped");
+    assert_eq!(s["tracked_copies"], "skipped");
     assert!(
-        s.iter().all(|(c, st)| st == "ok" || c == "git_tracked"),
+        s.iter()
+            .all(|(c, st)| st == "ok" || c == "git_tracked" || c == "tracked_copies"),
         "{s:?}"
     );
 
@@ -251,6 +254,151 @@ fn a_vault_file_tracked_by_git_fails() {
         .as_str()
         .expect("fix")
         .starts_with("git rm --cached -- .agent/secrets/config.json"));
+}
+
+/// `preflight --json` run in `cwd` on the vault folder `dir`.
+fn preflight_in(
+    p: &Project,
+    cwd: &std::path::Path,
+    dir: &std::path::Path,
+) -> (Run, serde_json::Value) {
+    let mut c = p.command();
+    c.env_remove("AGENT_SECRETS_PASSWORD")
+        .current_dir(cwd)
+        .arg("--dir")
+        .arg(dir)
+        .args(["preflight", "--json"]);
+    let r: Run = c.output().expect("spawn").into();
+    let v = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, v)
+}
+
+fn copy_into(from: &std::path::Path, root: &std::path::Path, to: &str) {
+    let to = root.join(to);
+    fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+    fs::copy(from, to).expect("copy");
+}
+
+/// Regression (issue 8): a copy of the vault committed elsewhere in the
+/// repository (`git add -f backup/…`) passed preflight.
+#[test]
+fn a_copy_of_a_vault_tracked_elsewhere_fails_unless_listed_as_a_fixture() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-preflight-value-2");
+    let other = Project::initialized();
+    other.set("app", "TOKEN", "fake-fixture-value-3");
+    // A wrong password writes the lockout state, state.json.
+    let r = other.run_with(
+        &["secret", "get", "app", "TOKEN"],
+        &[("AGENT_SECRETS_PASSWORD", "Wrong-Password-999")],
+        None,
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    let root = p.root.path();
+    p.git(&["init", "-q", "."]);
+    copy_into(&p.vault().join("config.json"), root, "backup/config.json");
+    copy_into(&p.vault().join("openai.json"), root, "backup/openai.json");
+    fs::write(
+        root.join("notes.json"),
+        "{\"format\": \"something else\"}\n",
+    )
+    .expect("write");
+    p.git(&["add", "notes.json"]);
+    // Copies that git does not track are no finding.
+    let (r, v) = preflight(&p, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(check(&v, "tracked_copies")["status"], "ok");
+
+    p.git(&["add", "-f", "backup/config.json", "backup/openai.json"]);
+    let v = assert_fails(&p, &["tracked_copies"]);
+    let c = check(&v, "tracked_copies");
+    assert_eq!(
+        c["detail"],
+        "git tracks documents of the vault format outside the vault folder: \
+         backup/config.json (config), backup/openai.json (service)"
+    );
+    assert!(c["fix"]
+        .as_str()
+        .expect("fix")
+        .starts_with("git rm --cached -- backup/config.json backup/openai.json and commit"));
+    // From a subfolder, the paths are given as git takes them from there.
+    fs::create_dir(root.join("sub")).expect("mkdir");
+    let (r, v) = preflight_in(&p, &root.join("sub"), &p.vault());
+    assert_eq!(r.code, 8, "{r:?}");
+    assert!(check(&v, "tracked_copies")["fix"]
+        .as_str()
+        .expect("fix")
+        .starts_with("git rm --cached -- ../backup/config.json ../backup/openai.json"));
+    // A vault outside the repository (the CI gate's throw-away vault): the
+    // repository of the current directory is still checked.
+    let (r, v) = preflight_in(&p, root, &other.vault());
+    assert_eq!(r.code, 8, "{r:?}");
+    assert_eq!(check(&v, "tracked_copies")["status"], "fail");
+    assert_eq!(check(&v, "git_tracked")["status"], "skipped");
+    p.git(&[
+        "rm",
+        "-q",
+        "--cached",
+        "backup/config.json",
+        "backup/openai.json",
+    ]);
+
+    // Fixtures of another vault, listed in .agent-secrets-allow: allowed.
+    for name in ["config.json", "app.json", "state.json", "audit.log"] {
+        copy_into(
+            &other.vault().join(name),
+            root,
+            &format!("fixtures/vault/{name}"),
+        );
+    }
+    p.git(&["add", "-f", "fixtures"]);
+    let v = assert_fails(&p, &["tracked_copies"]);
+    let detail = check(&v, "tracked_copies")["detail"]
+        .as_str()
+        .expect("detail")
+        .to_owned();
+    for kind in [
+        "app.json (service)",
+        "audit.log (audit)",
+        "config.json (config)",
+        "state.json (state)",
+    ] {
+        assert!(
+            detail.contains(&format!("fixtures/vault/{kind}")),
+            "{detail}"
+        );
+    }
+    fs::write(
+        root.join(".agent-secrets-allow"),
+        "# test fixtures\nfixtures/vault/\n",
+    )
+    .expect("write");
+    let (r, v) = preflight(&p, &[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let c = check(&v, "tracked_copies");
+    assert_eq!(c["status"], "ok");
+    assert!(
+        c["detail"]
+            .as_str()
+            .expect("detail")
+            .ends_with("(4 listed in .agent-secrets-allow)"),
+        "{c}"
+    );
+    // ...but never a copy of this vault's own config.json.
+    copy_into(
+        &p.vault().join("config.json"),
+        root,
+        "fixtures/vault/real.json",
+    );
+    p.git(&["add", "-f", "fixtures/vault/real.json"]);
+    let v = assert_fails(&p, &["tracked_copies"]);
+    assert!(check(&v, "tracked_copies")["detail"]
+        .as_str()
+        .expect("detail")
+        .starts_with(
+            "git tracks documents of the vault format outside the vault folder: \
+                      fixtures/vault/real.json (config) (4 listed in .agent-secrets-allow)"
+        ));
 }
 
 #[test]

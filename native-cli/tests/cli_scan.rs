@@ -136,6 +136,93 @@ fn finds_a_value_exact_base64_and_url_encoded_and_never_prints_it() {
     assert!(!log.contains(&value));
 }
 
+/// `text` wrapped at `width` columns with `eol` after every line.
+fn wrap(text: &str, width: usize, eol: &str) -> String {
+    text.as_bytes()
+        .chunks(width)
+        .map(|c| format!("{}{eol}", String::from_utf8_lossy(c)))
+        .collect()
+}
+
+/// Regression (issue 8): a copy in base64 wrapped at 76 columns (GNU
+/// `base64`) or 64 (PEM, `openssl base64`), or in hex, was not found.
+#[test]
+fn finds_wrapped_base64_and_hex_copies_and_not_a_near_miss() {
+    let p = Project::initialized();
+    let value = format!("{}{}", fake_value(), random_alnum(16));
+    assert!(value.len() >= 40);
+    p.set("app", "token", &value);
+    let mut expected = Vec::new();
+    let mut planted = vec![value.clone()];
+    // Leading bytes put the value at every alignment, and the line breaks
+    // at different places in its copy.
+    for (n, lead) in ["", "K=", "KEY=", "LONGER_KEY_NAME="].iter().enumerate() {
+        let encoded = STANDARD.encode(format!("# env\n{lead}{value}\nNEXT=1\n"));
+        for width in [64, 76] {
+            for (eol, eol_name) in [("\n", "lf"), ("\r\n", "crlf")] {
+                let file = format!("b64/{n}-{width}-{eol_name}.txt");
+                let text = format!("header{eol}{}", wrap(&encoded, width, eol));
+                write(&p, &file, text.as_bytes());
+                expected.push(format!("{file}:2: app/token (base64)"));
+                planted.push(text);
+            }
+        }
+    }
+    let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+    for (file, text) in [
+        ("hex/lower.txt", format!("x\n{hex}\n")),
+        ("hex/upper.txt", format!("x\n{}\n", hex.to_uppercase())),
+        (
+            "hex/xxd-p.txt",
+            format!("x\n{}", wrap(&format!("6c656164{hex}"), 60, "\n")),
+        ),
+        (
+            "hex/od.txt",
+            format!(
+                "x\n{}",
+                wrap(&hex, 32, "\n")
+                    .lines()
+                    .map(|l| {
+                        let bytes: Vec<&str> =
+                            (0..l.len()).step_by(2).map(|i| &l[i..i + 2]).collect();
+                        format!(" {}\n", bytes.join(" "))
+                    })
+                    .collect::<String>()
+            ),
+        ),
+    ] {
+        write(&p, file, text.as_bytes());
+        expected.push(format!("{file}:2: app/token (hex)"));
+        planted.push(text);
+    }
+    // One byte changed: found in no form.
+    let mut near = value.clone().into_bytes();
+    near[20] ^= 1;
+    let near = String::from_utf8(near).expect("ascii");
+    let near_hex: String = near.bytes().map(|b| format!("{b:02x}")).collect();
+    let near_b64 = STANDARD.encode(format!("K={near}\n"));
+    write(
+        &p,
+        "near.txt",
+        format!("{near}\n{}{near_hex}\n", wrap(&near_b64, 76, "\r\n")).as_bytes(),
+    );
+
+    let r = scan(&p, &[]);
+    assert_eq!(r.code, 8, "{r:?}");
+    let mut lines: Vec<&str> = r.stdout.lines().collect();
+    lines.sort();
+    expected.sort();
+    assert_eq!(lines, expected);
+    let refs: Vec<&str> = planted.iter().map(String::as_str).collect();
+    assert_absent(&r, &refs);
+    assert_absent(&r, &[&hex, &near]);
+    let (r, v) = scan_json(&p, &["hex/od.txt"]);
+    assert_eq!(r.code, 8, "{r:?}");
+    assert_eq!(v["findings"][0]["form"], "hex");
+    let (r, _) = scan_json(&p, &["near.txt"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
 #[test]
 fn finds_each_key_pattern_without_printing_it() {
     let p = Project::initialized();

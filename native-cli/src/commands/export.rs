@@ -5,8 +5,10 @@
 //!
 //! Formats (a secret appears under the first variable its mapping names):
 //!
-//! - `dotenv`: `NAME='value'` lines that `import --dotenv` reads back byte
-//!   for byte ([`agent_secrets_core::dotenv::write`]);
+//! - `dotenv`: `NAME='value'` lines that `import --dotenv`, the npm
+//!   `dotenv` package and a shell sourcing the file all read back byte for
+//!   byte; a value without such a form is refused, pointing at `shell`
+//!   ([`agent_secrets_core::dotenv::write`]);
 //! - `shell`: `export NAME='value'` lines, safe to `eval` in a POSIX shell;
 //! - `json`: `{"SERVICE": {"KEY": "value", …}, …}`, services and keys
 //!   sorted; it keeps services and keys and needs no mapping.
@@ -104,10 +106,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             } else {
                 dotenv::write_shell(pairs)
             };
-            written.map_err(|e| CliError::Reported {
-                message: format!("Cannot export: {e}; use --format json. Nothing was exported."),
-                code: exit::ERROR,
-            })?
+            written.map_err(|e| refused(&e, user, &secrets))?
         }
     };
     let plural = if n == 1 { "" } else { "s" };
@@ -171,6 +170,46 @@ fn variables(
         .into_iter()
         .map(|p| (p.variable, secrets[p.secret].2.clone()))
         .collect())
+}
+
+/// The message for a secret the format cannot carry: it names the secret
+/// and its variable, never the value, and the format that can.
+fn refused(
+    e: &dotenv::WriteError,
+    user: &env::UserMapping,
+    secrets: &[(String, String, SecretString)],
+) -> CliError {
+    let var = match e {
+        dotenv::WriteError::InvalidName { name }
+        | dotenv::WriteError::Nul { name }
+        | dotenv::WriteError::NotSourceable { name, .. } => name,
+    };
+    let secret = secrets
+        .iter()
+        .find(|(service, key, _)| env::vars_for_in(user, service, key).contains(var))
+        .map_or_else(
+            || var.clone(),
+            |(service, key, _)| format!("{service}/{key}"),
+        );
+    let message = match e {
+        dotenv::WriteError::InvalidName { .. } => format!(
+            "{secret} maps to {var}, which is not a shell variable name (a shell that sources \
+             the file would run the line as a command). Map it to one (agent secret env --map \
+             {secret}=NAME) or use --format json"
+        ),
+        dotenv::WriteError::Nul { .. } => format!(
+            "the value of {secret} ({var}) contains a NUL character, which no .env file or shell \
+             carries; use --format json"
+        ),
+        dotenv::WriteError::NotSourceable { reason, .. } => format!(
+            "the value of {secret} ({var}) {reason}, which a .env file cannot hold in a form that \
+             is also safe to source from a shell; use --format shell (or json)"
+        ),
+    };
+    CliError::Reported {
+        message: format!("Cannot export: {message}. Nothing was exported."),
+        code: exit::ERROR,
+    }
 }
 
 fn json(secrets: &[(String, String, SecretString)]) -> Zeroizing<String> {

@@ -13,6 +13,7 @@
 //! | `kdf_iterations` | the PBKDF2 iteration count is at least 100,000 |
 //! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field |
 //! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
+//! | `tracked_copies` | git tracks no document of the vault format anywhere else in the repository of the current directory or of the folder, except where `.agent-secrets-allow` lists it (skipped outside a repository or without git) |
 //! | `audit_chain` | `audit.log`, if present, has an unbroken hash chain |
 //! | `lock` | there is no stale `.lock` (dead holder on this host, or older than 600 s) |
 //! | `temp_files` | no temporary file (`.agent-tmp-<16 hex>`) is left over (one under a live lock belongs to its writer) |
@@ -39,16 +40,17 @@
 //! Exit: 0 all passed, 8 any failure, 7 no vault in the folder.
 
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use agent_secrets_core::files::{self, Access, FileProblem};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
 use agent_secrets_core::names::validate_key;
-use agent_secrets_core::{audit, Error, Store, MIN_ITERATIONS};
+use agent_secrets_core::{audit, tracked, Error, Store, MIN_ITERATIONS};
 use serde::Serialize;
 
 use crate::audit_log::Target;
@@ -291,6 +293,7 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
         kdf_iterations(dir),
         service_files(dir, &listing),
         git_tracked(dir, display),
+        tracked_copies(dir),
         audit_chain(dir),
         lock_check(&lock, display),
         temp_files(&listing, &lock, display),
@@ -590,6 +593,172 @@ fn git_tracked(dir: &Path, display: &str) -> Check {
             false,
         )
     }
+}
+
+/// git in `dir`, made by [`crate::child::command`] (no master password
+/// in its environment).
+fn git(dir: &Path) -> Command {
+    let mut git = crate::child::command("git");
+    git.current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    git
+}
+
+/// The top folder of the work tree that holds `dir`; `None` outside one.
+fn git_toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = git(dir)
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()?;
+    let top = String::from_utf8(out.stdout).ok()?;
+    let top = top.strip_suffix('\n').unwrap_or(&top);
+    (out.status.success() && !top.is_empty()).then(|| PathBuf::from(top))
+}
+
+/// The first bytes of a tracked file: up to [`tracked::PROBE_BYTES`], and
+/// only the first 4 KiB unless those start like a JSON object. `None` for
+/// anything but a regular file (a symbolic link, a submodule) or a file
+/// that cannot be read.
+fn probe(path: &Path) -> Option<Vec<u8>> {
+    const HEAD: u64 = 4096;
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    let mut file = fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.by_ref().take(HEAD).read_to_end(&mut bytes).ok()?;
+    if !tracked::starts_like_json_object(&bytes) {
+        return None;
+    }
+    file.take(tracked::PROBE_BYTES as u64 - HEAD)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
+/// Documents of the vault format that git tracks outside the vault folder,
+/// in the repository of the current directory and in the folder's (the
+/// same one in the usual layout). Paths are shown as `git rm` takes them
+/// from the current directory; in another repository, with `git -C`.
+fn tracked_copies(dir: &Path) -> Check {
+    const NAME: &str = "tracked_copies";
+    let cwd = std::env::current_dir()
+        .and_then(fs::canonicalize)
+        .unwrap_or_default();
+    let vault = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for top in [cwd.as_path(), vault.as_path()]
+        .into_iter()
+        .filter_map(git_toplevel)
+    {
+        let top = fs::canonicalize(&top).unwrap_or(top);
+        if !roots.contains(&top) {
+            roots.push(top);
+        }
+    }
+    if roots.is_empty() {
+        return Check::skipped(
+            NAME,
+            "neither the current directory nor the folder is in a git repository git can read; not checked",
+        );
+    }
+    let config = read(dir, CONFIG_FILE).unwrap_or_default();
+    let (mut files, mut allowed) = (0, 0);
+    let mut found: Vec<(PathBuf, String, tracked::DocumentKind)> = Vec::new();
+    for root in &roots {
+        let Ok(out) = git(root).args(["ls-files", "-z", "--full-name"]).output() else {
+            return Check::skipped(NAME, "git is not installed; not checked");
+        };
+        if !out.status.success() {
+            continue;
+        }
+        let allow = fs::read(root.join(tracked::ALLOW_FILE))
+            .map(|b| tracked::AllowList::parse(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default();
+        for path in out.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+            files += 1;
+            let path = String::from_utf8_lossy(path).into_owned();
+            let full = root.join(&path);
+            // The folder's own files are `git_tracked`'s finding.
+            if full.starts_with(&vault) {
+                continue;
+            }
+            let Some(kind) = probe(&full).and_then(|b| {
+                let kind = tracked::document_kind(&b)?;
+                let copy_of_this_vault = tracked::same_vault_config(&b, &config);
+                if allow.allows(&path) && !copy_of_this_vault {
+                    allowed += 1;
+                    return None;
+                }
+                Some(kind)
+            }) else {
+                continue;
+            };
+            found.push((root.clone(), path, kind));
+        }
+    }
+    let listed = if allowed == 0 {
+        String::new()
+    } else {
+        format!(" ({allowed} listed in {})", tracked::ALLOW_FILE)
+    };
+    if found.is_empty() {
+        return Check::ok(
+            NAME,
+            format!("git tracks {files} file(s); no other document of the vault format{listed}"),
+        );
+    }
+    let cwd_root = roots.iter().find(|r| cwd.starts_with(r));
+    let up = cwd_root
+        .and_then(|r| cwd.strip_prefix(r).ok())
+        .map(|rel| "../".repeat(rel.components().count()))
+        .unwrap_or_default();
+    let mut shown = Vec::new();
+    let mut fixes = Vec::new();
+    for root in &roots {
+        let here: Vec<&(PathBuf, String, tracked::DocumentKind)> =
+            found.iter().filter(|(r, _, _)| r == root).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let paths: Vec<String> = if Some(root) == cwd_root {
+            here.iter().map(|(_, p, _)| format!("{up}{p}")).collect()
+        } else {
+            here.iter().map(|(_, p, _)| p.clone()).collect()
+        };
+        for ((_, _, kind), path) in here.iter().zip(&paths) {
+            shown.push(if Some(root) == cwd_root {
+                format!("{path} ({})", kind.as_str())
+            } else {
+                format!("{} ({})", root.join(path).display(), kind.as_str())
+            });
+        }
+        fixes.push(if Some(root) == cwd_root {
+            format!("git rm --cached -- {}", paths.join(" "))
+        } else {
+            format!(
+                "git -C {} rm --cached -- {}",
+                root.display(),
+                paths.join(" ")
+            )
+        });
+    }
+    Check::fail(
+        NAME,
+        format!(
+            "git tracks documents of the vault format outside the vault folder: {}{listed}",
+            shown.join(", ")
+        ),
+        format!(
+            "{} and commit; if a copy of a real vault was ever pushed, change the master password \
+             and rotate (old ciphertexts stay in the history). A test fixture: list its path in {}",
+            fixes.join("; "),
+            tracked::ALLOW_FILE
+        ),
+        false,
+    )
 }
 
 fn audit_chain(dir: &Path) -> Check {

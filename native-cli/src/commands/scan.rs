@@ -29,8 +29,8 @@
 //!   "skipped": { "binary": 4, "too_large": ["dump.sql"], "unreadable": [] } }
 //! ```
 //!
-//! `source` is `paths`, `git` or `tree`; `form` is `exact`, `base64` or
-//! `urlencoded`; `pattern` is `openai-api-key`, `anthropic-api-key`,
+//! `source` is `paths`, `git` or `tree`; `form` is `exact`, `base64`,
+//! `urlencoded` or `hex` (base64 and hex also when wrapped or spaced); `pattern` is `openai-api-key`, `anthropic-api-key`,
 //! `aws-access-key-id` or `jwt`. Exit: 0 nothing found, 8 any finding.
 
 use std::collections::HashMap;
@@ -248,7 +248,7 @@ fn print_human(findings: &[FindingJson]) {
 
 fn summarize(scanned: usize, values: usize, too_short: &[Name], skipped: &Skipped) {
     output::note(&format!(
-        "Searched {scanned} file(s) for {values} stored value(s) (exact, base64, URL-encoded) and 4 key patterns; \
+        "Searched {scanned} file(s) for {values} stored value(s) (exact, base64, URL-encoded, hex) and 4 key patterns; \
          skipped {} binary, {} larger than 50 MiB, {} unreadable.",
         skipped.binary,
         skipped.too_large.len(),
