@@ -84,13 +84,17 @@ export interface Listing {
   problems: Problem[];
 }
 
+/** Read without the password: config.json's MAC is not checked, so the policies are as the file states them. */
 export interface Status {
   iterations: number;
+  vault_key_id: string;
+  recipients: string[];
   active_key: string;
   key_ids: string[];
   services: number;
   secrets: number;
   lockout: { max_attempts: number; base_delay_seconds: number; max_delay_seconds: number };
+  alerts: { failed_unlocks: number; window_seconds: number } | null;
   created_at: string;
   updated_at: string;
   problems: Problem[];

@@ -6,7 +6,7 @@
 // .env plan, the env mapping and the audit chain are the core's.
 
 import init, {
-  Vault, auditLines, auditNextLine, auditVerify, importPlan, mappingOf, setUserMapping,
+  Vault, auditLines, auditNextLine, auditVerify, importPlan, mappingOf,
 } from './pkg/agent_secrets_wasm.js';
 import { Api, ApiError, PageStore, derivePasswordKey, fromBase64, nowSeconds } from './api.js';
 
@@ -230,7 +230,10 @@ async function audit(operation, status, service, key) {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const tail = await api.get('/api/audit?tail=1');
     if (tail.status !== 200) return;
-    const line = auditNextLine(tail.body, operation, status, service, key, user, nowSeconds());
+    // An open vault MACs its lines; a failed unlock's line has no MAC.
+    const line = vault
+      ? vault.auditNextLine(tail.body, operation, status, service, key, user, nowSeconds())
+      : auditNextLine(tail.body, operation, status, service, key, user, nowSeconds());
     const r = await api.call('POST', '/api/audit', { body: line, headers: { 'Content-Type': 'application/x-ndjson' } });
     if (r.status !== 409) return;
   }
@@ -285,10 +288,10 @@ async function unlock(password) {
     return;
   }
   check(reserve);
-  const { kdf, if_wrong: ifWrong } = reserve.json;
-  // The listing and the config travel while the key is derived.
-  const [key, config, listing] = await Promise.all([
-    derivePasswordKey(password, fromBase64(kdf.salt), kdf.iterations),
+  /** @type {{ recipient: string, iterations: number, salt: string }[]} */
+  const recipients = reserve.json.recipients;
+  // The config and the listing travel while the first key is derived.
+  const [config, listing] = await Promise.all([
     api.get('/api/config').then(check),
     api.get('/api/services').then(check),
     wasmReady,
@@ -296,23 +299,30 @@ async function unlock(password) {
   store.wipe();
   store.docs.set('config.json', config.body);
   configRevision = config.etag;
-  try {
-    vault = Vault.unlockWithPasswordKey(store, key, nowSeconds());
-  } catch (e) {
-    if (codeOf(e) !== 'WRONG_PASSWORD') throw e;
+  for (const r of recipients) {
+    const key = await derivePasswordKey(password, fromBase64(r.salt), r.iterations);
+    try {
+      vault = Vault.unlockWithPasswordKey(store, r.recipient, key, nowSeconds());
+      break;
+    } catch (e) {
+      if (codeOf(e) !== 'WRONG_PASSWORD') throw e;
+    } finally {
+      key.fill(0);
+    }
+  }
+  if (!vault) {
     store.wipe();
-    await api.call('POST', '/api/unlock/report', { body: '{"ok":false}', headers: { 'Content-Type': 'application/json' } });
-    if (ifWrong.locked_for_seconds !== undefined) {
-      lockedCountdown(ifWrong.locked_for_seconds, 'Incorrect password. ');
+    // The server counts the attempt as a wrong password and says what follows.
+    const failed = await api.call('POST', '/api/unlock/report', { body: '{"ok":false}', headers: { 'Content-Type': 'application/json' } });
+    const result = failed.json || {};
+    if (typeof result.locked_for_seconds === 'number') {
+      lockedCountdown(result.locked_for_seconds, 'Incorrect password. ');
     } else {
-      const n = ifWrong.attempts_remaining;
-      el.unlockMessage.textContent = `Incorrect password. ${n} attempt${n === 1 ? '' : 's'} remaining.`;
+      el.unlockMessage.textContent = result.error || 'Incorrect password.';
     }
     audit('unlock', 'unauthorized');
     el.password.focus();
     return;
-  } finally {
-    key.fill(0);
   }
   store.clearChanges();
   check(await api.call('POST', '/api/unlock/report', { body: '{"ok":true}', headers: { 'Content-Type': 'application/json' } }));
@@ -688,7 +698,8 @@ async function onSaveMapping(event) {
     store.docs.set('config.json', config.body);
     configRevision = config.etag;
     store.clearChanges();
-    setUserMapping(store, row.service, row.key, variables.length > 0 ? variables : undefined, nowSeconds());
+    if (!vault) return;
+    vault.setUserMapping(row.service, row.key, variables.length > 0 ? variables : undefined, nowSeconds());
     if (store.written.has('config.json')) {
       const body = /** @type {Uint8Array} */ (store.docs.get('config.json'));
       const r = await api.call('PUT', '/api/config', { body, headers: { 'If-Match': configRevision || '""', 'Content-Type': 'application/json' } });
@@ -789,7 +800,8 @@ async function runImport() {
 
 async function showAudit() {
   const r = check(await api.get('/api/audit'));
-  const result = auditVerify(r.body);
+  // With the vault open, the MACs are checked too.
+  const result = vault ? vault.auditVerify(r.body) : auditVerify(r.body);
   const { lines, bad } = auditLines(r.body);
   const badSet = new Set(bad);
   if (result.firstBroken === null) {

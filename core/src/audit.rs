@@ -12,6 +12,15 @@
 //! starts at 1; `prev` is the lower-case hex SHA-256 of the previous
 //! line's bytes without its newline, or 64 zeros on the first line.
 //!
+//! A line written by a command that holds the vault key ends with
+//! `"mac":"<base64>"`: HMAC-SHA256 under the audit subkey of the vault key
+//! over the RFC 8785 form of the line without `mac`. Since `prev` is inside
+//! what the MAC covers and the next line's `prev` hashes this line with its
+//! MAC, the MACs are chained with the hashes: nobody without the password
+//! can change, insert or remove a line before an authenticated one. Lines
+//! of password-free commands (`list`, failed unlocks, alerts) carry none;
+//! [`requires_mac`] says which lines must.
+//!
 //! No field can hold a value: [`AuditEvent`] takes service and key names
 //! only through [`AuditEvent::service`]/[`AuditEvent::key`], which drop a
 //! string that is not a valid name (a value typed where a name belongs
@@ -20,7 +29,10 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::crypto;
+use crate::format::{canonical, signed_bytes_of, Fixed};
 use crate::names::{validate_key, validate_service};
+use crate::secret::AuditKey;
 use crate::store::{Store, WriteLock};
 use crate::{Error, Timestamp};
 
@@ -48,6 +60,7 @@ pub enum Operation {
     Ui,
     Alert,
     Scan,
+    Config,
 }
 
 /// How it went.
@@ -151,6 +164,33 @@ pub struct AuditLine {
     pub seq: u64,
     /// SHA-256 (hex) of the previous line.
     pub prev: String,
+    /// HMAC-SHA256 of the line without this member, under the audit
+    /// subkey; absent on lines of password-free commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<Fixed<32>>,
+}
+
+/// Whether a line of this operation and status can only have been written
+/// after a successful unlock, so that it must carry a MAC: a success (or a
+/// value served from the environment) of every operation that opens the
+/// vault. `list`, `scan`, `ui` and `alert` lines, and failures, are written
+/// without the password too. The one rule `verify_with_key` applies.
+pub fn requires_mac(operation: Operation, status: Status) -> bool {
+    let unlocked_operation = matches!(
+        operation,
+        Operation::Init
+            | Operation::Unlock
+            | Operation::Set
+            | Operation::Get
+            | Operation::Delete
+            | Operation::Import
+            | Operation::Export
+            | Operation::Run
+            | Operation::Passwd
+            | Operation::Rotate
+            | Operation::Config
+    );
+    unlocked_operation && matches!(status, Status::Success | Status::EnvFallback)
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -161,10 +201,10 @@ fn hex_sha256(bytes: &[u8]) -> String {
 }
 
 /// The line (with its newline) that follows `previous` (the last line of
-/// the log without its newline, or `None` for an empty log). A previous
-/// line that does not parse still chains by its hash; its `seq` is then
-/// unknown and the new line continues from 0.
-pub fn chain(previous: Option<&[u8]>, event: AuditEvent) -> Vec<u8> {
+/// the log without its newline, or `None` for an empty log), MAC'ed when a
+/// key is given. A previous line that does not parse still chains by its
+/// hash; its `seq` is then unknown and the new line continues from 0.
+pub fn chain(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
     let (seq, prev) = match previous {
         None => (1, GENESIS.to_owned()),
         Some(line) => {
@@ -172,7 +212,16 @@ pub fn chain(previous: Option<&[u8]>, event: AuditEvent) -> Vec<u8> {
             (seq.saturating_add(1), hex_sha256(line))
         }
     };
-    let mut out = serde_json::to_vec(&AuditLine { event, seq, prev }).unwrap_or_default();
+    let mut line = AuditLine {
+        event,
+        seq,
+        prev,
+        mac: None,
+    };
+    if let Some(key) = key {
+        line.mac = Some(Fixed(crypto::hmac_sha256(&key.0, &signed_bytes_of(&line))));
+    }
+    let mut out = serde_json::to_vec(&line).unwrap_or_default();
     out.push(b'\n');
     out
 }
@@ -187,29 +236,47 @@ fn last_line(tail: &[u8]) -> Option<&[u8]> {
 /// far shorter: names are at most 64 + 128 bytes).
 const TAIL_BYTES: usize = 4096;
 
-/// Appends one event under the store's write lock.
+/// Appends one event under the store's write lock, without a MAC (a
+/// command that does not hold the vault key).
 pub fn append<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
     let _lock = WriteLock::take(store)?;
-    append_locked(store, event)
+    append_locked(store, event, None)
+}
+
+/// Appends one event under the store's write lock, MAC'ed with the audit
+/// key of an unlocked vault ([`crate::Vault::audit_key`]).
+pub fn append_authenticated<S: Store + ?Sized>(
+    store: &S,
+    event: AuditEvent,
+    key: &AuditKey,
+) -> Result<AuditLine, Error> {
+    let _lock = WriteLock::take(store)?;
+    append_locked(store, event, Some(key))
 }
 
 /// The line (with its newline) that `event` becomes after the log whose
-/// last bytes are `tail` (at most the last 4 KiB are looked at; a
-/// dashboard builds its lines with this, from the tail the server gives it).
-pub fn next_line(tail: &[u8], event: AuditEvent) -> Vec<u8> {
+/// last bytes are `tail` (at most the last 4 KiB are looked at), MAC'ed
+/// when a key is given. The dashboard page builds its lines with this,
+/// from the tail the server gives it.
+pub fn next_line(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
     let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
     let mut previous = last_line(tail);
     // A tail that starts mid-line only matters if it holds no newline at all.
     if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
         previous = None;
     }
-    chain(previous, event)
+    chain(previous, event, key)
 }
 
-/// Appends one event; the caller holds the write lock.
-pub fn append_locked<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<AuditLine, Error> {
+/// Appends one event, MAC'ed when a key is given; the caller holds the
+/// write lock.
+pub fn append_locked<S: Store + ?Sized>(
+    store: &S,
+    event: AuditEvent,
+    key: Option<&AuditKey>,
+) -> Result<AuditLine, Error> {
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let line = next_line(&tail, event);
+    let line = next_line(&tail, event, key);
     write_line(store, &tail, &line)?;
     serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
         file: AUDIT_FILE.to_owned(),
@@ -217,22 +284,33 @@ pub fn append_locked<S: Store + ?Sized>(store: &S, event: AuditEvent) -> Result<
     })
 }
 
-/// Appends a line built elsewhere (the dashboard page builds its own with
-/// [`next_line`]) if it is exactly the line its event becomes after the
-/// log as it is now; `Ok(false)`, and nothing written, when it is not (the
-/// log moved on since the page read it, or the line is not one of ours).
-/// The caller holds the write lock.
+/// Appends a line built elsewhere (the dashboard page builds and MACs its
+/// own with [`next_line`]) if, but for its MAC, it is exactly the line its
+/// event becomes after the log as it is now, and it carries a MAC where
+/// [`requires_mac`] wants one; `Ok(false)`, and nothing written, when it
+/// is not (the log moved on since the page read it, or the line is not
+/// one of ours). The MAC itself is checked by readers that hold the key
+/// (`audit --verify`). The caller holds the write lock.
 pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<bool, Error> {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let Ok(parsed) = serde_json::from_slice::<AuditLine>(body) else {
         return Ok(false);
     };
-    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let expected = next_line(&tail, parsed.event);
-    if expected[..expected.len() - 1] != *body {
+    if requires_mac(parsed.event.operation, parsed.event.status) && parsed.mac.is_none() {
         return Ok(false);
     }
-    write_line(store, &tail, &expected)?;
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let expected = next_line(&tail, parsed.event.clone(), None);
+    let Ok(unsigned) = serde_json::from_slice::<AuditLine>(&expected[..expected.len() - 1]) else {
+        return Ok(false);
+    };
+    let canonical = serde_json::to_vec(&parsed).unwrap_or_default();
+    if unsigned.seq != parsed.seq || unsigned.prev != parsed.prev || canonical != body {
+        return Ok(false);
+    }
+    let mut out = canonical;
+    out.push(b'\n');
+    write_line(store, &tail, &out)?;
     Ok(true)
 }
 
@@ -251,60 +329,145 @@ fn write_line<S: Store + ?Sized>(store: &S, tail: &[u8], line: &[u8]) -> Result<
     Ok(())
 }
 
-/// What [`verify`] found.
+/// What [`verify`] or [`verify_with_key`] found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     /// Lines read.
     pub lines: usize,
-    /// The first line (1-based) that breaks the chain, and why.
+    /// Whether MACs were checked (a key was given).
+    pub macs_checked: bool,
+    /// Lines whose MAC verified under the key.
+    pub authenticated: usize,
+    /// Lines with a MAC made under an earlier vault key (before a
+    /// rotation): not checkable with today's key, but fixed by the chain,
+    /// since a later authenticated line covers them.
+    pub earlier_key: usize,
+    /// Lines without a MAC (password-free commands).
+    pub unauthenticated: usize,
+    /// The first line (1-based) that fails, and why.
     pub first_broken: Option<(usize, String)>,
 }
 
-/// Checks every line: it parses, `seq` is the previous one plus one, and
-/// `prev` is the hash of the previous line. Stops at the first break.
+/// Checks the hash chain only: every line parses, `seq` is the previous
+/// one plus one, and `prev` is the hash of the previous line. Stops at the
+/// first break. MACs are not checked (that needs the password); someone
+/// who can write the folder can rewrite a chain that passes this.
 pub fn verify(log: &[u8]) -> Verification {
+    walk(log, None)
+}
+
+/// [`verify`], and the MACs under `key`: a line with a MAC that verifies is
+/// authenticated; one whose MAC does not verify fails, unless it comes
+/// before the first line that verifies (then it was made under an earlier
+/// vault key, before a rotation, and that line's MAC fixes it through the
+/// chain); a line without a MAC fails when [`requires_mac`] says it needs
+/// one. A forged re-chained log and an edited authenticated line
+/// are found; lines cut from the end, and password-free lines after the
+/// last authenticated one, are not (docs/compliance.md).
+pub fn verify_with_key(log: &[u8], key: &AuditKey) -> Verification {
+    walk(log, Some(key))
+}
+
+fn walk(log: &[u8], key: Option<&AuditKey>) -> Verification {
+    let mut result = Verification {
+        lines: 0,
+        macs_checked: key.is_some(),
+        authenticated: 0,
+        earlier_key: 0,
+        unauthenticated: 0,
+        first_broken: None,
+    };
     let mut prev_hash = GENESIS.to_owned();
     let mut prev_seq = 0u64;
-    let mut lines = 0;
+    // Lines with a MAC that did not verify, waiting for a later line that
+    // does (then they were made under an earlier vault key): the first
+    // one's number, and how many.
+    let mut pending: Option<usize> = None;
+    let mut pending_count = 0;
+    // Once a line verifies under the key, every later MAC must too: an
+    // earlier vault key's lines all come before the current key's first.
+    let mut current_key_seen = false;
     // Blank lines carry nothing and are skipped (a log of only newlines is
     // empty); every other line must continue the chain.
     for (i, line) in log.split(|b| *b == b'\n').enumerate() {
         if line.is_empty() {
             continue;
         }
-        lines += 1;
+        result.lines += 1;
         let number = i + 1;
         let Ok(parsed) = serde_json::from_slice::<AuditLine>(line) else {
-            return broken(lines, number, "the line is not an audit event");
+            return broken(result, number, "the line is not an audit event");
         };
         if parsed.prev != prev_hash {
             return broken(
-                lines,
+                result,
                 number,
                 "its prev hash does not match the line before it (edited, deleted or reordered)",
             );
         }
         if Some(parsed.seq) != prev_seq.checked_add(1) {
             return broken(
-                lines,
+                result,
                 number,
                 &format!("seq {} follows seq {prev_seq}", parsed.seq),
             );
         }
         prev_hash = hex_sha256(line);
         prev_seq = parsed.seq;
+        let Some(key) = key else {
+            continue;
+        };
+        match &parsed.mac {
+            Some(mac) => {
+                let verified = mac_input(line)
+                    .is_some_and(|bytes| crypto::hmac_sha256_verify(&key.0, &bytes, &mac.0));
+                if verified {
+                    result.authenticated += 1;
+                    result.earlier_key += pending_count;
+                    pending = None;
+                    pending_count = 0;
+                    current_key_seen = true;
+                } else if current_key_seen {
+                    return broken(
+                        result,
+                        number,
+                        "its MAC does not verify under this vault's key, which earlier lines already use (forged or edited, or written by a command that unlocked before a rotate)",
+                    );
+                } else {
+                    pending.get_or_insert(number);
+                    pending_count += 1;
+                }
+            }
+            None if requires_mac(parsed.event.operation, parsed.event.status) => {
+                return broken(
+                    result,
+                    number,
+                    "it records an operation that only an unlocked command writes, but carries no MAC (forged)",
+                );
+            }
+            None => result.unauthenticated += 1,
+        }
     }
-    Verification {
-        lines,
-        first_broken: None,
+    if let Some(number) = pending {
+        return broken(
+            result,
+            number,
+            "its MAC does not verify under this vault's key, and no later line does (forged or edited)",
+        );
     }
+    result
 }
 
-fn broken(lines: usize, number: usize, why: &str) -> Verification {
-    Verification {
-        lines,
-        first_broken: Some((number, why.to_owned())),
-    }
+/// The bytes a line's MAC covers: its RFC 8785 form without `mac`.
+fn mac_input(line: &[u8]) -> Option<Vec<u8>> {
+    let mut tree: serde_json::Value = serde_json::from_slice(line).ok()?;
+    tree.as_object_mut()?.remove("mac");
+    canonical(&tree)
+}
+
+fn broken(mut result: Verification, number: usize, why: &str) -> Verification {
+    result.first_broken = Some((number, why.to_owned()));
+    result
 }
 
 /// Parses every line that parses (for `audit --tail`, metrics); the
@@ -348,6 +511,17 @@ mod tests {
         .key("api_key")
     }
 
+    fn chain_ok(lines: usize) -> Verification {
+        Verification {
+            lines,
+            macs_checked: false,
+            authenticated: 0,
+            earlier_key: 0,
+            unauthenticated: 0,
+            first_broken: None,
+        }
+    }
+
     fn log_of(n: i64) -> Vec<u8> {
         let store = MemoryStore::new();
         for i in 0..n {
@@ -373,20 +547,8 @@ mod tests {
             serde_json::from_str(text.lines().nth(1).expect("line")).expect("parse");
         assert_eq!(second.seq, 2);
         assert_eq!(second.prev, hex_sha256(first.as_bytes()));
-        assert_eq!(
-            verify(&log),
-            Verification {
-                lines: 2,
-                first_broken: None
-            }
-        );
-        assert_eq!(
-            verify(b""),
-            Verification {
-                lines: 0,
-                first_broken: None
-            }
-        );
+        assert_eq!(verify(&log), chain_ok(2));
+        assert_eq!(verify(b""), chain_ok(0));
     }
 
     #[test]
@@ -418,13 +580,7 @@ mod tests {
         );
         // blank lines carry nothing and are skipped
         let blank = join(&[lines[0], "", lines[1]]);
-        assert_eq!(
-            verify(blank.as_bytes()),
-            Verification {
-                lines: 2,
-                first_broken: None
-            }
-        );
+        assert_eq!(verify(blank.as_bytes()), chain_ok(2));
         // the first line must start the chain
         let headless = join(&lines[1..]);
         assert_eq!(
@@ -433,6 +589,141 @@ mod tests {
         );
         let (good, bad) = parse_lines(garbage.as_bytes());
         assert_eq!((good.len(), bad), (2, vec![2]));
+    }
+
+    fn key(byte: u8) -> AuditKey {
+        AuditKey(crate::secret::Key32::from_bytes([byte; 32]))
+    }
+
+    /// Lines: (event, MAC'ed with this key or not).
+    fn log_with(events: &[(AuditEvent, Option<&AuditKey>)]) -> String {
+        let store = MemoryStore::new();
+        for (event, key) in events {
+            let _lock = WriteLock::take(&store).expect("lock");
+            append_locked(&store, event.clone(), *key).expect("append");
+        }
+        String::from_utf8(store.read(AUDIT_FILE).expect("read").expect("present")).expect("utf8")
+    }
+
+    fn listed(i: i64) -> AuditEvent {
+        AuditEvent::new(
+            Timestamp::from_unix(1_795_867_200 + i),
+            Operation::List,
+            Status::Success,
+            "alice",
+            "cli",
+        )
+    }
+
+    #[test]
+    fn macs_are_chained_and_checked_with_the_key() {
+        let k = key(1);
+        let log = log_with(&[
+            (event(0), Some(&k)),
+            (listed(1), None),
+            (event(2), Some(&k)),
+        ]);
+        let lines: Vec<&str> = log.lines().collect();
+        assert!(lines[0].ends_with("\"}") && lines[0].contains(",\"mac\":\""));
+        assert!(!lines[1].contains("\"mac\""));
+        let v = verify_with_key(log.as_bytes(), &k);
+        assert_eq!(
+            (
+                v.lines,
+                v.authenticated,
+                v.unauthenticated,
+                v.earlier_key,
+                v.first_broken
+            ),
+            (3, 2, 1, 0, None)
+        );
+        assert!(v.macs_checked);
+        // Without the key: the chain only, and it says so.
+        let v = verify(log.as_bytes());
+        assert_eq!(
+            (v.macs_checked, v.authenticated, v.first_broken),
+            (false, 0, None)
+        );
+        // Another vault's key authenticates nothing, and the last MAC'ed line fails.
+        let v = verify_with_key(log.as_bytes(), &key(2));
+        assert_eq!(v.first_broken.map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn a_forged_rechained_log_is_found_by_its_missing_macs() {
+        // Rewritten whole by someone without the key: chains, no MACs.
+        let forged = log_with(&[(listed(0), None), (event(1), None), (listed(2), None)]);
+        assert_eq!(verify(forged.as_bytes()).first_broken, None);
+        let v = verify_with_key(forged.as_bytes(), &key(1));
+        let (line, why) = v.first_broken.expect("found");
+        assert_eq!(line, 2);
+        assert!(why.contains("carries no MAC"), "{why}");
+        // With made-up MACs instead: they do not verify.
+        let garbage = log_with(&[(event(0), Some(&key(9))), (event(1), Some(&key(9)))]);
+        let v = verify_with_key(garbage.as_bytes(), &key(1));
+        assert_eq!(v.first_broken.map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn an_edited_last_authenticated_line_is_found() {
+        let k = key(1);
+        let log = log_with(&[(event(0), Some(&k)), (event(1), Some(&k))]);
+        let lines: Vec<&str> = log.lines().collect();
+        let edited = format!(
+            "{}\n{}\n",
+            lines[0],
+            lines[1].replacen("\"status\":\"success\"", "\"status\":\"not_found\"", 1)
+        );
+        assert_ne!(edited, log);
+        // The chain cannot see it: it is the last line.
+        assert_eq!(verify(edited.as_bytes()).first_broken, None);
+        let v = verify_with_key(edited.as_bytes(), &k);
+        assert_eq!(v.first_broken.map(|b| b.0), Some(2));
+        assert_eq!(v.authenticated, 1);
+    }
+
+    #[test]
+    fn lines_of_an_earlier_vault_key_are_fixed_by_a_later_authenticated_line() {
+        let (old, new) = (key(1), key(2));
+        let log = log_with(&[
+            (event(0), Some(&old)),
+            (event(1), Some(&old)),
+            (event(2), Some(&new)),
+        ]);
+        let v = verify_with_key(log.as_bytes(), &new);
+        assert_eq!(
+            (v.authenticated, v.earlier_key, v.first_broken),
+            (1, 2, None)
+        );
+        // An old key's line after the new key's: refused.
+        let late = log_with(&[(event(0), Some(&new)), (event(1), Some(&old))]);
+        let v = verify_with_key(late.as_bytes(), &new);
+        assert_eq!(v.first_broken.map(|b| b.0), Some(2));
+        let late = log_with(&[
+            (event(0), Some(&new)),
+            (event(1), Some(&old)),
+            (event(2), Some(&new)),
+        ]);
+        assert_eq!(
+            verify_with_key(late.as_bytes(), &new)
+                .first_broken
+                .map(|b| b.0),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn which_lines_must_carry_a_mac() {
+        assert!(requires_mac(Operation::Get, Status::Success));
+        assert!(requires_mac(Operation::Get, Status::EnvFallback));
+        assert!(requires_mac(Operation::Rotate, Status::Success));
+        assert!(requires_mac(Operation::Init, Status::Success));
+        assert!(!requires_mac(Operation::Get, Status::Unauthorized));
+        assert!(!requires_mac(Operation::Get, Status::Locked));
+        assert!(!requires_mac(Operation::Get, Status::Failed));
+        assert!(!requires_mac(Operation::List, Status::Success));
+        assert!(!requires_mac(Operation::Alert, Status::Failed));
+        assert!(!requires_mac(Operation::Scan, Status::Success));
     }
 
     #[test]
@@ -452,9 +743,10 @@ mod tests {
     #[test]
     fn a_line_built_elsewhere_is_appended_only_where_it_chains() {
         let store = MemoryStore::new();
+        let page_key = key(7);
         append(&store, event(0)).expect("append");
         let tail = store.read(AUDIT_FILE).expect("read").expect("present");
-        let built = next_line(&tail, event(1));
+        let built = next_line(&tail, event(1), Some(&page_key));
         // Another writer appends first: the built line no longer chains.
         append(&store, event(2)).expect("append");
         let before = store.read(AUDIT_FILE).expect("read");
@@ -462,7 +754,10 @@ mod tests {
         assert_eq!(store.read(AUDIT_FILE).expect("read"), before);
         assert!(!append_built_locked(&store, b"not a line").expect("checked"));
         let tail = store.read(AUDIT_FILE).expect("read").expect("present");
-        let built = next_line(&tail, event(3));
+        // A get that succeeded was unlocked: without a MAC it is refused.
+        let unsigned = next_line(&tail, event(3), None);
+        assert!(!append_built_locked(&store, &unsigned).expect("checked"));
+        let built = next_line(&tail, event(3), Some(&page_key));
         assert!(append_built_locked(&store, &built).expect("appended"));
         let log = store.read(AUDIT_FILE).expect("read").expect("present");
         assert!(log.ends_with(&built));

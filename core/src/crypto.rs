@@ -1,6 +1,8 @@
 //! The only module that calls the raw primitives: PBKDF2-HMAC-SHA256,
-//! AES-256-GCM and the random number generator. The rest of the crate sees
-//! [`seal`] / [`open`] on typed keys and [`derive_password_key`].
+//! AES-256-GCM, HKDF-SHA256, HMAC-SHA256 and the random number generator.
+//! The rest of the crate sees [`seal`] / [`open`] on typed keys,
+//! [`derive_password_key`], [`subkeys`] and the MAC functions on typed
+//! subkeys.
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
@@ -8,8 +10,17 @@ use sha2::digest::generic_array::GenericArray;
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::secret::Key32;
+use crate::secret::{AuditKey, ConfigMacKey, Key32, WrapKey};
 use crate::Error;
+
+/// HKDF `info` of the key that wraps the data keys.
+pub(crate) const WRAP_INFO: &str = "agent-secrets/v1/wrap";
+/// HKDF `info` of the key of the `config.json` MAC.
+pub(crate) const CONFIG_MAC_INFO: &str = "agent-secrets/v1/config-mac";
+/// HKDF `info` of the key of the audit-line MACs.
+pub(crate) const AUDIT_MAC_INFO: &str = "agent-secrets/v1/audit-mac";
+/// Bytes of an HMAC-SHA256 tag.
+pub(crate) const MAC_LEN: usize = 32;
 
 pub(crate) const NONCE_LEN: usize = 12;
 pub(crate) const TAG_LEN: usize = 16;
@@ -109,6 +120,66 @@ pub(crate) fn derive_password_key(password: &[u8], salt: &[u8], iterations: u32)
     let key = Key32::from_bytes(out);
     out.zeroize();
     key
+}
+
+/// HKDF-SHA256 (RFC 5869) with an empty salt, 32 bytes of output.
+pub(crate) fn hkdf_sha256(ikm: &[u8; KEY_LEN], info: &[u8]) -> Key32 {
+    // An absent salt is HashLen zero bytes (RFC 5869 2.2), which keys HMAC
+    // exactly as the empty salt does.
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(&[]), ikm);
+    let mut okm = [0u8; KEY_LEN];
+    // 32 bytes is far below the 255 * 32 bytes HKDF can expand to.
+    if hk.expand(info, &mut okm).is_err() {
+        unreachable_expand();
+    }
+    let key = Key32::from_bytes(okm);
+    okm.zeroize();
+    key
+}
+
+#[cold]
+fn unreachable_expand() -> ! {
+    panic!("HKDF refused a 32-byte output")
+}
+
+/// The three subkeys of a vault key, one per purpose (never one key for two).
+pub(crate) fn subkeys(vault_key: &Key32) -> (WrapKey, ConfigMacKey, AuditKey) {
+    let k = vault_key.expose();
+    (
+        WrapKey(hkdf_sha256(k, WRAP_INFO.as_bytes())),
+        ConfigMacKey(hkdf_sha256(k, CONFIG_MAC_INFO.as_bytes())),
+        AuditKey(hkdf_sha256(k, AUDIT_MAC_INFO.as_bytes())),
+    )
+}
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+fn hmac_of(key: &Key32, message: &[u8]) -> HmacSha256 {
+    use hmac::Mac;
+    // HMAC takes keys of any length.
+    let mut mac = match <HmacSha256 as Mac>::new_from_slice(key.expose()) {
+        Ok(mac) => mac,
+        Err(_) => unreachable_hmac(),
+    };
+    mac.update(message);
+    mac
+}
+
+#[cold]
+fn unreachable_hmac() -> ! {
+    panic!("HMAC refused a 32-byte key")
+}
+
+/// HMAC-SHA256 of `message`.
+pub(crate) fn hmac_sha256(key: &Key32, message: &[u8]) -> [u8; MAC_LEN] {
+    use hmac::Mac;
+    hmac_of(key, message).finalize().into_bytes().into()
+}
+
+/// Whether `tag` is the HMAC-SHA256 of `message`, compared in constant time.
+pub(crate) fn hmac_sha256_verify(key: &Key32, message: &[u8], tag: &[u8]) -> bool {
+    use hmac::Mac;
+    hmac_of(key, message).verify_slice(tag).is_ok()
 }
 
 const SHA256_IV: [u32; 8] = [
@@ -258,6 +329,53 @@ mod tests {
             t.tag[i] ^= 0x01;
             assert!(open(&key, b"aad", &t).is_none());
         }
+    }
+
+    #[test]
+    fn hkdf_and_hmac_match_rfc_vectors() {
+        // RFC 4231 test case 2 (key "Jefe") is below 32 bytes; HMAC pads
+        // keys, so RFC 4231 case 1's 20-byte key padded with zeros to 32
+        // gives the same tag.
+        let mut key = [0u8; 32];
+        key[..20].copy_from_slice(&[0x0b; 20]);
+        let tag = hmac_sha256(&Key32::from_bytes(key), b"Hi There");
+        assert_eq!(
+            hex(&tag),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert!(hmac_sha256_verify(
+            &Key32::from_bytes(key),
+            b"Hi There",
+            &tag
+        ));
+        let mut bad = tag;
+        bad[31] ^= 1;
+        assert!(!hmac_sha256_verify(
+            &Key32::from_bytes(key),
+            b"Hi There",
+            &bad
+        ));
+        assert!(!hmac_sha256_verify(
+            &Key32::from_bytes(key),
+            b"Hi There",
+            &tag[..31]
+        ));
+        // Empty salt and HashLen zeros are the same HKDF (RFC 5869 2.2).
+        let ikm = [0x0b; 32];
+        let ours = hkdf_sha256(&ikm, b"info");
+        let mut zeros = [0u8; 32];
+        hkdf::Hkdf::<Sha256>::new(Some(&[0u8; 32]), &ikm)
+            .expand(b"info", &mut zeros)
+            .expect("expand");
+        assert_eq!(ours.expose(), &zeros);
+        let (w, c, a) = subkeys(&Key32::from_bytes(ikm));
+        assert_ne!(w.0.expose(), c.0.expose());
+        assert_ne!(c.0.expose(), a.0.expose());
+        assert_ne!(w.0.expose(), a.0.expose());
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     #[test]

@@ -25,11 +25,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::format::{parse_config, to_bytes, CONFIG_FILE};
 use crate::names::{validate_key, validate_service};
 use crate::reserved_vars::{reserved, Reserved};
-use crate::store::WriteLock;
-use crate::{Error, SecretString, Store, Timestamp, Vault};
+use crate::{Error, SecretString, Store, Vault};
 
 /// Where variables nobody maps are imported to.
 pub const DEFAULT_SERVICE: &str = "app";
@@ -422,49 +420,6 @@ pub fn plan_env(user: &UserMapping, secrets: &[(String, String)], which: Which) 
     plan
 }
 
-/// Sets (`Some`) or removes (`None`) the user mapping of one secret in
-/// `config.json`: under the write lock, re-reading the file, changing only
-/// `"env"` and `updated_at`. Needs no password: names are not secret, and
-/// `config.json` is not authenticated as a whole.
-pub fn set_user_mapping<S: Store + ?Sized>(
-    store: &S,
-    service: &str,
-    key: &str,
-    vars: Option<&[String]>,
-    now: Timestamp,
-) -> Result<(), Error> {
-    validate_service(service)?;
-    validate_key(key)?;
-    for var in vars.unwrap_or_default() {
-        validate_var(var)?;
-    }
-    if vars.is_some_and(|v| v.is_empty()) {
-        return Err(Error::InvalidParameter(
-            "a mapping names at least one variable",
-        ));
-    }
-    let _lock = WriteLock::take(store)?;
-    let bytes = store.read(CONFIG_FILE)?.ok_or(Error::NotInitialized)?;
-    let mut config = parse_config(&bytes)?;
-    let name = mapping_key(service, key);
-    match vars {
-        Some(vars) => {
-            config.env.insert(name, vars.to_vec());
-        }
-        None => {
-            config.env.remove(&name);
-        }
-    }
-    if check_user_mapping(&config.env).is_err() {
-        return Err(Error::InvalidParameter(
-            "a variable can be mapped from only one secret; remove its other mapping first",
-        ));
-    }
-    config.updated_at = now;
-    store.write(CONFIG_FILE, &to_bytes(&config))?;
-    Ok(())
-}
-
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "variable", rename_all = "snake_case")]
@@ -590,6 +545,7 @@ pub fn provider_config<S: Store>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Timestamp;
 
     #[test]
     fn mapping() {
@@ -792,38 +748,54 @@ mod tests {
     }
 
     #[test]
-    fn set_user_mapping_edits_only_env() {
+    fn set_user_mapping_edits_only_env_and_re_macs() {
         let store = crate::MemoryStore::default();
         let now = Timestamp::from_unix(1_800_000_000);
-        let vault = fresh_vault(&store, now);
+        let mut vault = fresh_vault(&store, now);
         let before = vault.config().clone();
         let later = Timestamp::from_unix(1_800_000_100);
         let vars = ["STRIPE_SK".to_owned()];
-        set_user_mapping(&store, "stripe", "secret_key", Some(&vars), later).expect("set");
-        let config =
-            crate::format::parse_config(&store.read(CONFIG_FILE).expect("read").expect("some"))
-                .expect("parse");
+        vault
+            .set_user_mapping("stripe", "secret_key", Some(&vars), later)
+            .expect("set");
+        let read = || {
+            crate::format::parse_config(
+                &store
+                    .read(crate::format::CONFIG_FILE)
+                    .expect("read")
+                    .expect("some"),
+            )
+            .expect("parse")
+        };
+        let config = read();
         assert_eq!(config.env["stripe/secret_key"], ["STRIPE_SK"]);
         assert_eq!(
             (config.keys.clone(), config.updated_at),
             (before.keys.clone(), later)
         );
+        assert_ne!(config.mac, before.mac, "a new MAC over the new content");
+        // What was written opens again with the password.
+        drop(vault);
+        let mut vault = Vault::unlock(&store, &"Fake-Password-123".into(), later)
+            .expect("re-MAC'ed file opens");
+        assert_eq!(vault.config().env["stripe/secret_key"], ["STRIPE_SK"]);
         let clash = ["STRIPE_SK".to_owned()];
-        assert!(set_user_mapping(&store, "other", "k", Some(&clash), later).is_err());
-        assert!(set_user_mapping(
-            &store,
-            "s",
-            "k",
-            Some(&["AGENT_SECRETS_PASSWORD".to_owned()]),
-            later
-        )
-        .is_err());
-        assert!(set_user_mapping(&store, "s", "k", Some(&[]), later).is_err());
-        set_user_mapping(&store, "stripe", "secret_key", None, later).expect("remove");
-        let config =
-            crate::format::parse_config(&store.read(CONFIG_FILE).expect("read").expect("some"))
-                .expect("parse");
-        assert!(config.env.is_empty());
+        assert!(vault
+            .set_user_mapping("other", "k", Some(&clash), later)
+            .is_err());
+        assert!(vault
+            .set_user_mapping(
+                "s",
+                "k",
+                Some(&["AGENT_SECRETS_PASSWORD".to_owned()]),
+                later
+            )
+            .is_err());
+        assert!(vault.set_user_mapping("s", "k", Some(&[]), later).is_err());
+        vault
+            .set_user_mapping("stripe", "secret_key", None, later)
+            .expect("remove");
+        assert!(read().env.is_empty());
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub enum Error {
         /// Up to five of the names found, then how many more.
         entries: String,
     },
-    /// The password did not open the active data key. Every way an
-    /// authentication can fail collapses into this one variant.
+    /// The password opened no recipient's wrapping of the vault key. Every
+    /// way a password can fail collapses into this one variant.
     #[error("Incorrect password.{}", wrong_password_tail(*attempts_remaining, *locked_for_seconds))]
     WrongPassword {
         /// Attempts left before a lockout, when the lockout counted this one.
@@ -50,6 +50,10 @@ pub enum Error {
         /// Seconds until the next attempt is allowed.
         retry_after_seconds: u64,
     },
+    /// As many attempts as the lockout allows are failed or still running:
+    /// this one waits for them (no password is tried meanwhile).
+    #[error("Too many unlock attempts are running on this vault at once; try again in a moment.")]
+    UnlocksInFlight,
     /// The password is too weak for `init` or `passwd`.
     #[error("Password too weak: {reason}. Use at least 12 characters from at least 3 of: lower case, upper case, digits, symbols.")]
     WeakPassword {
@@ -79,12 +83,32 @@ pub enum Error {
         /// The secret key, or the data key id for `config.json`.
         key: String,
     },
-    /// A wrapped data key other than the active one failed its tag although
-    /// the password opened the active key: `config.json` was edited.
+    /// A wrapped data key failed its tag although the vault key opened and
+    /// the MAC verified: `config.json` is damaged.
     #[error("config.json: data key '{id}' failed its integrity check (tampered or corrupt); the vault cannot open until config.json is restored from a backup.")]
     TamperedKey {
         /// The data key id.
         id: String,
+    },
+    /// `config.json` does not carry a valid MAC under the vault key the
+    /// password opened: edited without the password, or copied from
+    /// another vault. Nothing in it was used.
+    #[error("config.json: its MAC does not verify under this vault's key (changed without the master password, or copied from another vault); nothing in it was used. Restore config.json from a backup you trust.")]
+    ConfigMac,
+    /// A held vault key (a session agent's) is not the vault's current one.
+    #[error("The vault key held for this vault is not its current one (the vault was rotated or replaced); unlock with the master password.")]
+    VaultKeyMiss,
+    /// The command needs the password itself (a password key), not only
+    /// the vault key.
+    #[error("This change needs the master password; unlock with it.")]
+    NeedsPassword,
+    /// `rotate` cannot wrap the new vault key for every recipient.
+    #[error("This vault has {others} recipient(s) besides '{recipient}'; rotate can only re-wrap the new vault key for the recipient it was unlocked with, so it refuses (nothing was changed). Remove the other recipients first.")]
+    OtherRecipients {
+        /// The recipient the vault was unlocked with.
+        recipient: String,
+        /// How many others there are.
+        others: usize,
     },
     /// A document does not parse or breaks a rule of the format.
     #[error("{file}: {detail} (corrupt or edited by hand); the file was left as it is.")]
@@ -238,14 +262,17 @@ impl Error {
             | Self::AlreadyInitialized
             | Self::FolderNotEmpty { .. }
             | Self::KdfOutOfRange { .. }
+            | Self::NeedsPassword
+            | Self::OtherRecipients { .. }
             | Self::InvalidParameter(_)
             | Self::ReservedVariable(_) => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
-            Self::WrongPassword { .. } => ErrorKind::WrongPassword,
-            Self::Locked { .. } => ErrorKind::Locked,
+            Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
+            Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,
             Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
             Self::Tampered { .. }
             | Self::TamperedKey { .. }
+            | Self::ConfigMac
             | Self::Corrupt { .. }
             | Self::NewerVersion { .. } => ErrorKind::Integrity,
             Self::KeysChanged | Self::Storage(_) | Self::Random => ErrorKind::Io,

@@ -54,6 +54,12 @@ pub fn key_aad(key_id: &str) -> String {
     format!("agent-secrets/v1/key/{key_id}")
 }
 
+/// The AAD that binds a recipient's wrapping of the vault key to the vault
+/// key's id and the recipient's name.
+pub fn vault_key_aad(vault_key_id: &str, recipient: &str) -> String {
+    format!("agent-secrets/v1/vault-key/{vault_key_id}/{recipient}")
+}
+
 /// The AAD that binds a value's ciphertext to its service and key.
 pub fn value_aad(service: &str, key: &str) -> String {
     format!("agent-secrets/v1/value/{service}/{key}")
@@ -126,7 +132,7 @@ pub struct KdfParams {
     pub salt: Fixed<SALT_LEN>,
 }
 
-/// A data key wrapped by the password key.
+/// A data key wrapped by the vault key's wrap subkey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WrappedKey {
@@ -140,15 +146,16 @@ pub struct WrappedKey {
     pub created_at: Timestamp,
 }
 
-/// Lockout policy (the state itself is in `state.json`).
+/// Lockout policy (the state itself is in `state.json`). Bounds are
+/// checked when `config.json` is parsed ([`check_lockout_policy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockoutPolicy {
-    /// Consecutive wrong passwords before a lockout.
+    /// Consecutive wrong passwords before a lockout, 1 to 100.
     pub max_attempts: u32,
-    /// First lockout's length.
+    /// First lockout's length, 1 s to 1 day.
     pub base_delay_seconds: u64,
-    /// Longest lockout.
+    /// Longest lockout, from `base_delay_seconds` to 7 days.
     pub max_delay_seconds: u64,
 }
 
@@ -160,6 +167,56 @@ impl Default for LockoutPolicy {
             max_delay_seconds: 3_600,
         }
     }
+}
+
+/// Fewest attempts a lockout policy may allow.
+pub const MIN_LOCKOUT_ATTEMPTS: u32 = 1;
+/// Most attempts a lockout policy may allow.
+pub const MAX_LOCKOUT_ATTEMPTS: u32 = 100;
+/// Shortest first lockout (seconds).
+pub const MIN_LOCKOUT_DELAY: u64 = 1;
+/// Longest first lockout (seconds): one day.
+pub const MAX_LOCKOUT_BASE_DELAY: u64 = 86_400;
+/// Longest lockout any policy can set (seconds): seven days. A
+/// `locked_until` further ahead than the policy's own maximum is corrupt.
+pub const MAX_LOCKOUT_DELAY: u64 = 604_800;
+/// Fewest failed unlocks an alert threshold may name.
+pub const MIN_ALERT_FAILURES: u32 = 1;
+/// Most failed unlocks an alert threshold may name.
+pub const MAX_ALERT_FAILURES: u32 = 1_000;
+/// Longest alert window (seconds): 30 days.
+pub const MAX_ALERT_WINDOW: u64 = 2_592_000;
+/// The largest integer any document may hold, 2^53 − 1: every integer is
+/// then exact as an IEEE double, so RFC 8785 (and JavaScript) write it as
+/// its plain digits.
+pub const MAX_JSON_INTEGER: u64 = (1 << 53) - 1;
+
+/// Checks a lockout policy against the bounds; the reason in words.
+pub fn check_lockout_policy(policy: &LockoutPolicy) -> Result<(), &'static str> {
+    if !(MIN_LOCKOUT_ATTEMPTS..=MAX_LOCKOUT_ATTEMPTS).contains(&policy.max_attempts) {
+        return Err("lockout.max_attempts is outside 1 to 100");
+    }
+    if !(MIN_LOCKOUT_DELAY..=MAX_LOCKOUT_BASE_DELAY).contains(&policy.base_delay_seconds) {
+        return Err("lockout.base_delay_seconds is outside 1 to 86400");
+    }
+    if !(policy.base_delay_seconds..=MAX_LOCKOUT_DELAY).contains(&policy.max_delay_seconds) {
+        return Err("lockout.max_delay_seconds is below base_delay_seconds or above 604800");
+    }
+    Ok(())
+}
+
+/// Checks the thresholds of an alert policy against the bounds.
+pub fn check_alert_thresholds(
+    failed_unlocks: u32,
+    window_seconds: u64,
+) -> Result<(), &'static str> {
+    if !(MIN_ALERT_FAILURES..=MAX_ALERT_FAILURES).contains(&failed_unlocks) {
+        return Err("alerts.failed_unlocks is outside 1 to 1000");
+    }
+    if !(1..=MAX_ALERT_WINDOW).contains(&window_seconds) {
+        return Err("alerts.window_seconds is outside 1 to 2592000");
+    }
+    Ok(())
 }
 
 /// When failed unlocks raise an alert (an `alert` audit event, a warning,
@@ -179,7 +236,40 @@ pub struct AlertPolicy {
     pub command: Option<Vec<String>>,
 }
 
-/// `config.json`.
+/// A recipient: one way to unwrap the vault key. Version 1 has one type,
+/// `password`; several recipients (each their own password, later their
+/// own public key) can each hold a wrapping of the same vault key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Recipient {
+    /// The vault key wrapped by a password key.
+    Password(PasswordRecipient),
+}
+
+/// The recipient types this build knows, as `type` spells them.
+pub const RECIPIENT_TYPES: &[&str] = &["password"];
+
+/// The vault key wrapped by a password key:
+/// AES-256-GCM(password key, vault key, AAD [`vault_key_aad`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRecipient {
+    /// How the password key is derived.
+    pub kdf: KdfParams,
+    /// 12 random bytes.
+    pub nonce: Fixed<NONCE_LEN>,
+    /// The encrypted 32-byte vault key.
+    pub ciphertext: Fixed<32>,
+    /// The GCM tag.
+    pub tag: Fixed<TAG_LEN>,
+    /// When this wrapping was made (init, passwd, rotate).
+    pub created_at: Timestamp,
+}
+
+/// `config.json`. Authenticated as a whole by `mac` (HMAC-SHA256 under the
+/// vault key's config-mac subkey over the RFC 8785 form of the document
+/// without `mac`); a reader without the password may use the names and
+/// metadata only (docs/format.md §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigDoc {
@@ -187,8 +277,11 @@ pub struct ConfigDoc {
     pub format: String,
     /// 1.
     pub version: u64,
-    /// How the password key is derived.
-    pub kdf: KdfParams,
+    /// The id of the vault key: 32 lower-case hex characters, new with
+    /// every vault key.
+    pub vault_key_id: String,
+    /// Wrappings of the vault key by name (at least one).
+    pub recipients: BTreeMap<String, Recipient>,
     /// `aes-256-gcm`.
     pub cipher: String,
     /// The id of the key new values are sealed with.
@@ -196,7 +289,6 @@ pub struct ConfigDoc {
     /// Data keys by id.
     pub keys: BTreeMap<String, WrappedKey>,
     /// Lockout policy.
-    #[serde(default)]
     pub lockout: LockoutPolicy,
     /// The user mapping: `"service/key"` → environment variable names,
     /// preferred first (see [`crate::env`]). Absent when empty.
@@ -209,6 +301,18 @@ pub struct ConfigDoc {
     pub created_at: Timestamp,
     /// Last change to this file.
     pub updated_at: Timestamp,
+    /// HMAC-SHA256 of the document without this member (docs/format.md §3.1).
+    pub mac: Fixed<32>,
+}
+
+impl ConfigDoc {
+    /// The password recipients, in name order, with their KDF parameters
+    /// (what a front end that derives the password key itself needs).
+    pub fn password_recipients(&self) -> impl Iterator<Item = (&str, &PasswordRecipient)> {
+        self.recipients.iter().map(|(name, r)| match r {
+            Recipient::Password(p) => (name.as_str(), p),
+        })
+    }
 }
 
 /// One encrypted value in a service document.
@@ -271,6 +375,19 @@ struct Header {
     version: Option<serde_json::Value>,
 }
 
+/// Only the `type` of each recipient, read before the strict parse so that
+/// a type this build does not know is named as such.
+#[derive(Deserialize)]
+struct RecipientTypes {
+    recipients: Option<BTreeMap<String, RecipientType>>,
+}
+
+#[derive(Deserialize)]
+struct RecipientType {
+    #[serde(rename = "type")]
+    kind: Option<serde_json::Value>,
+}
+
 fn corrupt(file: &str, detail: impl Into<String>) -> Error {
     Error::Corrupt {
         file: file.to_owned(),
@@ -330,38 +447,140 @@ fn check_header(file: &str, bytes: &[u8], expected_format: &str) -> Result<(), E
     Ok(())
 }
 
-/// Parses and checks `config.json`: header, strict fields, algorithm,
-/// cipher, iteration bounds, active key present, key ids valid.
+/// Parses and checks `config.json` without the password: header,
+/// recipient types, strict fields, integer range, algorithm, cipher,
+/// iteration bounds, names, policy bounds. The MAC is *not* checked here
+/// (that needs the vault key): until it is, only the names and metadata of
+/// the result may be used (docs/format.md §3.2).
 pub fn parse_config(bytes: &[u8]) -> Result<ConfigDoc, Error> {
+    parse_config_signed(bytes).map(|(doc, _)| doc)
+}
+
+/// [`parse_config`], and the bytes the MAC covers: the RFC 8785 form of
+/// the document as read, without `mac`.
+pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), Error> {
     let file = CONFIG_FILE;
     check_header(file, bytes, CONFIG_FORMAT)?;
-    let doc: ConfigDoc = serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
-    if doc.kdf.algorithm != KDF_ALGORITHM {
-        return Err(corrupt(
-            file,
-            format!("kdf.algorithm is not \"{KDF_ALGORITHM}\""),
-        ));
+    let types: RecipientTypes =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
+    for recipient in types.recipients.iter().flat_map(BTreeMap::values) {
+        let known = recipient
+            .kind
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|t| RECIPIENT_TYPES.contains(&t));
+        if !known {
+            // The name is not repeated: it comes from the file (a value
+            // pasted as a name must not reach the screen).
+            return Err(corrupt(
+                file,
+                "a recipient in \"recipients\" is of a type this build does not know (it knows \"password\")",
+            ));
+        }
     }
-    if check_iterations(u64::from(doc.kdf.iterations)).is_err() {
-        return Err(corrupt(
-            file,
-            format!(
-                "kdf.iterations {} is outside the accepted range {MIN_ITERATIONS} to {MAX_ITERATIONS}; refused before any work",
-                doc.kdf.iterations
-            ),
-        ));
+    let doc: ConfigDoc = serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
+    // Parsed again as a tree: for the integer range and the MAC's bytes.
+    let mut tree: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
+    check_integers(&tree).map_err(|detail| corrupt(file, detail))?;
+    check_config(&doc).map_err(|detail| corrupt(file, detail))?;
+    if let Some(object) = tree.as_object_mut() {
+        object.remove("mac");
+    }
+    let signed = canonical(&tree).ok_or_else(|| corrupt(file, "cannot be put in RFC 8785 form"))?;
+    Ok((doc, signed))
+}
+
+/// The semantic checks of a parsed `config.json` (also run before writing).
+pub(crate) fn check_config(doc: &ConfigDoc) -> Result<(), String> {
+    check_vault_key_id(&doc.vault_key_id)?;
+    if doc.recipients.is_empty() {
+        return Err("\"recipients\" is empty".to_owned());
+    }
+    if doc
+        .recipients
+        .keys()
+        .any(|name| validate_key(name).is_err())
+    {
+        return Err("a recipient name in \"recipients\" is not a valid name".to_owned());
+    }
+    for (name, recipient) in doc.password_recipients() {
+        if recipient.kdf.algorithm != KDF_ALGORITHM {
+            return Err(format!(
+                "recipients.{name}.kdf.algorithm is not \"{KDF_ALGORITHM}\""
+            ));
+        }
+        let iterations = recipient.kdf.iterations;
+        if check_iterations(u64::from(iterations)).is_err() {
+            return Err(format!(
+                "recipients.{name}.kdf.iterations {iterations} is outside the accepted range {MIN_ITERATIONS} to {MAX_ITERATIONS}; refused before any work"
+            ));
+        }
     }
     if doc.cipher != CIPHER {
-        return Err(corrupt(file, format!("cipher is not \"{CIPHER}\"")));
+        return Err(format!("cipher is not \"{CIPHER}\""));
     }
     if !doc.keys.contains_key(&doc.active_key) {
-        return Err(corrupt(file, "active_key names no key in \"keys\""));
+        return Err("active_key names no key in \"keys\"".to_owned());
     }
     if doc.keys.keys().any(|id| validate_key(id).is_err()) {
-        return Err(corrupt(file, "a key id in \"keys\" is not a valid name"));
+        return Err("a key id in \"keys\" is not a valid name".to_owned());
     }
-    crate::env::check_user_mapping(&doc.env).map_err(|detail| corrupt(file, detail))?;
-    Ok(doc)
+    check_lockout_policy(&doc.lockout)?;
+    if let Some(alerts) = &doc.alerts {
+        check_alert_thresholds(alerts.failed_unlocks, alerts.window_seconds)?;
+    }
+    crate::env::check_user_mapping(&doc.env)?;
+    Ok(())
+}
+
+/// A vault key id: exactly 32 lower-case hex characters.
+pub fn check_vault_key_id(id: &str) -> Result<(), &'static str> {
+    if id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(())
+    } else {
+        Err("vault_key_id is not 32 lower-case hex characters")
+    }
+}
+
+/// Every number in the tree is an integer within ±(2^53 − 1).
+pub(crate) fn check_integers(value: &serde_json::Value) -> Result<(), &'static str> {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            let in_range = n
+                .as_u64()
+                .map(|u| u <= MAX_JSON_INTEGER)
+                .or_else(|| n.as_i64().map(|i| i.unsigned_abs() <= MAX_JSON_INTEGER))
+                .unwrap_or(false);
+            if in_range {
+                Ok(())
+            } else {
+                Err("a number is not an integer within ±(2^53 − 1)")
+            }
+        }
+        Value::Array(items) => items.iter().try_for_each(check_integers),
+        Value::Object(members) => members.values().try_for_each(check_integers),
+        _ => Ok(()),
+    }
+}
+
+/// RFC 8785 (JCS) bytes of a JSON tree; `None` only for values RFC 8785
+/// cannot write, which the parsers refuse before this.
+pub(crate) fn canonical(value: &serde_json::Value) -> Option<Vec<u8>> {
+    use canon_json::CanonJsonSerialize;
+    value.to_canon_json_vec().ok()
+}
+
+/// The bytes the MAC of a document about to be written covers: its RFC
+/// 8785 form without `mac`.
+pub(crate) fn signed_bytes_of<T: Serialize>(doc: &T) -> Vec<u8> {
+    // Serializing these types (strings, integers, maps with string keys) cannot fail.
+    let mut tree = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(object) = tree.as_object_mut() {
+        object.remove("mac");
+    }
+    canonical(&tree).unwrap_or_default()
 }
 
 /// Checks an iteration count against the accepted bounds.
@@ -416,7 +635,15 @@ mod tests {
         r#"{
   "format": "agent-secrets/config",
   "version": 1,
-  "kdf": { "algorithm": "pbkdf2-hmac-sha256", "iterations": 600000, "salt": "AAAAAAAAAAAAAAAAAAAAAA==" },
+  "vault_key_id": "0123456789abcdef0123456789abcdef",
+  "recipients": {
+    "owner": {
+      "type": "password",
+      "kdf": { "algorithm": "pbkdf2-hmac-sha256", "iterations": 600000, "salt": "AAAAAAAAAAAAAAAAAAAAAA==" },
+      "nonce": "AAAAAAAAAAAAAAAA", "ciphertext": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "tag": "AAAAAAAAAAAAAAAAAAAAAA==",
+      "created_at": "2026-11-28T12:00:00Z"
+    }
+  },
   "cipher": "aes-256-gcm",
   "active_key": "k1",
   "keys": {
@@ -424,7 +651,8 @@ mod tests {
   },
   "lockout": { "max_attempts": 5, "base_delay_seconds": 30, "max_delay_seconds": 3600 },
   "created_at": "2026-11-28T12:00:00Z",
-  "updated_at": "2026-11-28T12:00:00Z"
+  "updated_at": "2026-11-28T12:00:00Z",
+  "mac": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 }"#
         .to_owned()
     }
@@ -432,7 +660,8 @@ mod tests {
     #[test]
     fn parses_the_design_example() {
         let doc = parse_config(config_json().as_bytes()).expect("valid");
-        assert_eq!(doc.kdf.iterations, 600_000);
+        let (name, owner) = doc.password_recipients().next().expect("a recipient");
+        assert_eq!((name, owner.kdf.iterations), ("owner", 600_000));
         assert_eq!(doc.active_key, "k1");
         assert_eq!(doc.lockout, LockoutPolicy::default());
         let again = parse_config(&to_bytes(&doc)).expect("round trip");
@@ -467,11 +696,133 @@ mod tests {
     }
 
     #[test]
-    fn lockout_defaults_when_absent() {
-        let mut v: serde_json::Value = serde_json::from_str(&config_json()).expect("json");
-        v.as_object_mut().expect("object").remove("lockout");
-        let doc = parse_config(v.to_string().as_bytes()).expect("valid");
-        assert_eq!(doc.lockout.max_attempts, 5);
+    fn lockout_and_alerts_are_bounded() {
+        use serde_json::json;
+        let corrupt = |r: Result<ConfigDoc, Error>| matches!(r, Err(Error::Corrupt { .. }));
+        assert!(corrupt(edit(|v| {
+            v.as_object_mut().expect("object").remove("lockout");
+        })));
+        for (attempts, base, max) in [
+            (0, 30, 60),
+            (101, 30, 60),
+            (5, 0, 60),
+            (5, 86_401, 90_000),
+            (5, 60, 30),
+            (5, 30, 604_801),
+        ] {
+            assert!(
+                corrupt(edit(
+                    |v| v["lockout"] = json!({"max_attempts": attempts, "base_delay_seconds": base, "max_delay_seconds": max})
+                )),
+                "{attempts} {base} {max}"
+            );
+        }
+        for (attempts, base, max) in [(1, 1, 1), (100, 86_400, 604_800)] {
+            edit(|v| v["lockout"] = json!({"max_attempts": attempts, "base_delay_seconds": base, "max_delay_seconds": max}))
+                .expect("at the bounds");
+        }
+        let ok = edit(|v| v["alerts"] = json!({"failed_unlocks": 3, "window_seconds": 300}))
+            .expect("alerts");
+        assert_eq!(
+            ok.alerts.map(|a| (a.failed_unlocks, a.window_seconds)),
+            Some((3, 300))
+        );
+        for (n, w) in [(0, 300), (1001, 300), (3, 0), (3, 2_592_001)] {
+            assert!(
+                corrupt(edit(
+                    |v| v["alerts"] = json!({"failed_unlocks": n, "window_seconds": w})
+                )),
+                "{n} {w}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_stay_within_2_pow_53() {
+        use serde_json::json;
+        let e = edit(|v| {
+            v["alerts"] = json!({"failed_unlocks": 3, "window_seconds": 9_007_199_254_740_992u64})
+        })
+        .expect_err("2^53");
+        assert!(e.to_string().contains("within ±(2^53 − 1)"), "{e}");
+        let e = edit(|v| v["version"] = json!(1)).map(|_| ());
+        assert!(e.is_ok());
+        let e = edit(|v| v["lockout"]["max_delay_seconds"] = json!(9_007_199_254_740_993u64))
+            .expect_err("2^53 + 1");
+        assert!(e.to_string().contains("within ±(2^53 − 1)"), "{e}");
+    }
+
+    #[test]
+    fn recipients_are_checked() {
+        use serde_json::json;
+        let corrupt = |r: Result<ConfigDoc, Error>| matches!(r, Err(Error::Corrupt { .. }));
+        let e = edit(|v| v["recipients"]["owner"]["type"] = json!("x25519")).expect_err("type");
+        assert!(
+            e.to_string()
+                .contains("a recipient in \"recipients\" is of a type this build does not know"),
+            "{e}"
+        );
+        let e = edit(|v| {
+            v["recipients"]["owner"]
+                .as_object_mut()
+                .expect("object")
+                .remove("type");
+        })
+        .expect_err("no type");
+        assert!(
+            e.to_string().contains("of a type this build does not know"),
+            "{e}"
+        );
+        assert!(corrupt(edit(|v| v["recipients"] = json!({}))));
+        assert!(corrupt(edit(|v| {
+            let r = v["recipients"]["owner"].clone();
+            v["recipients"]["bad name"] = r;
+        })));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["extra"] = json!(1)
+        )));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(99_999)
+        )));
+        assert!(corrupt(edit(
+            |v| v["vault_key_id"] = json!("0123456789ABCDEF0123456789abcdef")
+        )));
+        assert!(corrupt(edit(|v| v["vault_key_id"] = json!("0123"))));
+        assert!(corrupt(edit(|v| {
+            v.as_object_mut().expect("object").remove("mac");
+        })));
+        assert!(corrupt(edit(|v| v["mac"] = json!("AAAA"))));
+        // Two recipients parse; name order.
+        let two = edit(|v| {
+            let r = v["recipients"]["owner"].clone();
+            v["recipients"]["alice"] = r;
+        })
+        .expect("two");
+        assert_eq!(
+            two.password_recipients()
+                .map(|(n, _)| n)
+                .collect::<Vec<_>>(),
+            ["alice", "owner"]
+        );
+    }
+
+    #[test]
+    fn the_signed_bytes_are_rfc_8785_without_the_mac() {
+        let (doc, signed) = parse_config_signed(config_json().as_bytes()).expect("valid");
+        let text = String::from_utf8(signed.clone()).expect("utf8");
+        assert!(
+            text.starts_with("{\"active_key\":\"k1\",\"cipher\":\"aes-256-gcm\","),
+            "{text}"
+        );
+        assert!(!text.contains("\"mac\""));
+        assert!(!text.contains(' '));
+        // Layout does not matter; content does.
+        let compact = serde_json::to_vec(
+            &serde_json::from_str::<serde_json::Value>(&config_json()).expect("json"),
+        )
+        .expect("json");
+        assert_eq!(parse_config_signed(&compact).expect("valid").1, signed);
+        assert_eq!(signed_bytes_of(&doc), signed);
     }
 
     fn edit(f: impl FnOnce(&mut serde_json::Value)) -> Result<ConfigDoc, Error> {
@@ -489,11 +840,17 @@ mod tests {
         )));
         assert!(corrupt(edit(|v| v["version"] = json!(0))));
         assert!(corrupt(edit(|v| v["version"] = json!("1"))));
-        assert!(corrupt(edit(|v| v["kdf"]["algorithm"] = json!("argon2id"))));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["kdf"]["algorithm"] = json!("argon2id")
+        )));
         assert!(corrupt(edit(|v| v["cipher"] = json!("chacha20"))));
         assert!(corrupt(edit(|v| v["active_key"] = json!("k9"))));
-        assert!(corrupt(edit(|v| v["kdf"]["salt"] = json!("AAAA"))));
-        assert!(corrupt(edit(|v| v["kdf"]["salt"] = json!("not base64!"))));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["kdf"]["salt"] = json!("AAAA")
+        )));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["kdf"]["salt"] = json!("not base64!")
+        )));
         assert!(corrupt(edit(|v| v["extra"] = json!(1))));
         assert!(corrupt(edit(|v| v["keys"]["k1"]["tag"] = json!(5))));
         assert!(corrupt(edit(|v| v["created_at"] = json!("yesterday"))));
@@ -502,15 +859,18 @@ mod tests {
             v["keys"]["bad id"] = k;
         })));
         assert!(corrupt(edit(|v| {
-            v.as_object_mut().expect("object").remove("kdf");
+            v.as_object_mut().expect("object").remove("recipients");
         })));
-        assert!(corrupt(edit(|v| v["kdf"]["iterations"] = json!(99_999))));
-        assert!(corrupt(
-            edit(|v| v["kdf"]["iterations"] = json!(10_000_001))
-        ));
+        assert!(corrupt(edit(|v| v["kdf"] = json!({}))));
         assert!(corrupt(edit(
-            |v| v["kdf"]["iterations"] = json!(4_294_967_296u64)
+            |v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(99_999)
         )));
+        assert!(corrupt(edit(
+            |v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(10_000_001)
+        )));
+        assert!(corrupt(edit(|v| v["recipients"]["owner"]["kdf"]
+            ["iterations"] =
+            json!(4_294_967_296u64))));
         assert!(matches!(
             edit(|v| v["version"] = json!(2)),
             Err(Error::NewerVersion { found: 2, .. })
@@ -526,7 +886,9 @@ mod tests {
         let r = edit(|v| v["cipher"] = serde_json::json!({"nested": "SECRET-CANARY"}));
         let msg = r.map_err(|e| e.to_string()).unwrap_err();
         assert!(!msg.contains("SECRET-CANARY"), "{msg}");
-        let r = edit(|v| v["kdf"]["iterations"] = serde_json::json!("SECRET-CANARY"));
+        let r = edit(|v| {
+            v["recipients"]["owner"]["kdf"]["iterations"] = serde_json::json!("SECRET-CANARY")
+        });
         let msg = r.map_err(|e| e.to_string()).unwrap_err();
         assert!(!msg.contains("SECRET-CANARY"), "{msg}");
         assert!(msg.contains("config.json"), "{msg}");
@@ -576,6 +938,10 @@ mod tests {
     fn names_and_aad() {
         assert_eq!(service_file("openai"), "openai.json");
         assert_eq!(key_aad("k1"), "agent-secrets/v1/key/k1");
+        assert_eq!(
+            vault_key_aad("0123456789abcdef0123456789abcdef", "owner"),
+            "agent-secrets/v1/vault-key/0123456789abcdef0123456789abcdef/owner"
+        );
         assert_eq!(
             value_aad("openai", "api_key"),
             "agent-secrets/v1/value/openai/api_key"

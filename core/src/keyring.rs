@@ -1,11 +1,72 @@
-//! The key ring: data keys unwrapped with the password key.
+//! The key hierarchy: a recipient's password key unwraps the vault key;
+//! the vault key's subkeys (HKDF, [`crate::crypto::subkeys`]) wrap the data
+//! keys and key the MACs of `config.json` and of the audit lines.
 
 use std::collections::BTreeMap;
 
+use zeroize::Zeroize;
+
 use crate::crypto::{self, Sealed};
-use crate::format::{key_aad, ConfigDoc, Fixed, KdfParams, WrappedKey};
-use crate::secret::Key32;
+use crate::format::{
+    key_aad, signed_bytes_of, to_bytes, vault_key_aad, ConfigDoc, Fixed, KdfParams,
+    PasswordRecipient, WrappedKey,
+};
+use crate::secret::{AuditKey, ConfigMacKey, Key32, PasswordKey, VaultKey, WrapKey};
 use crate::{Error, Password, Timestamp};
+
+/// A vault key and its subkeys.
+#[derive(Clone, Debug)]
+pub(crate) struct VaultKeys {
+    pub vault_key: VaultKey,
+    pub wrap: WrapKey,
+    pub config_mac: ConfigMacKey,
+    pub audit: AuditKey,
+}
+
+impl VaultKeys {
+    pub(crate) fn new(vault_key: VaultKey) -> Self {
+        let (wrap, config_mac, audit) = crypto::subkeys(vault_key.key());
+        Self {
+            vault_key,
+            wrap,
+            config_mac,
+            audit,
+        }
+    }
+
+    /// A new random vault key with a new random id.
+    pub(crate) fn random() -> Result<Self, Error> {
+        let id: String = crypto::random::<16>()?
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Self::new(VaultKey::new(id, crypto::random_key()?)))
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        self.vault_key.id()
+    }
+
+    /// Sets `mac` and returns the bytes to write.
+    pub(crate) fn seal_config(&self, config: &mut ConfigDoc) -> Vec<u8> {
+        config.vault_key_id = self.id().to_owned();
+        config.mac = Fixed(crypto::hmac_sha256(
+            &self.config_mac.0,
+            &signed_bytes_of(config),
+        ));
+        to_bytes(config)
+    }
+
+    /// The MAC check of a parsed document (`signed`: its bytes without `mac`).
+    pub(crate) fn check_mac(&self, config: &ConfigDoc, signed: &[u8]) -> Result<(), Error> {
+        if config.vault_key_id != self.id()
+            || !crypto::hmac_sha256_verify(&self.config_mac.0, signed, &config.mac.0)
+        {
+            return Err(Error::ConfigMac);
+        }
+        Ok(())
+    }
+}
 
 /// The unwrapped data keys of a vault, by id.
 pub(crate) struct KeyRing {
@@ -22,17 +83,65 @@ impl core::fmt::Debug for KeyRing {
     }
 }
 
-pub(crate) fn password_key(kdf: &KdfParams, password: &Password) -> Key32 {
-    crypto::derive_password_key(password.expose().as_bytes(), &kdf.salt.0, kdf.iterations)
+/// PBKDF2 of the password with a recipient's parameters.
+pub(crate) fn password_key(kdf: &KdfParams, password: &Password) -> PasswordKey {
+    PasswordKey(crypto::derive_password_key(
+        password.expose().as_bytes(),
+        &kdf.salt.0,
+        kdf.iterations,
+    ))
 }
 
+/// Wraps the vault key for a password recipient.
+pub(crate) fn wrap_vault_key(
+    password_key: &PasswordKey,
+    kdf: KdfParams,
+    recipient: &str,
+    vault_key: &VaultKey,
+    now: Timestamp,
+) -> Result<PasswordRecipient, Error> {
+    let aad = vault_key_aad(vault_key.id(), recipient);
+    let sealed = crypto::seal(&password_key.0, aad.as_bytes(), vault_key.expose_bytes())?;
+    let mut ciphertext = [0u8; 32];
+    ciphertext.copy_from_slice(&sealed.ciphertext);
+    Ok(PasswordRecipient {
+        kdf,
+        nonce: Fixed(sealed.nonce),
+        ciphertext: Fixed(ciphertext),
+        tag: Fixed(sealed.tag),
+        created_at: now,
+    })
+}
+
+/// Unwraps the vault key of a password recipient; `None` when the password
+/// key does not open it (a wrong password, or a changed entry).
+pub(crate) fn unwrap_vault_key(
+    password_key: &PasswordKey,
+    vault_key_id: &str,
+    recipient: &str,
+    wrapped: &PasswordRecipient,
+) -> Option<VaultKey> {
+    let sealed = Sealed {
+        nonce: wrapped.nonce.0,
+        ciphertext: wrapped.ciphertext.0.to_vec(),
+        tag: wrapped.tag.0,
+    };
+    let aad = vault_key_aad(vault_key_id, recipient);
+    let plain = crypto::open(&password_key.0, aad.as_bytes(), &sealed)?;
+    let mut bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Some(VaultKey::new(vault_key_id.to_owned(), key))
+}
+
+/// Wraps a data key under the wrap subkey.
 pub(crate) fn wrap(
-    password_key: &Key32,
+    wrap_key: &WrapKey,
     id: &str,
     data_key: &Key32,
     now: Timestamp,
 ) -> Result<WrappedKey, Error> {
-    let sealed = crypto::seal(password_key, key_aad(id).as_bytes(), data_key.expose())?;
+    let sealed = crypto::seal(&wrap_key.0, key_aad(id).as_bytes(), data_key.expose())?;
     let mut ciphertext = [0u8; 32];
     ciphertext.copy_from_slice(&sealed.ciphertext);
     Ok(WrappedKey {
@@ -43,37 +152,27 @@ pub(crate) fn wrap(
     })
 }
 
-fn unwrap(password_key: &Key32, id: &str, wrapped: &WrappedKey) -> Option<Key32> {
+fn unwrap(wrap_key: &WrapKey, id: &str, wrapped: &WrappedKey) -> Option<Key32> {
     let sealed = Sealed {
         nonce: wrapped.nonce.0,
         ciphertext: wrapped.ciphertext.0.to_vec(),
         tag: wrapped.tag.0,
     };
-    let plain = crypto::open(password_key, key_aad(id).as_bytes(), &sealed)?;
-    let bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
-    Some(Key32::from_bytes(bytes))
+    let plain = crypto::open(&wrap_key.0, key_aad(id).as_bytes(), &sealed)?;
+    let mut bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Some(key)
 }
 
 impl KeyRing {
-    /// Opens every data key. The active key failing means a wrong password
-    /// (every authentication failure is the same error); another key failing
-    /// once the active one opened means `config.json` was tampered with.
-    pub(crate) fn open(config: &ConfigDoc, password_key: &Key32) -> Result<Self, Error> {
+    /// Opens every data key of a configuration whose MAC has verified. A
+    /// key that does not open means the file was changed by someone holding
+    /// the vault key, or is damaged: reported by id.
+    pub(crate) fn open(config: &ConfigDoc, wrap_key: &WrapKey) -> Result<Self, Error> {
         let mut keys = BTreeMap::new();
-        let active = config
-            .keys
-            .get(&config.active_key)
-            .ok_or(Error::WRONG_PASSWORD)?;
-        keys.insert(
-            config.active_key.clone(),
-            unwrap(password_key, &config.active_key, active).ok_or(Error::WRONG_PASSWORD)?,
-        );
-        for (id, wrapped) in config
-            .keys
-            .iter()
-            .filter(|(id, _)| **id != config.active_key)
-        {
-            let key = unwrap(password_key, id, wrapped)
+        for (id, wrapped) in &config.keys {
+            let key = unwrap(wrap_key, id, wrapped)
                 .ok_or_else(|| Error::TamperedKey { id: id.clone() })?;
             keys.insert(id.clone(), key);
         }
@@ -117,5 +216,20 @@ impl KeyRing {
 
     pub(crate) fn get(&self, id: &str) -> Option<&Key32> {
         self.keys.get(id)
+    }
+
+    /// Every data key, wrapped again under `wrap_key` (a rotation's new
+    /// vault key), keeping each entry's `created_at`.
+    pub(crate) fn rewrap(
+        &self,
+        config: &ConfigDoc,
+        wrap_key: &WrapKey,
+    ) -> Result<BTreeMap<String, WrappedKey>, Error> {
+        let mut out = BTreeMap::new();
+        for (id, old) in &config.keys {
+            let key = self.keys.get(id).ok_or(Error::KeysChanged)?;
+            out.insert(id.clone(), wrap(wrap_key, id, key, old.created_at)?);
+        }
+        Ok(out)
     }
 }

@@ -42,12 +42,12 @@ pub use env::{provider_config, resolve, Credential, ProviderConfig, Resolved, So
 pub use error::{Error, ErrorKind, StoreError};
 pub use format::{KdfParams, DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
 pub use names::{check_password_strength, mask, MASK};
-pub use secret::{Password, SecretString};
+pub use secret::{AuditKey, Password, PasswordKey, SecretString, VaultKey};
 pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
-    kdf_params, list, status, InitOptions, RotateSummary, SecretInfo, ServiceInfo, SetOutcome,
-    Status, Vault, MAX_VALUE_BYTES,
+    begin_unlock, fail_unlock, list, status, AlertThresholds, InitOptions, RotateSummary,
+    SecretInfo, ServiceInfo, SetOutcome, Status, UnlockStart, Vault, MAX_VALUE_BYTES, OWNER,
 };
 
 /// Result type of this crate.

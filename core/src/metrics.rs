@@ -179,7 +179,7 @@ mod tests {
             if let Some((s, k)) = target {
                 e = e.service(s).key(k);
             }
-            let line = chain(prev.as_deref(), e);
+            let line = chain(prev.as_deref(), e, None);
             let body = line[..line.len() - 1].to_vec();
             out.push(serde_json::from_slice(&body).expect("parse"));
             prev = Some(body);

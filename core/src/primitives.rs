@@ -78,6 +78,41 @@ pub fn aes256gcm_open(
     Ok(crypto::open_with_nonce(&key, &nonce, aad, ciphertext, &tag).map(|p| p.to_vec()))
 }
 
+/// HKDF-SHA256 (RFC 5869) with an empty salt and 32 bytes of output: how
+/// the vault key's subkeys are made (`info` is their label, e.g.
+/// `agent-secrets/v1/config-mac`).
+pub fn hkdf_sha256(ikm: &[u8; 32], info: &[u8]) -> [u8; 32] {
+    *crypto::hkdf_sha256(ikm, info).expose()
+}
+
+/// HMAC-SHA256 with a 32-byte key.
+pub fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    crypto::hmac_sha256(&crate::secret::Key32::from_bytes(*key), message)
+}
+
+/// The RFC 8785 (JCS) form of a JSON text, without its top-level `mac`
+/// member: the bytes the MAC of `config.json` (and of an audit line)
+/// covers. Refuses text that is not JSON, or whose numbers are not
+/// integers within ±(2^53 − 1).
+pub fn signed_bytes(json: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut tree: serde_json::Value = serde_json::from_slice(json)
+        .map_err(|_| Error::InvalidParameter("the text is not JSON"))?;
+    crate::format::check_integers(&tree).map_err(Error::InvalidParameter)?;
+    if let Some(object) = tree.as_object_mut() {
+        object.remove("mac");
+    }
+    crate::format::canonical(&tree).ok_or(Error::InvalidParameter("the JSON has no RFC 8785 form"))
+}
+
+/// The MAC a `config.json` must carry under a vault key:
+/// HMAC-SHA256(HKDF-SHA256(vault key, "agent-secrets/v1/config-mac"),
+/// [`signed_bytes`] of the document). For independent implementations and
+/// their tests; the vault computes it itself.
+pub fn config_mac(vault_key: &[u8; 32], config: &[u8]) -> Result<[u8; 32], Error> {
+    let key = crypto::hkdf_sha256(vault_key, crypto::CONFIG_MAC_INFO.as_bytes());
+    Ok(crypto::hmac_sha256(&key, &signed_bytes(config)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

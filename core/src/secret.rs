@@ -117,6 +117,109 @@ impl fmt::Debug for Key32 {
     }
 }
 
+/// Writes a redacted `Debug` for a key newtype.
+macro_rules! redacted_debug {
+    ($t:ident) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), "([redacted])"))
+            }
+        }
+    };
+}
+
+/// The vault key: one random 32-byte key per vault, made at `init` and
+/// replaced by every rotation, with its public id (`vault_key_id` in
+/// `config.json`). Every recipient (a password today) holds a wrapping of
+/// it; its subkeys wrap the data keys and key the MACs. A session agent
+/// holds this, never the password.
+#[derive(Clone)]
+pub struct VaultKey {
+    id: String,
+    key: Key32,
+}
+
+impl VaultKey {
+    /// A vault key from its id (32 lower-case hex characters) and bytes,
+    /// e.g. handed back by a session agent. The bytes are not checked: a
+    /// wrong key fails [`crate::Vault::unlock_with_vault_key`].
+    pub fn from_bytes(id: &str, bytes: [u8; 32]) -> Result<Self, crate::Error> {
+        crate::format::check_vault_key_id(id).map_err(|_| {
+            crate::Error::InvalidParameter("a vault key id is 32 lower-case hex characters")
+        })?;
+        let mut bytes = bytes;
+        let key = Key32::from_bytes(bytes);
+        bytes.zeroize();
+        Ok(Self {
+            id: id.to_owned(),
+            key,
+        })
+    }
+
+    pub(crate) fn new(id: String, key: Key32) -> Self {
+        Self { id, key }
+    }
+
+    /// Its id, as `vault_key_id` in `config.json` (not secret).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The key bytes. Only for handing the key to a session agent over a
+    /// private channel; never print, log or store them.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        self.key.expose()
+    }
+
+    pub(crate) fn key(&self) -> &Key32 {
+        &self.key
+    }
+}
+
+impl fmt::Debug for VaultKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultKey")
+            .field("id", &self.id)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A password key: PBKDF2-HMAC-SHA256 of the password with a recipient's
+/// KDF parameters, derived by a front end (WebCrypto in Node and the
+/// browser) for [`crate::Vault::unlock_with_password_key`].
+#[derive(Clone)]
+pub struct PasswordKey(pub(crate) Key32);
+
+impl PasswordKey {
+    /// The 32 derived bytes; the caller wipes its own copy.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        let mut bytes = bytes;
+        let key = Key32::from_bytes(bytes);
+        bytes.zeroize();
+        Self(key)
+    }
+}
+
+redacted_debug!(PasswordKey);
+
+/// The subkey that wraps the data keys (HKDF `agent-secrets/v1/wrap`).
+#[derive(Clone)]
+pub(crate) struct WrapKey(pub(crate) Key32);
+redacted_debug!(WrapKey);
+
+/// The subkey of the `config.json` MAC (HKDF `agent-secrets/v1/config-mac`).
+#[derive(Clone)]
+pub(crate) struct ConfigMacKey(pub(crate) Key32);
+redacted_debug!(ConfigMacKey);
+
+/// The subkey of the audit-line MACs (HKDF `agent-secrets/v1/audit-mac`).
+/// Handed out by an unlocked vault ([`crate::Vault::audit_key`]) so that a
+/// front end can authenticate the audit line it writes after a command.
+#[derive(Clone)]
+pub struct AuditKey(pub(crate) Key32);
+redacted_debug!(AuditKey);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +232,28 @@ mod tests {
         assert_eq!(format!("{p:?}"), "[redacted]");
         let k = Key32::from_bytes([7; 32]);
         assert_eq!(format!("{k:?}"), "Key32([redacted])");
+        let v = VaultKey::from_bytes("0123456789abcdef0123456789abcdef", [7; 32]).expect("id");
+        assert_eq!(
+            format!("{v:?}"),
+            "VaultKey { id: \"0123456789abcdef0123456789abcdef\", key: \"[redacted]\" }"
+        );
+        assert!(VaultKey::from_bytes("0123456789ABCDEF0123456789abcdef", [7; 32]).is_err());
+        assert_eq!(
+            format!("{:?}", PasswordKey::from_bytes([7; 32])),
+            "PasswordKey([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", AuditKey(Key32::from_bytes([7; 32]))),
+            "AuditKey([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", WrapKey(Key32::from_bytes([7; 32]))),
+            "WrapKey([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", ConfigMacKey(Key32::from_bytes([7; 32]))),
+            "ConfigMacKey([redacted])"
+        );
     }
 
     #[test]

@@ -18,6 +18,14 @@ pub trait Store {
     /// Replaces the document atomically: a reader sees the old bytes or
     /// the new ones, never a mix, even if the process dies.
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Replaces the document atomically like [`Store::write`], but without
+    /// waiting for it to reach the disk: for documents whose loss in a
+    /// crash only resets what they count (the lockout's `state.json`,
+    /// written twice per unlock). Readers still see the old bytes or the
+    /// new ones. The default is [`Store::write`].
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write(name, bytes)
+    }
     /// Removes the document; absent is not an error.
     fn remove(&self, name: &str) -> Result<(), StoreError>;
     /// Appends bytes to a document, creating it if absent (the audit log).
@@ -50,6 +58,9 @@ impl<S: Store + ?Sized> Store for &S {
     }
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
         (**self).write(name, bytes)
+    }
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        (**self).write_unsynced(name, bytes)
     }
     fn remove(&self, name: &str) -> Result<(), StoreError> {
         (**self).remove(name)

@@ -115,15 +115,31 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Whether `document` is a copy of the config document `config`: both
-/// carry the same `kdf.salt` (a random value made when the password is
-/// set). Either side unreadable: `false`.
+/// carry the same `vault_key_id`, or a recipient of each has the same KDF
+/// salt (random values, made with the vault key and when a password is
+/// set, so a copy from before a rotation or a password change still
+/// matches on the other). Either side unreadable: `false`.
 pub fn same_vault_config(document: &[u8], config: &[u8]) -> bool {
-    let salt = |bytes: &[u8]| -> Option<String> {
-        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-        let salt = v.get("kdf")?.get("salt")?.as_str()?;
-        (!salt.is_empty()).then(|| salt.to_owned())
+    let marks = |bytes: &[u8]| -> Vec<String> {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = v
+            .get("recipients")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values())
+            .filter_map(|r| r.get("kdf")?.get("salt")?.as_str())
+            .map(|salt| format!("salt:{salt}"))
+            .collect();
+        if let Some(id) = v.get("vault_key_id").and_then(serde_json::Value::as_str) {
+            out.push(format!("id:{id}"));
+        }
+        out.retain(|m| !m.ends_with(':'));
+        out
     };
-    matches!((salt(document), salt(config)), (Some(a), Some(b)) if a == b)
+    let theirs = marks(config);
+    marks(document).iter().any(|m| theirs.contains(m))
 }
 
 /// The parsed [`ALLOW_FILE`].
@@ -224,7 +240,7 @@ mod tests {
             "cli",
         )
         .service("openai");
-        let line = crate::audit::chain(None, event);
+        let line = crate::audit::chain(None, event, None);
         let mut log = line.clone();
         log.extend_from_slice(b"{\"not\": \"a line\"}\n");
         assert_eq!(document_kind(&log), Some(DocumentKind::Audit));
@@ -232,16 +248,18 @@ mod tests {
     }
 
     #[test]
-    fn same_vault_config_compares_the_salt() {
-        let a = br#"{"format":"agent-secrets/config","kdf":{"salt":"c2FsdHNhbHRzYWx0c2FsdA=="}}"#;
-        let b = br#"{"kdf":{"salt":"c2FsdHNhbHRzYWx0c2FsdA=="},"other":1}"#;
-        let c = br#"{"kdf":{"salt":"b3RoZXJvdGhlcm90aGVyMQ=="}}"#;
-        assert!(same_vault_config(a, b));
-        assert!(!same_vault_config(a, c));
+    fn same_vault_config_compares_the_vault_key_id_and_the_salts() {
+        let a = br#"{"format":"agent-secrets/config","vault_key_id":"0123456789abcdef0123456789abcdef","recipients":{"owner":{"kdf":{"salt":"c2FsdHNhbHRzYWx0c2FsdA=="}}}}"#;
+        let rotated = br#"{"vault_key_id":"ffffffffffffffffffffffffffffffff","recipients":{"owner":{"kdf":{"salt":"c2FsdHNhbHRzYWx0c2FsdA=="}}}}"#;
+        let new_password = br#"{"vault_key_id":"0123456789abcdef0123456789abcdef","recipients":{"owner":{"kdf":{"salt":"b3RoZXJvdGhlcm90aGVyMQ=="}}}}"#;
+        let other = br#"{"vault_key_id":"ffffffffffffffffffffffffffffffff","recipients":{"owner":{"kdf":{"salt":"b3RoZXJvdGhlcm90aGVyMQ=="}}}}"#;
+        assert!(same_vault_config(a, rotated));
+        assert!(same_vault_config(a, new_password));
+        assert!(!same_vault_config(a, other));
         assert!(!same_vault_config(b"{", a));
         assert!(!same_vault_config(
-            br#"{"kdf":{"salt":""}}"#,
-            br#"{"kdf":{"salt":""}}"#
+            br#"{"vault_key_id":"","recipients":{"o":{"kdf":{"salt":""}}}}"#,
+            br#"{"vault_key_id":"","recipients":{"o":{"kdf":{"salt":""}}}}"#
         ));
     }
 

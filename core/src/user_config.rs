@@ -342,8 +342,9 @@ pub fn vault_command_warning(config: &ConfigDoc) -> Option<&'static str> {
 /// See [`vault_command_warning`].
 pub const VAULT_COMMAND_IGNORED: &str = "config.json has an \"alerts\" \"command\", which is never run: \
     a program is never taken from the vault folder (anyone who can write the folder could plant one). \
-    Remove \"command\" from config.json, and name the command in your own configuration \
-    (~/.config/agent-secrets/config.json) or in AGENT_SECRETS_ALERT_COMMAND.";
+    `agent secret config --alert-after N --alert-window S` writes the thresholds again without it; \
+    name the command in your own configuration (~/.config/agent-secrets/config.json) or in \
+    AGENT_SECRETS_ALERT_COMMAND.";
 
 #[cfg(test)]
 mod tests {

@@ -5,14 +5,15 @@ use std::collections::BTreeMap;
 
 use crate::crypto::{self, SALT_LEN};
 use crate::format::{
-    self, check_iterations, parse_config, parse_service, service_file, service_of_file, to_bytes,
-    value_aad, ConfigDoc, Fixed, KdfParams, LockoutPolicy, SecretEntry, ServiceDoc, CIPHER,
-    CONFIG_FILE, CONFIG_FORMAT, GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
+    self, check_iterations, check_lockout_policy, parse_config, parse_config_signed, parse_service,
+    service_file, service_of_file, to_bytes, value_aad, AlertPolicy, ConfigDoc, Fixed, KdfParams,
+    LockoutPolicy, Recipient, SecretEntry, ServiceDoc, CIPHER, CONFIG_FILE, CONFIG_FORMAT,
+    GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
 };
-use crate::keyring::{self, KeyRing};
-use crate::lockout::{self, Failure, STATE_FILE};
+use crate::keyring::{self, KeyRing, VaultKeys};
+use crate::lockout::{self, LockoutState, Reservation, STATE_FILE};
 use crate::names::{validate_key, validate_service};
-use crate::secret::Key32;
+use crate::secret::{AuditKey, PasswordKey, VaultKey};
 use crate::store::{Store, WriteLock};
 use crate::{Error, Password, SecretString, Timestamp};
 
@@ -65,11 +66,18 @@ pub struct ServiceInfo {
     pub secrets: Vec<SecretInfo>,
 }
 
-/// The vault's state, readable without the password.
+/// The vault's state, readable without the password. Read from a
+/// `config.json` whose MAC was not checked: names and metadata, and the
+/// policies as the file states them (unverified).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Status {
-    /// KDF parameters (the salt is not secret but is left out).
+    /// PBKDF2 iterations of the first password recipient (the salt is not
+    /// secret but is left out).
     pub iterations: u32,
+    /// The vault key's id.
+    pub vault_key_id: String,
+    /// Recipient names.
+    pub recipients: Vec<String>,
     /// Id of the active data key.
     pub active_key: String,
     /// Ids of every data key.
@@ -78,12 +86,23 @@ pub struct Status {
     pub services: usize,
     /// Number of secrets across them.
     pub secrets: usize,
-    /// Lockout policy.
+    /// Lockout policy (unverified).
     pub lockout: LockoutPolicy,
+    /// Failed-unlock alert thresholds (unverified); `None`: no alerts.
+    pub alerts: Option<AlertThresholds>,
     /// When the vault was made.
     pub created_at: Timestamp,
     /// Last change to `config.json`.
     pub updated_at: Timestamp,
+}
+
+/// The thresholds of the failed-unlock alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AlertThresholds {
+    /// Failed unlocks within the window that raise an alert.
+    pub failed_unlocks: u32,
+    /// The window, in seconds.
+    pub window_seconds: u64,
 }
 
 /// The largest value the vault stores (1 MiB): API keys and certificates
@@ -122,19 +141,30 @@ fn next_key_id(config: &ConfigDoc) -> String {
     format!("k{n}")
 }
 
-/// An unlocked vault: the configuration and the unwrapped data keys.
+/// The recipient `init` creates.
+pub const OWNER: &str = "owner";
+
+/// An unlocked vault: the verified configuration, the vault key and its
+/// subkeys, and the unwrapped data keys.
 #[derive(Debug)]
 pub struct Vault<S: Store> {
     store: S,
     config: ConfigDoc,
+    keys: VaultKeys,
     ring: KeyRing,
-    /// Kept to wrap a new data key (rotate) without asking again.
-    password_key: Key32,
+    /// The recipient the password opened and its password key: kept to
+    /// wrap a new vault key (rotate) without asking again. `None` when
+    /// unlocked with a held vault key.
+    password: Option<(String, PasswordKey)>,
 }
 
+fn read_config_bytes<S: Store + ?Sized>(store: &S) -> Result<Vec<u8>, Error> {
+    store.read(CONFIG_FILE)?.ok_or(Error::NotInitialized)
+}
+
+/// `config.json` parsed without the password: names and metadata only.
 fn read_config<S: Store + ?Sized>(store: &S) -> Result<ConfigDoc, Error> {
-    let bytes = store.read(CONFIG_FILE)?.ok_or(Error::NotInitialized)?;
-    parse_config(&bytes)
+    parse_config(&read_config_bytes(store)?)
 }
 
 fn read_service<S: Store + ?Sized>(store: &S, service: &str) -> Result<Option<ServiceDoc>, Error> {
@@ -144,12 +174,54 @@ fn read_service<S: Store + ?Sized>(store: &S, service: &str) -> Result<Option<Se
         .transpose()
 }
 
+/// What a front end that derives password keys itself gets from
+/// [`begin_unlock`]: the password recipients' KDF parameters, after the
+/// attempt was counted.
+#[derive(Debug)]
+pub struct UnlockStart {
+    /// `(recipient name, KDF parameters)`, in the order to try them.
+    pub recipients: Vec<(String, KdfParams)>,
+    /// The admitted attempt.
+    pub reservation: Reservation,
+    /// The lockout policy it was counted under (parse-time bounds only).
+    pub policy: LockoutPolicy,
+}
+
+/// The first step of an unlock for front ends that derive the password key
+/// themselves (WebCrypto): parses `config.json` (bounds checked, nothing
+/// else believed), counts the attempt ([`lockout::reserve`]; refused while
+/// locked out) and hands out the KDF parameters of the password
+/// recipients. Then derive and call [`Vault::unlock_with_password_key`].
+pub fn begin_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Result<UnlockStart, Error> {
+    let config = read_config(store)?;
+    let reservation = lockout::reserve(store, &config.lockout, now)?;
+    Ok(UnlockStart {
+        recipients: config
+            .password_recipients()
+            .map(|(name, r)| (name.to_owned(), r.kdf.clone()))
+            .collect(),
+        reservation,
+        policy: config.lockout,
+    })
+}
+
+/// The last step of an unlock begun with [`begin_unlock`] when no password
+/// key opened a recipient: resolves the attempt as a wrong password and
+/// returns the error with the attempts left (or the lockout it started).
+pub fn fail_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Error {
+    match read_config(store) {
+        Ok(config) => lockout::fail(store, &config.lockout, now),
+        Err(e) => e,
+    }
+}
+
 impl<S: Store> Vault<S> {
-    /// Creates a new vault: a random salt, a random data key `k1` wrapped by
-    /// the password key, `config.json` and `.gitignore`. Refuses to touch a
-    /// store that already has a `config.json`, or that holds anything an
-    /// `init` of ours did not leave ([`crate::files::check_init_folder`]).
-    /// The caller checks password
+    /// Creates a new vault: a random vault key wrapped for the password
+    /// recipient `owner`, a random data key `k1` wrapped under the vault
+    /// key, `config.json` (MAC'ed), `.gitignore` and a clean `state.json`.
+    /// Refuses to touch a store that already has a `config.json`, or that
+    /// holds anything an `init` of ours did not leave
+    /// ([`crate::files::check_init_folder`]). The caller checks password
     /// strength ([`crate::check_password_strength`]) first.
     pub fn init(
         store: S,
@@ -158,7 +230,8 @@ impl<S: Store> Vault<S> {
         now: Timestamp,
     ) -> Result<Self, Error> {
         let iterations = check_iterations(u64::from(options.iterations))?;
-        let (config, ring, password_key) = {
+        check_lockout_policy(&options.lockout).map_err(Error::InvalidParameter)?;
+        let (config, keys, ring, password_key) = {
             let _lock = WriteLock::take(&store)?;
             if store.read(CONFIG_FILE)?.is_some() {
                 return Err(Error::AlreadyInitialized);
@@ -170,13 +243,16 @@ impl<S: Store> Vault<S> {
                 salt: Fixed(crypto::random::<SALT_LEN>()?),
             };
             let password_key = keyring::password_key(&kdf, password);
+            let keys = VaultKeys::random()?;
+            let owner = keyring::wrap_vault_key(&password_key, kdf, OWNER, &keys.vault_key, now)?;
             let data_key = crypto::random_key()?;
             let id = "k1".to_owned();
-            let wrapped = keyring::wrap(&password_key, &id, &data_key, now)?;
-            let config = ConfigDoc {
+            let wrapped = keyring::wrap(&keys.wrap, &id, &data_key, now)?;
+            let mut config = ConfigDoc {
                 format: CONFIG_FORMAT.to_owned(),
                 version: VERSION,
-                kdf,
+                vault_key_id: keys.id().to_owned(),
+                recipients: BTreeMap::from([(OWNER.to_owned(), Recipient::Password(owner))]),
                 cipher: CIPHER.to_owned(),
                 active_key: id.clone(),
                 keys: BTreeMap::from([(id.clone(), wrapped)]),
@@ -185,90 +261,145 @@ impl<S: Store> Vault<S> {
                 alerts: None,
                 created_at: now,
                 updated_at: now,
+                mac: Fixed([0; 32]),
             };
+            let bytes = keys.seal_config(&mut config);
             // .gitignore first: the folder never holds a config that git could pick up.
             store.write(GITIGNORE_FILE, GITIGNORE.as_bytes())?;
-            store.write(CONFIG_FILE, &to_bytes(&config))?;
-            (config, KeyRing::new(id, data_key), password_key)
+            store.write(CONFIG_FILE, &bytes)?;
+            // After config.json: a crash before it leaves a folder that a
+            // second init accepts (a missing state.json means no failures).
+            store.write(STATE_FILE, &to_bytes(&LockoutState::default()))?;
+            (config, keys, KeyRing::new(id, data_key), password_key)
         };
         Ok(Self {
             store,
             config,
+            keys,
             ring,
-            password_key,
+            password: Some((OWNER.to_owned(), password_key)),
         })
     }
 
-    /// Opens the vault: reads and checks `config.json` (iteration bounds
-    /// before any work), honours the lockout (no KDF while locked out),
-    /// derives the password key and unwraps every data key. A wrong
-    /// password is counted in `state.json`; a right one resets the count.
+    /// Opens the vault with the password: parses `config.json` (bounds
+    /// before any work), counts the attempt before any derivation
+    /// ([`lockout::reserve`]; no KDF while locked out), tries each password
+    /// recipient in name order, verifies the MAC of `config.json` under the
+    /// vault key that opened, then unwraps the data keys. A right password
+    /// clears the count; a wrong one stays counted.
     pub fn unlock(store: S, password: &Password, now: Timestamp) -> Result<Self, Error> {
-        Self::unlock_with(store, now, |kdf| keyring::password_key(kdf, password))
+        let start = begin_unlock(&store, now)?;
+        for (recipient, kdf) in &start.recipients {
+            let key = keyring::password_key(kdf, password);
+            match Self::finish(&store, recipient, &key) {
+                Ok(Some(opened)) => {
+                    return Self::opened(store, opened, Some((recipient.clone(), key)))
+                }
+                Ok(None) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(lockout::fail(&store, &start.policy, now))
     }
 
     /// [`Vault::unlock`] for front ends that derive the password key
-    /// themselves with the parameters of [`kdf_params`] (the browser and
-    /// Node use WebCrypto's PBKDF2, native speed there). Same checks, same
-    /// lockout.
+    /// themselves, after [`begin_unlock`] (which counted the attempt):
+    /// `recipient` is the one whose parameters derived `password_key`. A
+    /// right key resolves the attempt; a wrong one is the plain
+    /// [`Error::WRONG_PASSWORD`] and leaves it in flight, so that the
+    /// caller can try the next recipient, then calls [`fail_unlock`].
     pub fn unlock_with_password_key(
         store: S,
-        password_key: &[u8; 32],
-        now: Timestamp,
+        recipient: &str,
+        password_key: &PasswordKey,
+        _now: Timestamp,
     ) -> Result<Self, Error> {
-        Self::unlock_with(store, now, |_| Key32::from_bytes(*password_key))
+        match Self::finish(&store, recipient, password_key)? {
+            Some(opened) => Self::opened(
+                store,
+                opened,
+                Some((recipient.to_owned(), password_key.clone())),
+            ),
+            None => Err(Error::WRONG_PASSWORD),
+        }
     }
 
-    fn unlock_with(
+    /// Opens the vault with a vault key held elsewhere (a session agent):
+    /// no derivation and no lockout. The key's id must be the vault's
+    /// current `vault_key_id` ([`Error::VaultKeyMiss`] otherwise), and the
+    /// MAC must verify under it. `now` is not used yet (a held key has no
+    /// lockout); it keeps the unlocks' shape.
+    pub fn unlock_with_vault_key(
         store: S,
-        now: Timestamp,
-        derive: impl FnOnce(&KdfParams) -> Key32,
+        vault_key: VaultKey,
+        _now: Timestamp,
     ) -> Result<Self, Error> {
-        let config = read_config(&store)?;
-        let (state, _) = lockout::load(&store);
-        state.check(now)?;
-        let password_key = derive(&config.kdf);
-        match KeyRing::open(&config, &password_key) {
-            Ok(ring) => {
-                if !state.is_clear() {
-                    let _lock = WriteLock::take(&store)?;
-                    let (mut state, _) = lockout::load(&store);
-                    if state.record_success() {
-                        store.write(STATE_FILE, &to_bytes(&state))?;
-                    }
-                }
-                Ok(Self {
-                    store,
-                    config,
-                    ring,
-                    password_key,
-                })
-            }
-            Err(Error::WrongPassword { .. }) => {
-                let counted = (|| -> Result<Failure, Error> {
-                    let _lock = WriteLock::take(&store)?;
-                    // Re-read under the lock: other processes count too.
-                    let (mut state, _) = lockout::load(&store);
-                    let failure = state.record_failure(&config.lockout, now);
-                    store.write(STATE_FILE, &to_bytes(&state))?;
-                    Ok(failure)
-                })();
-                // A wrong password is reported as such even when it could not
-                // be counted (a busy lock must not turn it into another error).
-                Err(match counted {
-                    Ok(Failure::Remaining(n)) => Error::WrongPassword {
-                        attempts_remaining: Some(n),
-                        locked_for_seconds: None,
-                    },
-                    Ok(Failure::LockedFor(seconds)) => Error::WrongPassword {
-                        attempts_remaining: None,
-                        locked_for_seconds: Some(seconds),
-                    },
-                    Err(_) => Error::WRONG_PASSWORD,
-                })
-            }
-            Err(e) => Err(e),
+        let bytes = read_config_bytes(&store)?;
+        let (config, signed) = parse_config_signed(&bytes)?;
+        if config.vault_key_id != vault_key.id() {
+            return Err(Error::VaultKeyMiss);
         }
+        let keys = VaultKeys::new(vault_key);
+        keys.check_mac(&config, &signed)?;
+        let ring = KeyRing::open(&config, &keys.wrap)?;
+        Ok(Self {
+            store,
+            config,
+            keys,
+            ring,
+            password: None,
+        })
+    }
+
+    /// Tries one recipient: `Ok(None)` when the key does not open it,
+    /// else the verified configuration and the vault keys (MAC checked
+    /// before anything else in the document is used).
+    fn finish<T: Store + ?Sized>(
+        store: &T,
+        recipient: &str,
+        password_key: &PasswordKey,
+    ) -> Result<Option<(ConfigDoc, VaultKeys)>, Error> {
+        let bytes = read_config_bytes(store)?;
+        let (config, signed) = parse_config_signed(&bytes)?;
+        let Some(Recipient::Password(wrapped)) = config.recipients.get(recipient) else {
+            return Ok(None);
+        };
+        let Some(vault_key) =
+            keyring::unwrap_vault_key(password_key, &config.vault_key_id, recipient, wrapped)
+        else {
+            return Ok(None);
+        };
+        // The password is right: the count goes, whatever the file says next.
+        lockout::clear(store)?;
+        let keys = VaultKeys::new(vault_key);
+        keys.check_mac(&config, &signed)?;
+        Ok(Some((config, keys)))
+    }
+
+    fn opened(
+        store: S,
+        (config, keys): (ConfigDoc, VaultKeys),
+        password: Option<(String, PasswordKey)>,
+    ) -> Result<Self, Error> {
+        let ring = KeyRing::open(&config, &keys.wrap)?;
+        Ok(Self {
+            store,
+            config,
+            keys,
+            ring,
+            password,
+        })
+    }
+
+    /// The vault key (for a session agent to hold instead of the password).
+    pub fn vault_key(&self) -> &VaultKey {
+        &self.keys.vault_key
+    }
+
+    /// The audit-line MAC key, for the line a front end writes after a
+    /// command ([`crate::audit::append_authenticated`]).
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.keys.audit
     }
 
     /// The store this vault reads and writes.
@@ -432,20 +563,26 @@ impl<S: Store> Vault<S> {
     }
 
     /// Changes the master password (and, if given, the iteration count):
-    /// every data key is re-wrapped under the new password key with a new
-    /// salt and fresh nonces, and only `config.json` is rewritten, in one
-    /// atomic replace. A crash leaves the old password or the new one
-    /// working, never neither. The caller checks the new password's
-    /// strength first.
+    /// the vault key is wrapped again for the recipient the vault was
+    /// unlocked with, under a new password key (new salt, fresh nonce), and
+    /// only `config.json` is rewritten (MAC'ed), in one atomic replace. The
+    /// data keys and every other file stay as they are. A crash leaves the
+    /// old password or the new one working, never neither. The caller
+    /// checks the new password's strength first.
     pub fn change_password(
         &mut self,
         new_password: &Password,
         iterations: Option<u32>,
         now: Timestamp,
     ) -> Result<(), Error> {
+        let (recipient, _) = self.password.as_ref().ok_or(Error::NeedsPassword)?;
+        let recipient = recipient.clone();
         let iterations = match iterations {
             Some(n) => check_iterations(u64::from(n))?,
-            None => self.config.kdf.iterations,
+            None => match self.config.recipients.get(&recipient) {
+                Some(Recipient::Password(r)) => r.kdf.iterations,
+                None => return Err(Error::KeysChanged),
+            },
         };
         // Derive before taking the lock: at high iteration counts other
         // writers would otherwise wait for the KDF.
@@ -455,33 +592,36 @@ impl<S: Store> Vault<S> {
             salt: Fixed(crypto::random::<SALT_LEN>()?),
         };
         let password_key = keyring::password_key(&kdf, new_password);
+        let wrapped =
+            keyring::wrap_vault_key(&password_key, kdf, &recipient, &self.keys.vault_key, now)?;
         let _lock = WriteLock::take(&self.store)?;
-        self.check_keys_unchanged()?;
-        // Start from what is on disk now: other fields may have changed.
-        let mut config = read_config(&self.store)?;
-        let mut keys = BTreeMap::new();
-        for (id, old) in &config.keys {
-            let data_key = self.ring.get(id).ok_or(Error::KeysChanged)?;
-            let mut wrapped = keyring::wrap(&password_key, id, data_key, now)?;
-            wrapped.created_at = old.created_at;
-            keys.insert(id.clone(), wrapped);
-        }
-        config.kdf = kdf;
-        config.keys = keys;
+        // Start from what is on disk now (other fields may have changed),
+        // once its MAC verifies under our key.
+        let mut config = self.locked_config()?;
+        config
+            .recipients
+            .insert(recipient.clone(), Recipient::Password(wrapped));
         config.updated_at = now;
-        self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+        self.store
+            .write(CONFIG_FILE, &self.keys.seal_config(&mut config))?;
         self.config = config;
-        self.password_key = password_key;
+        self.password = Some((recipient, password_key));
         Ok(())
     }
 
-    /// Replaces the data key: a new key is added and made active, every
-    /// value under another key is re-encrypted, service by service (each
-    /// under the write lock), and the old keys are dropped at the end.
+    /// Replaces the vault key and the data key: in one atomic write of
+    /// `config.json`, a new vault key (new `vault_key_id`) wrapped for the
+    /// recipient the vault was unlocked with, every data key wrapped again
+    /// under it, and a new data key made active; then every value under
+    /// another key is re-encrypted, service by service (each under the
+    /// write lock), and the old data keys are dropped at the end.
     ///
-    /// Every value names its `key_id`, so a crash at any point leaves a
-    /// vault that opens; running `rotate` again finishes the job (a vault
-    /// with more than one key is taken as a rotation in progress and
+    /// Refused when the vault has recipients other than the one it was
+    /// unlocked with (the new vault key could not be wrapped for them), and
+    /// when it was unlocked with a held vault key (no password key to wrap
+    /// with). Every value names its `key_id`, so a crash at any point leaves
+    /// a vault that opens; running `rotate` again finishes the job (a vault
+    /// with more than one data key is taken as a rotation in progress and
     /// resumed rather than started anew). `progress(done, total)` is called
     /// after each service.
     pub fn rotate(
@@ -489,20 +629,45 @@ impl<S: Store> Vault<S> {
         now: Timestamp,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<RotateSummary, Error> {
+        let (recipient, password_key) = self.password.clone().ok_or(Error::NeedsPassword)?;
         let resumed;
         {
             let _lock = WriteLock::take(&self.store)?;
-            self.check_keys_unchanged()?;
-            let mut config = read_config(&self.store)?;
+            let mut config = self.locked_config()?;
+            let others = config
+                .recipients
+                .keys()
+                .filter(|n| **n != recipient)
+                .count();
+            if others > 0 {
+                return Err(Error::OtherRecipients { recipient, others });
+            }
             resumed = config.keys.len() > 1;
             if !resumed {
+                let Some(Recipient::Password(current)) = config.recipients.get(&recipient) else {
+                    return Err(Error::KeysChanged);
+                };
+                let keys = VaultKeys::random()?;
+                let wrapped = keyring::wrap_vault_key(
+                    &password_key,
+                    current.kdf.clone(),
+                    &recipient,
+                    &keys.vault_key,
+                    now,
+                )?;
                 let id = next_key_id(&config);
                 let data_key = crypto::random_key()?;
-                let wrapped = keyring::wrap(&self.password_key, &id, &data_key, now)?;
-                config.keys.insert(id.clone(), wrapped);
+                let mut data_keys = self.ring.rewrap(&config, &keys.wrap)?;
+                data_keys.insert(id.clone(), keyring::wrap(&keys.wrap, &id, &data_key, now)?);
+                config
+                    .recipients
+                    .insert(recipient.clone(), Recipient::Password(wrapped));
+                config.keys = data_keys;
                 config.active_key = id.clone();
                 config.updated_at = now;
-                self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+                self.store
+                    .write(CONFIG_FILE, &keys.seal_config(&mut config))?;
+                self.keys = keys;
                 self.ring.insert(id, data_key);
             }
             self.ring.set_active(&config.active_key)?;
@@ -523,8 +688,7 @@ impl<S: Store> Vault<S> {
         }
         let dropped = {
             let _lock = WriteLock::take(&self.store)?;
-            self.check_keys_unchanged()?;
-            let mut config = read_config(&self.store)?;
+            let mut config = self.locked_config()?;
             // A service written by an older build or restored from a backup
             // between the pass and now would still need an old key.
             for service in self.store.list()?.iter().filter_map(|n| service_of_file(n)) {
@@ -547,7 +711,8 @@ impl<S: Store> Vault<S> {
                 self.ring.remove(id);
             }
             config.updated_at = now;
-            self.store.write(CONFIG_FILE, &to_bytes(&config))?;
+            self.store
+                .write(CONFIG_FILE, &self.keys.seal_config(&mut config))?;
             self.config = config;
             old
         };
@@ -592,9 +757,24 @@ impl<S: Store> Vault<S> {
         Ok(moved)
     }
 
-    /// Under the lock: the active key on disk must still be the one unwrapped.
+    /// Under the lock: `config.json` as it is on disk now, once its MAC
+    /// verifies under this vault's key (another process may have rotated:
+    /// then it is [`Error::KeysChanged`]). A writer never re-MACs a file it
+    /// has not verified.
+    fn locked_config(&self) -> Result<ConfigDoc, Error> {
+        let bytes = read_config_bytes(&self.store)?;
+        let (config, signed) = parse_config_signed(&bytes)?;
+        if config.vault_key_id != self.keys.id() {
+            return Err(Error::KeysChanged);
+        }
+        self.keys.check_mac(&config, &signed)?;
+        Ok(config)
+    }
+
+    /// Under the lock: the vault key and the active data key on disk are
+    /// still those unlocked, and the file still verifies.
     fn check_keys_unchanged(&self) -> Result<(), Error> {
-        let current = read_config(&self.store)?;
+        let current = self.locked_config()?;
         let ours = self.config.keys.get(&self.config.active_key);
         if current.active_key != self.config.active_key
             || current.keys.get(&current.active_key) != ours
@@ -603,13 +783,100 @@ impl<S: Store> Vault<S> {
         }
         Ok(())
     }
-}
 
-/// The KDF parameters of the vault, for front ends that derive the
-/// password key themselves ([`Vault::unlock_with_password_key`]). The
-/// iteration bounds are checked here, before any derivation.
-pub fn kdf_params<S: Store + ?Sized>(store: &S) -> Result<KdfParams, Error> {
-    Ok(read_config(store)?.kdf)
+    /// Changes settings of `config.json` (needs the unlocked vault: the
+    /// file is re-MAC'ed): under the write lock, re-reads and verifies the
+    /// file, applies `change` to it, checks the result against the format's
+    /// rules, sets `updated_at` and replaces the file atomically.
+    fn update_config(
+        &mut self,
+        now: Timestamp,
+        change: impl FnOnce(&mut ConfigDoc) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let _lock = WriteLock::take(&self.store)?;
+        let mut config = self.locked_config()?;
+        change(&mut config)?;
+        format::check_config(&config)
+            .map_err(|_| Error::InvalidParameter("the change breaks a rule of config.json"))?;
+        config.updated_at = now;
+        self.store
+            .write(CONFIG_FILE, &self.keys.seal_config(&mut config))?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// Sets the lockout policy (bounds: [`check_lockout_policy`]).
+    pub fn set_lockout_policy(
+        &mut self,
+        policy: LockoutPolicy,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        check_lockout_policy(&policy).map_err(Error::InvalidParameter)?;
+        self.update_config(now, |config| {
+            config.lockout = policy;
+            Ok(())
+        })
+    }
+
+    /// Sets (`Some((failed_unlocks, window_seconds))`) or removes (`None`)
+    /// the failed-unlock alert thresholds (a `command` in `alerts`, never
+    /// run, is dropped).
+    pub fn set_alert_thresholds(
+        &mut self,
+        thresholds: Option<(u32, u64)>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        if let Some((failures, window)) = thresholds {
+            format::check_alert_thresholds(failures, window).map_err(Error::InvalidParameter)?;
+        }
+        self.update_config(now, |config| {
+            // Thresholds only: a `command` the vault may hold is never run,
+            // and is dropped by this write.
+            config.alerts = thresholds.map(|(failed_unlocks, window_seconds)| AlertPolicy {
+                failed_unlocks,
+                window_seconds,
+                command: None,
+            });
+            Ok(())
+        })
+    }
+
+    /// Sets (`Some`) or removes (`None`) the user mapping of one secret
+    /// (`"env"` in `config.json`; see [`crate::env`]).
+    pub fn set_user_mapping(
+        &mut self,
+        service: &str,
+        key: &str,
+        vars: Option<&[String]>,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        validate_service(service)?;
+        validate_key(key)?;
+        for var in vars.unwrap_or_default() {
+            crate::env::validate_var(var)?;
+        }
+        if vars.is_some_and(|v| v.is_empty()) {
+            return Err(Error::InvalidParameter(
+                "a mapping names at least one variable",
+            ));
+        }
+        self.update_config(now, |config| {
+            let name = crate::env::mapping_key(service, key);
+            match vars {
+                Some(vars) => {
+                    config.env.insert(name, vars.to_vec());
+                }
+                None => {
+                    config.env.remove(&name);
+                }
+            }
+            crate::env::check_user_mapping(&config.env).map_err(|_| {
+                Error::InvalidParameter(
+                    "a variable can be mapped from only one secret; remove its other mapping first",
+                )
+            })
+        })
+    }
 }
 
 /// Names and metadata of the secrets (no password needed). With a service,
@@ -662,14 +929,24 @@ pub fn list<S: Store + ?Sized>(
 pub fn status<S: Store + ?Sized>(store: &S) -> Result<(Status, Vec<Error>), Error> {
     let config = read_config(store)?;
     let (services, problems) = list(store, None)?;
+    let iterations = config
+        .password_recipients()
+        .next()
+        .map_or(0, |(_, r)| r.kdf.iterations);
     Ok((
         Status {
-            iterations: config.kdf.iterations,
+            iterations,
+            vault_key_id: config.vault_key_id.clone(),
+            recipients: config.recipients.keys().cloned().collect(),
             active_key: config.active_key,
             key_ids: config.keys.keys().cloned().collect(),
             services: services.len(),
             secrets: services.iter().map(|s| s.secrets.len()).sum(),
             lockout: config.lockout,
+            alerts: config.alerts.map(|a| AlertThresholds {
+                failed_unlocks: a.failed_unlocks,
+                window_seconds: a.window_seconds,
+            }),
             created_at: config.created_at,
             updated_at: config.updated_at,
         },

@@ -1,8 +1,9 @@
 //! The on-disk format v1 pinned by fixture files (STYLE.md habit 8).
 //!
 //! `tests/fixtures/format/` holds `ok_*` files, a real vault written by this
-//! crate, and `fail_config_*` / `fail_service_*` files that the strict
-//! parsers must refuse. Every file in the folder must be listed in
+//! crate, `fail_config_*` / `fail_service_*` files that the strict parsers
+//! must refuse, and `fail_config_mac_*` files that parse but whose MAC must
+//! fail at unlock (changed after MACing, or MAC'ed by another vault). Every file in the folder must be listed in
 //! [`FAIL`] or [`OK`] below, and every listed file must exist, so a new
 //! fixture cannot slip in unchecked.
 //!
@@ -17,12 +18,18 @@ use agent_secrets_core::format::{
     SERVICE_FORMAT,
 };
 use agent_secrets_core::{
-    list, status, Error, ErrorKind, InitOptions, MemoryStore, Password, Timestamp, Vault,
+    list, primitives, status, Error, ErrorKind, InitOptions, MemoryStore, Password, Timestamp,
+    Vault,
 };
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde_json::{json, Value};
 
 /// The fixture vault's password. FAKE: written in the README on purpose.
 const FIXTURE_PASSWORD: &str = "Fixture-Password-FAKE-1";
+/// The password of the second recipient (`alice`) of
+/// `ok_config_two_recipients.json`. FAKE.
+const ALICE_PASSWORD: &str = "Fixture-Password-FAKE-alice";
 /// The fixture vault's fake values: (service, key, value).
 const VALUES: [(&str, &str, &str); 4] = [
     ("openai", "api_key", "sk-FAKE-fixture-openai-0001"),
@@ -56,9 +63,12 @@ enum Expect {
     Corrupt(&'static str),
     /// `Error::NewerVersion` with this version.
     Newer(u64),
+    /// Parses; the unlock with the fixture password fails the MAC
+    /// (`Error::ConfigMac`) before any data key is unwrapped.
+    Mac,
 }
 
-use Expect::{Corrupt, Newer};
+use Expect::{Corrupt, Mac, Newer};
 
 /// Every `fail_*` fixture and the refusal it must get.
 const FAIL: &[(&str, Expect)] = &[
@@ -83,9 +93,61 @@ const FAIL: &[(&str, Expect)] = &[
         Corrupt("a field has the wrong type or value"),
     ),
     (
-        "fail_config_missing_field_kdf.json",
-        Corrupt("missing field `kdf`"),
+        "fail_config_missing_field_recipients.json",
+        Corrupt("missing field `recipients`"),
     ),
+    (
+        "fail_config_old_top_level_kdf.json",
+        Corrupt("a field that format v1 does not have"),
+    ),
+    (
+        "fail_config_missing_mac.json",
+        Corrupt("missing field `mac`"),
+    ),
+    (
+        "fail_config_short_mac.json",
+        Corrupt("wrong size (expected 32 bytes)"),
+    ),
+    (
+        "fail_config_missing_lockout.json",
+        Corrupt("missing field `lockout`"),
+    ),
+    (
+        "fail_config_unknown_recipient_type.json",
+        Corrupt("a recipient in \"recipients\" is of a type this build does not know"),
+    ),
+    (
+        "fail_config_no_recipients.json",
+        Corrupt("\"recipients\" is empty"),
+    ),
+    (
+        "fail_config_bad_vault_key_id.json",
+        Corrupt("vault_key_id is not 32 lower-case hex characters"),
+    ),
+    (
+        "fail_config_integer_beyond_2_pow_53.json",
+        Corrupt("a number is not an integer within ±(2^53 − 1)"),
+    ),
+    (
+        "fail_config_lockout_attempts_out_of_bounds.json",
+        Corrupt("lockout.max_attempts is outside 1 to 100"),
+    ),
+    (
+        "fail_config_lockout_delay_out_of_bounds.json",
+        Corrupt("lockout.max_delay_seconds is below base_delay_seconds or above 604800"),
+    ),
+    (
+        "fail_config_alerts_out_of_bounds.json",
+        Corrupt("alerts.failed_unlocks is outside 1 to 1000"),
+    ),
+    ("fail_config_mac_wrong.json", Mac),
+    ("fail_config_mac_of_another_vault.json", Mac),
+    ("fail_config_mac_active_key_changed.json", Mac),
+    ("fail_config_mac_key_added.json", Mac),
+    ("fail_config_mac_env_changed.json", Mac),
+    ("fail_config_mac_wrapped_key_changed.json", Mac),
+    ("fail_config_mac_lockout_changed.json", Mac),
+    ("fail_config_mac_alerts_added.json", Mac),
     (
         "fail_config_unknown_field.json",
         Corrupt("a field that format v1 does not have"),
@@ -268,7 +330,7 @@ const FAIL: &[(&str, Expect)] = &[
 /// Every `ok_*` fixture.
 const OK: &[&str] = &[
     "ok_config.json",
-    "ok_config_without_lockout.json",
+    "ok_config_two_recipients.json",
     "ok_service_openai.json",
     "ok_service_anthropic.json",
 ];
@@ -300,7 +362,8 @@ fn content_strings(bytes: &[u8]) -> Vec<String> {
     fn walk(v: &Value, parent: &str, out: &mut Vec<String>) {
         match v {
             Value::String(s) => {
-                let name_field = ["format", "service", "key_id", "active_key"].contains(&parent);
+                let name_field =
+                    ["format", "service", "key_id", "active_key", "type"].contains(&parent);
                 if !name_field && s != KDF_ALGORITHM && s != CIPHER && s.len() >= 4 {
                     out.push(s.clone());
                 }
@@ -363,7 +426,18 @@ fn every_fail_fixture_is_refused_with_a_message_naming_the_file() {
         } else {
             format::service_file(service_of(name))
         };
-        let e = parse(name, &bytes).expect_err(name);
+        let e = match expect {
+            Mac => {
+                parse(name, &bytes).unwrap_or_else(|e| panic!("{name} must parse: {e}"));
+                Vault::unlock(
+                    fixture_store(name),
+                    &Password::from(FIXTURE_PASSWORD),
+                    Timestamp::from_unix(T0),
+                )
+                .expect_err(name)
+            }
+            _ => parse(name, &bytes).expect_err(name),
+        };
         assert_eq!(e.kind(), ErrorKind::Integrity, "{name}: {e:?}");
         let message = e.to_string();
         match (expect, &e) {
@@ -378,6 +452,9 @@ fn every_fail_fixture_is_refused_with_a_message_naming_the_file() {
             (Newer(version), Error::NewerVersion { file: f, found }) => {
                 assert_eq!((f, found), (&file, version), "{name}");
                 assert!(message.contains("newer version"), "{name}: {message}");
+            }
+            (Mac, Error::ConfigMac) => {
+                assert!(message.contains("MAC does not verify"), "{name}: {message}");
             }
             _ => panic!("{name}: expected {expect:?}, got {e:?}"),
         }
@@ -424,8 +501,10 @@ fn every_ok_fixture_parses_and_is_what_the_writer_writes() {
     let config = parse_config(&read("ok_config.json")).expect("ok_config.json");
     assert_eq!(config.format, CONFIG_FORMAT);
     assert_eq!(config.version, 1);
-    assert_eq!(config.kdf.algorithm, KDF_ALGORITHM);
-    assert_eq!(config.kdf.iterations, 100_000);
+    let (name, owner) = config.password_recipients().next().expect("owner");
+    assert_eq!(name, "owner");
+    assert_eq!(owner.kdf.algorithm, KDF_ALGORITHM);
+    assert_eq!(owner.kdf.iterations, 100_000);
     assert_eq!(config.cipher, CIPHER);
     assert_eq!(config.active_key, "k1");
     assert_eq!(config.keys.keys().collect::<Vec<_>>(), ["k1"]);
@@ -433,9 +512,17 @@ fn every_ok_fixture_parses_and_is_what_the_writer_writes() {
     assert_eq!(config.lockout.max_attempts, 5);
     assert_eq!(format::to_bytes(&config), read("ok_config.json"));
 
-    let bare = parse_config(&read("ok_config_without_lockout.json")).expect("without lockout");
-    assert_eq!(bare.lockout, format::LockoutPolicy::default());
-    assert_eq!(bare.keys, config.keys);
+    let two = parse_config(&read("ok_config_two_recipients.json")).expect("two recipients");
+    assert_eq!(
+        two.password_recipients()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>(),
+        ["alice", "owner"]
+    );
+    assert_eq!(
+        (&two.keys, &two.vault_key_id),
+        (&config.keys, &config.vault_key_id)
+    );
 
     for (name, service, keys) in [
         (
@@ -470,8 +557,12 @@ fn every_ok_fixture_parses_and_is_what_the_writer_writes() {
 }
 
 fn fixture_store(config: &str) -> MemoryStore {
+    fixture_store_bytes(read(config))
+}
+
+fn fixture_store_bytes(config: Vec<u8>) -> MemoryStore {
     MemoryStore::from_documents([
-        (CONFIG_FILE.to_owned(), read(config)),
+        (CONFIG_FILE.to_owned(), config),
         ("openai.json".to_owned(), read("ok_service_openai.json")),
         (
             "anthropic.json".to_owned(),
@@ -482,10 +573,14 @@ fn fixture_store(config: &str) -> MemoryStore {
 
 #[test]
 fn the_ok_vault_opens_with_the_fixture_password() {
-    for config in ["ok_config.json", "ok_config_without_lockout.json"] {
+    for (config, password) in [
+        ("ok_config.json", FIXTURE_PASSWORD),
+        ("ok_config_two_recipients.json", FIXTURE_PASSWORD),
+        ("ok_config_two_recipients.json", ALICE_PASSWORD),
+    ] {
         let vault = Vault::unlock(
             fixture_store(config),
-            &Password::from(FIXTURE_PASSWORD),
+            &Password::from(password),
             agent_secrets_core::Timestamp::from_unix(1_795_867_200),
         )
         .expect("fixture vault opens");
@@ -507,7 +602,13 @@ fn the_ok_vault_opens_with_the_fixture_password() {
         );
         let (st, _) = status(vault.store()).expect("status");
         assert_eq!((st.services, st.secrets), (2, 4));
-        assert_eq!(vault.store().write_count(), 0);
+        // Reading changes nothing but the lockout count, cleared again.
+        let mut after = vault.store().documents();
+        let state = after.remove("state.json").expect("counted");
+        assert!(agent_secrets_core::lockout::parse_state(&state)
+            .expect("state")
+            .is_clear());
+        assert_eq!(after, fixture_store(config).documents());
     }
     let e = Vault::unlock(
         fixture_store("ok_config.json"),
@@ -516,6 +617,88 @@ fn the_ok_vault_opens_with_the_fixture_password() {
     )
     .expect_err("wrong password");
     assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
+}
+
+/// The worked example of docs/format.md §15, with the vault key `00 01 … 1f`.
+const WORKED_EXAMPLE: &str = r#"{
+  "format": "agent-secrets/config",
+  "version": 1,
+  "vault_key_id": "00112233445566778899aabbccddeeff",
+  "recipients": {
+    "owner": {
+      "type": "password",
+      "kdf": {
+        "algorithm": "pbkdf2-hmac-sha256",
+        "iterations": 600000,
+        "salt": "c2FsdHNhbHRzYWx0c2FsdA=="
+      },
+      "nonce": "dmF1bHRub25jZTEy",
+      "ciphertext": "d3JhcHBlZHZhdWx0a2V5d3JhcHBlZHZhdWx0a2V5ISE=",
+      "tag": "dmF1bHR0YWd2YXVsdHRhZw==",
+      "created_at": "2026-11-28T12:00:00Z"
+    }
+  },
+  "cipher": "aes-256-gcm",
+  "active_key": "k1",
+  "keys": {
+    "k1": {
+      "nonce": "bm9uY2Vub25jZTEy",
+      "ciphertext": "d3JhcHBlZGRhdGFrZXl3cmFwcGVkZGF0YWtleXdyYXA=",
+      "tag": "dGFndGFndGFndGFndGFnIQ==",
+      "created_at": "2026-11-28T12:00:00Z"
+    }
+  },
+  "lockout": {
+    "max_attempts": 5,
+    "base_delay_seconds": 30,
+    "max_delay_seconds": 3600
+  },
+  "created_at": "2026-11-28T12:00:00Z",
+  "updated_at": "2026-11-28T12:00:00Z",
+  "mac": "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+}
+"#;
+
+#[test]
+fn the_worked_example_of_the_format_spec_verifies() {
+    let spec = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/format.md"),
+    )
+    .expect("docs/format.md");
+    assert!(
+        spec.contains(WORKED_EXAMPLE),
+        "docs/format.md §15 shows this document"
+    );
+    let vault_key: [u8; 32] = core::array::from_fn(|i| i as u8);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    for (info, expected) in [
+        (
+            "agent-secrets/v1/wrap",
+            "0df512603979856f659097741a5d341d05ade8263f2e749427054c34739620f1",
+        ),
+        (
+            "agent-secrets/v1/config-mac",
+            "67d36aba97c49ab57e524678aad19f4b7e61da9e94d3cecd775a682496aa01a8",
+        ),
+        (
+            "agent-secrets/v1/audit-mac",
+            "ed33497490a6227a280af790e6789edab8bd3d1ca62722c4cf4566ee78381491",
+        ),
+    ] {
+        let key = primitives::hkdf_sha256(&vault_key, info.as_bytes());
+        assert_eq!(hex(&key), expected, "{info}");
+        assert!(spec.contains(expected), "{info} in the spec");
+    }
+    let signed = primitives::signed_bytes(WORKED_EXAMPLE.as_bytes()).expect("signed bytes");
+    assert_eq!(signed.len(), 752);
+    assert!(signed.starts_with(br#"{"active_key":"k1","cipher":"aes-256-gcm","#));
+    let mac = primitives::config_mac(&vault_key, WORKED_EXAMPLE.as_bytes()).expect("mac");
+    let config = parse_config(WORKED_EXAMPLE.as_bytes()).expect("parses");
+    assert_eq!(config.mac.0, mac);
+    assert_eq!(
+        STANDARD.encode(mac),
+        "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+    );
 }
 
 // ---- generator ------------------------------------------------------------
@@ -530,6 +713,12 @@ fn edited(base: &Value, f: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut v = base.clone();
     f(&mut v);
     pretty(&v)
+}
+
+fn b64(v: &Value) -> Vec<u8> {
+    STANDARD
+        .decode(v.as_str().expect("string"))
+        .expect("base64")
 }
 
 fn remove(v: &mut Value, field: &str) {
@@ -558,6 +747,8 @@ fn regenerate() {
             .expect("set");
     }
     let docs = vault.store().documents();
+    let vault_key = *vault.vault_key().expose_bytes();
+    let vault_key_id = vault.vault_key().id().to_owned();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut put = |name: &str, bytes: Vec<u8>| {
         assert!(
@@ -572,9 +763,91 @@ fn regenerate() {
     put("ok_service_anthropic.json", docs["anthropic.json"].clone());
     let config: Value = serde_json::from_slice(&config_bytes).expect("json");
     let openai: Value = serde_json::from_slice(&openai_bytes).expect("json");
+    // A second password recipient, wrapped and MAC'ed with the public
+    // primitives as an independent implementation would.
+    let mut two = config.clone();
+    let salt = [0x5au8; 16];
+    let mut alice_key = [0u8; 32];
+    primitives::pbkdf2_hmac_sha256(ALICE_PASSWORD.as_bytes(), &salt, 100_000, &mut alice_key)
+        .expect("pbkdf2");
+    let nonce = [0xa1u8; 12];
+    let (ct, tag) = primitives::aes256gcm_seal(
+        &alice_key,
+        &nonce,
+        format::vault_key_aad(&vault_key_id, "alice").as_bytes(),
+        &vault_key,
+    )
+    .expect("seal");
+    two["recipients"]["alice"] = json!({
+        "type": "password",
+        "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": STANDARD.encode(salt) },
+        "nonce": STANDARD.encode(nonce),
+        "ciphertext": STANDARD.encode(&ct),
+        "tag": STANDARD.encode(tag),
+        "created_at": "2026-11-28T12:00:00Z",
+    });
+    let mac = primitives::config_mac(&vault_key, &pretty(&two)).expect("mac");
+    two["mac"] = json!(STANDARD.encode(mac));
+    put("ok_config_two_recipients.json", pretty(&two));
+
+    // Changed after MACing (or MAC'ed by another vault): they parse, and the
+    // unlock refuses them.
+    let other = Vault::init(
+        MemoryStore::new(),
+        &Password::from(FIXTURE_PASSWORD),
+        &options,
+        Timestamp::from_unix(T0),
+    )
+    .expect("another vault");
+    let other_config: Value =
+        serde_json::from_slice(&other.store().documents()[CONFIG_FILE]).expect("json");
+    let mut mac = b64(&config["mac"]);
+    mac[0] ^= 1;
     put(
-        "ok_config_without_lockout.json",
-        edited(&config, |v| remove(v, "lockout")),
+        "fail_config_mac_wrong.json",
+        edited(&config, |v| v["mac"] = json!(STANDARD.encode(&mac))),
+    );
+    put(
+        "fail_config_mac_of_another_vault.json",
+        edited(&config, |v| v["mac"] = other_config["mac"].clone()),
+    );
+    put(
+        "fail_config_mac_active_key_changed.json",
+        edited(&config, |v| {
+            let k1 = v["keys"]["k1"].clone();
+            v["keys"]["k0"] = k1;
+            v["active_key"] = json!("k0");
+        }),
+    );
+    put(
+        "fail_config_mac_key_added.json",
+        edited(&config, |v| {
+            v["keys"]["k9"] = other_config["keys"]["k1"].clone();
+        }),
+    );
+    put(
+        "fail_config_mac_env_changed.json",
+        edited(&config, |v| {
+            v["env"] = json!({ "openai/api_key": ["LEAKED_TO_THIS_VARIABLE"] });
+        }),
+    );
+    put(
+        "fail_config_mac_wrapped_key_changed.json",
+        edited(&config, |v| {
+            let mut tag = b64(&v["keys"]["k1"]["tag"]);
+            tag[0] ^= 1;
+            v["keys"]["k1"]["tag"] = json!(STANDARD.encode(&tag));
+        }),
+    );
+    put(
+        "fail_config_mac_lockout_changed.json",
+        edited(&config, |v| v["lockout"]["max_attempts"] = json!(100)),
+    );
+    put(
+        "fail_config_mac_alerts_added.json",
+        edited(&config, |v| {
+            v["alerts"] = json!({ "failed_unlocks": 1000, "window_seconds": 1 });
+        }),
     );
 
     // config.json
@@ -596,8 +869,52 @@ fn regenerate() {
         format!("\"{PASTED_CANARY}\"\n").into_bytes(),
     );
     put(
-        "fail_config_missing_field_kdf.json",
-        c(|v| remove(v, "kdf")),
+        "fail_config_missing_field_recipients.json",
+        c(|v| remove(v, "recipients")),
+    );
+    put(
+        "fail_config_old_top_level_kdf.json",
+        c(|v| {
+            let kdf = v["recipients"]["owner"]["kdf"].clone();
+            v["kdf"] = kdf;
+        }),
+    );
+    put("fail_config_missing_mac.json", c(|v| remove(v, "mac")));
+    put(
+        "fail_config_short_mac.json",
+        c(|v| v["mac"] = json!("AAAAAAAAAAAAAAAAAAAAAA==")),
+    );
+    put(
+        "fail_config_missing_lockout.json",
+        c(|v| remove(v, "lockout")),
+    );
+    put(
+        "fail_config_unknown_recipient_type.json",
+        c(|v| v["recipients"]["owner"]["type"] = json!("x25519")),
+    );
+    put(
+        "fail_config_no_recipients.json",
+        c(|v| v["recipients"] = json!({})),
+    );
+    put(
+        "fail_config_bad_vault_key_id.json",
+        c(|v| v["vault_key_id"] = json!("0123456789ABCDEF0123456789ABCDEF")),
+    );
+    put(
+        "fail_config_integer_beyond_2_pow_53.json",
+        c(|v| v["lockout"]["max_delay_seconds"] = json!(9_007_199_254_740_993u64)),
+    );
+    put(
+        "fail_config_lockout_attempts_out_of_bounds.json",
+        c(|v| v["lockout"]["max_attempts"] = json!(1_000_000)),
+    );
+    put(
+        "fail_config_lockout_delay_out_of_bounds.json",
+        c(|v| v["lockout"]["max_delay_seconds"] = json!(3_155_760_000u64)),
+    );
+    put(
+        "fail_config_alerts_out_of_bounds.json",
+        c(|v| v["alerts"] = json!({ "failed_unlocks": 0, "window_seconds": 300 })),
     );
     put(
         "fail_config_unknown_field.json",
@@ -605,7 +922,7 @@ fn regenerate() {
     );
     put(
         "fail_config_unknown_kdf_field.json",
-        c(|v| v["kdf"]["memory"] = json!(65536)),
+        c(|v| v["recipients"]["owner"]["kdf"]["memory"] = json!(65536)),
     );
     put(
         "fail_config_duplicate_field.json",
@@ -648,23 +965,23 @@ fn regenerate() {
     );
     put(
         "fail_config_iterations_below_floor.json",
-        c(|v| v["kdf"]["iterations"] = json!(99_999)),
+        c(|v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(99_999)),
     );
     put(
         "fail_config_iterations_above_cap.json",
-        c(|v| v["kdf"]["iterations"] = json!(10_000_001)),
+        c(|v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(10_000_001)),
     );
     put(
         "fail_config_iterations_over_u32.json",
-        c(|v| v["kdf"]["iterations"] = json!(4_294_967_296u64)),
+        c(|v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(4_294_967_296u64)),
     );
     put(
         "fail_config_iterations_negative.json",
-        c(|v| v["kdf"]["iterations"] = json!(-600_000)),
+        c(|v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(-600_000)),
     );
     put(
         "fail_config_wrong_algorithm.json",
-        c(|v| v["kdf"]["algorithm"] = json!("argon2id")),
+        c(|v| v["recipients"]["owner"]["kdf"]["algorithm"] = json!("argon2id")),
     );
     put(
         "fail_config_wrong_cipher.json",
@@ -672,27 +989,27 @@ fn regenerate() {
     );
     put(
         "fail_config_bad_base64.json",
-        c(|v| v["kdf"]["salt"] = json!("not*base64*at*all!!!!!==")),
+        c(|v| v["recipients"]["owner"]["kdf"]["salt"] = json!("not*base64*at*all!!!!!==")),
     );
     put(
         "fail_config_base64_unpadded.json",
         c(|v| {
-            let salt = v["kdf"]["salt"]
+            let salt = v["recipients"]["owner"]["kdf"]["salt"]
                 .as_str()
                 .expect("salt")
                 .trim_end_matches('=')
                 .to_owned();
-            v["kdf"]["salt"] = json!(salt);
+            v["recipients"]["owner"]["kdf"]["salt"] = json!(salt);
         }),
     );
     // 16 bytes chosen so that the standard encoding has '+' and '/' and the URL-safe one '-' and '_'.
     put(
         "fail_config_base64_url_alphabet.json",
-        c(|v| v["kdf"]["salt"] = json!("-_-_-_-_AAAAAAAAAAAAAA==")),
+        c(|v| v["recipients"]["owner"]["kdf"]["salt"] = json!("-_-_-_-_AAAAAAAAAAAAAA==")),
     );
     put(
         "fail_config_short_salt.json",
-        c(|v| v["kdf"]["salt"] = json!("AAAAAAAAAAAAAAAAAAAA")),
+        c(|v| v["recipients"]["owner"]["kdf"]["salt"] = json!("AAAAAAAAAAAAAAAAAAAA")),
     );
     put(
         "fail_config_short_nonce.json",

@@ -51,13 +51,13 @@ fn audit_append_after_a_log_of_one_newline_keeps_the_chain_intact() {
 /// release builds.
 #[test]
 fn audit_chain_after_a_last_line_with_the_largest_seq_does_not_overflow() {
-    let first = audit::chain(None, event());
+    let first = audit::chain(None, event(), None);
     let first = &first[..first.len() - 1];
     let mut edited: AuditLine = serde_json::from_slice(first).expect("a chained line parses");
     edited.seq = u64::MAX;
     let edited = serde_json::to_vec(&edited).expect("serialize");
 
-    let next = audit::chain(Some(&edited), event());
+    let next = audit::chain(Some(&edited), event(), None);
     let next: AuditLine = serde_json::from_slice(&next[..next.len() - 1]).expect("parses");
     assert_eq!(
         next.seq,
@@ -73,4 +73,18 @@ fn audit_chain_after_a_last_line_with_the_largest_seq_does_not_overflow() {
     audit::append(&store, event()).expect("append after a forged seq");
     let log = store.read(AUDIT_FILE).expect("read").expect("present");
     assert!(audit::verify(&log).first_broken.is_some());
+}
+
+/// Found by the `unlock` target: a recipient named
+/// `ownerCANARY-VALUE` (a valid name) of an unknown `type` was named in
+/// the refusal, so a value pasted as a recipient name reached the screen.
+///
+/// Fixed in core/src/format.rs: the unknown-type refusal names no
+/// recipient.
+#[test]
+fn an_unknown_recipient_type_does_not_repeat_the_recipient_name() {
+    let config = br#"{"format":"agent-secrets/config","version":1,"recipients":{"ownerCANARY-VALUE":{"type":"x25519"}}}"#;
+    let e = agent_secrets_core::format::parse_config(config).expect_err("unknown type");
+    assert!(!format!("{e} {e:?}").contains("CANARY"), "{e}");
+    assert!(e.to_string().starts_with("config.json: a recipient"), "{e}");
 }

@@ -36,7 +36,9 @@ fn generate_vault_v1() {
     }
     let documents = vault.into_store().documents();
     let mut names: Vec<&str> = documents.keys().map(String::as_str).collect();
-    names.retain(|name| *name != ".gitignore");
+    // The clean state.json of a new vault is not part of the fixture: the
+    // vault opens without one.
+    names.retain(|name| *name != ".gitignore" && *name != "state.json");
     let listed: Vec<&str> = vault_v1::DOCUMENTS.iter().map(|(name, _)| *name).collect();
     assert_eq!(names, listed, "the documents support/vault_v1.rs lists");
     std::fs::create_dir_all(&dir).expect("create the fixture folder");

@@ -23,12 +23,23 @@ fn opens_with_the_fixture_password_and_reads_every_value() {
         agent_secrets_core::Timestamp::from_unix(1_795_867_200),
     )
     .expect("unlock");
-    assert_eq!(vault.config().kdf.iterations, vault_v1::ITERATIONS);
+    let (recipient, owner) = vault.config().password_recipients().next().expect("owner");
+    assert_eq!(
+        (recipient, owner.kdf.iterations),
+        ("owner", vault_v1::ITERATIONS)
+    );
     for (service, key, value) in vault_v1::SECRETS {
         let got = vault.get(service, key).expect("get");
         assert!(got.expose() == *value, "{service}/{key}: value differs");
     }
-    assert_eq!(vault.store().write_count(), 0, "reading writes nothing");
+    // Reading changes no document; the unlock counted its attempt in
+    // state.json and cleared it.
+    let mut after = vault.store().documents();
+    let state = after.remove("state.json").expect("the attempt was counted");
+    assert!(agent_secrets_core::lockout::parse_state(&state)
+        .expect("state")
+        .is_clear());
+    assert_eq!(after, fixture().documents(), "reading changes no document");
 }
 
 #[test]

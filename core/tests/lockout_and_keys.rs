@@ -5,8 +5,8 @@ use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE}
 use agent_secrets_core::format::{to_bytes, LockoutPolicy};
 use agent_secrets_core::lockout::{self, STATE_FILE};
 use agent_secrets_core::{
-    kdf_params, primitives, Error, ErrorKind, InitOptions, MemoryStore, Password, Store, Timestamp,
-    Vault,
+    begin_unlock, primitives, Error, ErrorKind, InitOptions, MemoryStore, Password, PasswordKey,
+    Store, StoreError, Timestamp, Vault,
 };
 
 const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -69,29 +69,48 @@ fn the_attempt_that_reaches_max_attempts_locks_and_the_next_is_refused_without_a
         Some(t(2)),
         "the last failure is kept"
     );
-    // A clear state is not rewritten on the next success.
-    let writes = store.write_count();
+    // A success counts its attempt first and clears it after: the state
+    // ends as it was.
+    let before = store.read(STATE_FILE).expect("read");
     Vault::unlock(&store, &Password::from(PASSWORD), t(41)).expect("again");
-    assert_eq!(store.write_count(), writes);
+    assert_eq!(store.read(STATE_FILE).expect("read"), before);
 }
 
 #[test]
 fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
     let store = vault_with(LockoutPolicy::default());
-    let kdf = kdf_params(&store).expect("params");
-    assert_eq!(kdf.iterations, 100_000);
-    let mut key = [0u8; 32];
-    primitives::pbkdf2_hmac_sha256(PASSWORD.as_bytes(), &kdf.salt.0, kdf.iterations, &mut key)
-        .expect("derive");
-    let vault = Vault::unlock_with_password_key(&store, &key, t(1)).expect("derived key");
+    let derive = |at: i64| {
+        let start = begin_unlock(&store, t(at)).expect("params");
+        let (recipient, kdf) = start.recipients[0].clone();
+        assert_eq!((recipient.as_str(), kdf.iterations), ("owner", 100_000));
+        let mut key = [0u8; 32];
+        primitives::pbkdf2_hmac_sha256(PASSWORD.as_bytes(), &kdf.salt.0, kdf.iterations, &mut key)
+            .expect("derive");
+        key
+    };
+    let key = derive(1);
+    // The attempt is counted before the derivation.
+    assert_eq!(lockout::load(&store).0.in_flight, 1);
+    let vault =
+        Vault::unlock_with_password_key(&store, "owner", &PasswordKey::from_bytes(key), t(1))
+            .expect("derived key");
+    assert!(lockout::load(&store).0.is_clear(), "a right key clears it");
     vault
         .set("svc", "k", &"fake-derived".into(), t(1))
         .expect("set");
+    let mut key = derive(2);
     key[0] ^= 1;
-    let e = Vault::unlock_with_password_key(&store, &key, t(2)).expect_err("wrong key");
+    let e = Vault::unlock_with_password_key(&store, "owner", &PasswordKey::from_bytes(key), t(2))
+        .expect_err("wrong key");
+    // Plain: the caller may try another recipient; the attempt stays in flight.
+    assert_eq!(e.to_string(), "Incorrect password.");
+    assert_eq!(lockout::load(&store).0.in_flight, 1, "stays counted");
+    let e = agent_secrets_core::fail_unlock(&store, t(2));
     assert_eq!(e.to_string(), "Incorrect password. 4 attempts remaining.");
+    let state = lockout::load(&store).0;
+    assert_eq!((state.in_flight, state.failed_attempts), (0, 1));
     assert!(matches!(
-        kdf_params(&MemoryStore::new()),
+        begin_unlock(&MemoryStore::new(), t(3)),
         Err(Error::NotInitialized)
     ));
 }
@@ -134,22 +153,18 @@ fn audit_appends_through_a_borrowed_store_and_after_a_long_torn_line() {
 }
 
 #[test]
-fn a_wrong_password_is_reported_as_such_even_when_the_lock_is_busy() {
+fn no_attempt_is_made_when_it_cannot_be_counted() {
+    // Check and count are one step: a busy (or unwritable) lock refuses the
+    // attempt before any derivation, instead of trying it uncounted.
     let store = vault_with(LockoutPolicy::default());
     store.lock().expect("someone else holds the lock");
-    let e =
-        Vault::unlock(&store, &Password::from("Wrong-Horse-Battery-0"), t(1)).expect_err("wrong");
+    let writes = store.write_count();
+    let e = Vault::unlock(&store, &Password::from(PASSWORD), t(1)).expect_err("busy");
     assert!(
-        matches!(
-            e,
-            Error::WrongPassword {
-                attempts_remaining: None,
-                ..
-            }
-        ),
+        matches!(e, Error::Storage(StoreError::Busy { .. })),
         "{e:?}"
     );
-    assert_eq!(e.to_string(), "Incorrect password.");
+    assert_eq!(store.write_count(), writes);
 }
 
 #[test]

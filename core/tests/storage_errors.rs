@@ -156,7 +156,11 @@ fn init_releases_the_lock_and_writes_no_config_when_gitignore_fails() {
     // Once the fault is gone, init works on the same store.
     store.set(&[]);
     Vault::init(&store, &PASSWORD.into(), &opts(), t(0)).expect("retry");
-    assert_eq!(store.inner.documents().len(), 2);
+    assert_eq!(
+        store.inner.documents().len(),
+        3,
+        ".gitignore, state.json, config.json"
+    );
 }
 
 #[test]

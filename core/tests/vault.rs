@@ -116,26 +116,42 @@ fn assert_tampered(e: &Error, file: &str, key: &str) {
 }
 
 #[test]
-fn init_writes_gitignore_and_config_only() {
+fn init_writes_gitignore_config_and_a_clean_state_only() {
     let store = MemoryStore::new();
     let vault = Vault::init(store, &pw(), &opts(), t(0)).expect("init");
     let store = vault.store();
     let docs = store.documents();
     assert_eq!(
         docs.keys().map(String::as_str).collect::<Vec<_>>(),
-        [GITIGNORE_FILE, CONFIG_FILE]
+        [GITIGNORE_FILE, CONFIG_FILE, "state.json"]
     );
     assert_eq!(docs[GITIGNORE_FILE], b"*\n!.gitignore\n");
     assert_eq!(GITIGNORE, "*\n!.gitignore\n");
-    assert_eq!(store.write_count(), 2);
+    assert!(
+        agent_secrets_core::lockout::parse_state(&docs["state.json"])
+            .expect("state")
+            .is_clear()
+    );
+    assert_eq!(store.write_count(), 3);
     assert!(!store.is_locked());
 
     let config = format::parse_config(&docs[CONFIG_FILE]).expect("valid config");
     assert_eq!(&config, vault.config());
     assert_eq!(config.format, "agent-secrets/config");
     assert_eq!(config.version, 1);
-    assert_eq!(config.kdf.algorithm, "pbkdf2-hmac-sha256");
-    assert_eq!(config.kdf.iterations, 100_000);
+    let (name, owner) = config.password_recipients().next().expect("owner");
+    assert_eq!(name, "owner");
+    assert_eq!(config.recipients.len(), 1);
+    assert_eq!(owner.kdf.algorithm, "pbkdf2-hmac-sha256");
+    assert_eq!(owner.kdf.iterations, 100_000);
+    assert_eq!(owner.created_at, t(0));
+    assert_eq!(config.vault_key_id, vault.vault_key().id());
+    assert_eq!(config.vault_key_id.len(), 32);
+    // The MAC is the one an independent implementation computes.
+    assert_eq!(
+        config.mac.0,
+        primitives::config_mac(vault.vault_key().expose_bytes(), &docs[CONFIG_FILE]).expect("mac")
+    );
     assert_eq!(config.cipher, "aes-256-gcm");
     assert_eq!(config.active_key, "k1");
     assert_eq!(config.keys.keys().collect::<Vec<_>>(), ["k1"]);
@@ -157,7 +173,18 @@ fn init_writes_gitignore_and_config_only() {
 fn init_salts_and_keys_are_fresh() {
     let a = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
     let b = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
-    assert_ne!(a.config().kdf.salt, b.config().kdf.salt);
+    let salt = |v: &Vault<MemoryStore>| {
+        v.config()
+            .password_recipients()
+            .next()
+            .expect("owner")
+            .1
+            .kdf
+            .salt
+    };
+    assert_ne!(salt(&a), salt(&b));
+    assert_ne!(a.config().vault_key_id, b.config().vault_key_id);
+    assert_ne!(a.vault_key().expose_bytes(), b.vault_key().expose_bytes());
     assert_ne!(a.config().keys["k1"], b.config().keys["k1"]);
 }
 
@@ -234,9 +261,12 @@ fn unlock_with_a_wrong_password_changes_only_the_lockout_state() {
         );
         assert_clean(&e, &[&value, "Correct-Horse-Battery-8"]);
     }
-    // One write per failure, all of them to state.json.
-    assert_eq!(store.0.write_count(), writes + 3);
+    // Two writes per failure (counted before the derivation, then dated),
+    // all of them to state.json.
+    assert_eq!(store.0.write_count(), writes + 6);
     let mut after = store.docs();
+    let mut before = before;
+    before.remove("state.json");
     let state = after.remove("state.json").expect("lockout state");
     assert_eq!(after, before);
     let state = agent_secrets_core::lockout::parse_state(&state).expect("state");
@@ -273,7 +303,7 @@ fn unlock_refuses_a_corrupt_or_newer_config_before_deriving() {
 
     // 4,000,000,000 iterations would take minutes: it must be refused first.
     let mut v = good.clone();
-    v["kdf"]["iterations"] = json!(4_000_000_000u32);
+    v["recipients"]["owner"]["kdf"]["iterations"] = json!(4_000_000_000u32);
     store.put_json(CONFIG_FILE, &v);
     let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("huge kdf");
     assert!(
@@ -348,7 +378,11 @@ fn set_get_round_trip() {
     nonces.sort();
     nonces.dedup();
     assert_eq!(nonces.len(), cases.len());
-    assert_eq!(store.documents().len(), 3);
+    assert_eq!(
+        store.documents().len(),
+        4,
+        ".gitignore, config, state, openai"
+    );
     assert!(!store.is_locked());
 }
 
@@ -495,7 +529,7 @@ fn delete_removes_secrets_then_the_service_document() {
     assert_eq!(store.doc("openai.json"), None);
     assert_eq!(
         store.docs().keys().map(String::as_str).collect::<Vec<_>>(),
-        [GITIGNORE_FILE, CONFIG_FILE]
+        [GITIGNORE_FILE, CONFIG_FILE, "state.json"]
     );
     assert!(matches!(
         vault.get("openai", "api_key"),
@@ -746,42 +780,78 @@ fn a_value_naming_an_unknown_data_key_is_corrupt() {
 }
 
 #[test]
-fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
+fn a_tampered_recipient_reads_as_a_wrong_password() {
     let (store, vault) = init_shared();
     drop(vault);
     let good = store.json(CONFIG_FILE);
     for (field, len) in [("nonce", 12), ("ciphertext", 32), ("tag", 16)] {
         for i in [0, len / 2, len - 1] {
             let mut v = good.clone();
-            let mut bytes = b64(&v["keys"]["k1"][field]);
+            let mut bytes = b64(&v["recipients"]["owner"][field]);
             bytes[i] ^= 0x01;
-            v["keys"]["k1"][field] = json!(STANDARD.encode(&bytes));
+            v["recipients"]["owner"][field] = json!(STANDARD.encode(&bytes));
             store.put_json(CONFIG_FILE, &v);
-            let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered k1");
+            let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered");
             assert!(
                 matches!(e, Error::WrongPassword { .. }),
                 "{field}[{i}]: {e:?}"
             );
         }
     }
-    // So does a salt or iteration count changed by hand.
+    // So does a salt or iteration count changed by hand, and the wrapping
+    // moved to another recipient name or vault key id (the AAD binds both).
+    let edits: [fn(&mut Value); 4] = [
+        |v| {
+            let mut salt = b64(&v["recipients"]["owner"]["kdf"]["salt"]);
+            salt[0] ^= 1;
+            v["recipients"]["owner"]["kdf"]["salt"] = json!(STANDARD.encode(&salt));
+        },
+        |v| v["recipients"]["owner"]["kdf"]["iterations"] = json!(100_001),
+        |v| {
+            let owner = v["recipients"]["owner"].clone();
+            v["recipients"] = json!({ "alice": owner });
+        },
+        |v| v["vault_key_id"] = json!("00000000000000000000000000000000"),
+    ];
+    for edit in edits {
+        let mut v = good.clone();
+        edit(&mut v);
+        store.put_json(CONFIG_FILE, &v);
+        assert!(matches!(
+            Vault::unlock(forget_failures(&store), &pw(), t(0)),
+            Err(Error::WrongPassword { .. })
+        ));
+        // Failed unlocks write only the lockout count: config.json is as
+        // the test left it.
+        assert_eq!(store.json(CONFIG_FILE), v);
+    }
+    store.put_json(CONFIG_FILE, &good);
+    Vault::unlock(forget_failures(&store), &pw(), t(0)).expect("restored");
+}
+
+#[test]
+fn a_data_key_changed_without_the_password_fails_the_mac_before_it_is_unwrapped() {
+    let (store, vault) = init_shared();
+    drop(vault);
+    let good = store.json(CONFIG_FILE);
     let mut v = good.clone();
-    let mut salt = b64(&v["kdf"]["salt"]);
-    salt[0] ^= 1;
-    v["kdf"]["salt"] = json!(STANDARD.encode(&salt));
+    let mut tag = b64(&v["keys"]["k1"]["tag"]);
+    tag[0] ^= 1;
+    v["keys"]["k1"]["tag"] = json!(STANDARD.encode(&tag));
     store.put_json(CONFIG_FILE, &v);
-    assert!(matches!(
-        Vault::unlock(forget_failures(&store), &pw(), t(0)),
-        Err(Error::WrongPassword { .. })
-    ));
-    let mut v = good.clone();
-    v["kdf"]["iterations"] = json!(100_001);
-    store.put_json(CONFIG_FILE, &v);
-    assert!(matches!(
-        Vault::unlock(forget_failures(&store), &pw(), t(0)),
-        Err(Error::WrongPassword { .. })
-    ));
-    // And the wrapped key moved to another id (AAD binds the id).
+    // The broken wrapping is never reached: the MAC fails first.
+    let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("mac");
+    assert!(matches!(e, Error::ConfigMac), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    assert!(e.to_string().starts_with("config.json: "), "{e}");
+    // Re-MAC'ed by a holder of the vault key, the broken wrapping is found.
+    remac(&store);
+    let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered k1");
+    assert!(
+        matches!(&e, Error::TamperedKey { id } if id == "k1"),
+        "{e:?}"
+    );
+    // The wrapped key moved to another id: the MAC, or (re-MAC'ed) the AAD.
     let mut v = good.clone();
     let k1 = v["keys"]["k1"].clone();
     v["keys"] = json!({ "k2": k1 });
@@ -789,22 +859,64 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
     store.put_json(CONFIG_FILE, &v);
     assert!(matches!(
         Vault::unlock(forget_failures(&store), &pw(), t(0)),
-        Err(Error::WrongPassword { .. })
+        Err(Error::ConfigMac)
     ));
-    // Failed unlocks write only the lockout count (state.json, cleared by
-    // forget_failures above): config.json is as the test left it.
-    assert_eq!(store.json(CONFIG_FILE), v);
-
+    remac(&store);
+    assert!(matches!(
+        Vault::unlock(forget_failures(&store), &pw(), t(0)),
+        Err(Error::TamperedKey { .. })
+    ));
     store.put_json(CONFIG_FILE, &good);
     Vault::unlock(forget_failures(&store), &pw(), t(0)).expect("restored");
 }
 
+/// The vault key of `config`, unwrapped from its `owner` recipient with
+/// the public primitives and [`PASSWORD`] (as an independent
+/// implementation would).
+fn vault_key_of(config: &Value) -> [u8; 32] {
+    let owner = &config["recipients"]["owner"];
+    let mut pk = [0u8; 32];
+    primitives::pbkdf2_hmac_sha256(
+        PASSWORD.as_bytes(),
+        &b64(&owner["kdf"]["salt"]),
+        u32::try_from(owner["kdf"]["iterations"].as_u64().expect("u64")).expect("u32"),
+        &mut pk,
+    )
+    .expect("pbkdf2");
+    let id = config["vault_key_id"].as_str().expect("id");
+    let key = primitives::aes256gcm_open(
+        &pk,
+        &b64(&owner["nonce"]),
+        format::vault_key_aad(id, "owner").as_bytes(),
+        &b64(&owner["ciphertext"]),
+        &b64(&owner["tag"]),
+    )
+    .expect("sizes")
+    .expect("opens");
+    key.try_into().expect("32 bytes")
+}
+
+/// The wrap subkey: HKDF-SHA256(vault key, "agent-secrets/v1/wrap").
+fn wrap_key_of(config: &Value) -> [u8; 32] {
+    primitives::hkdf_sha256(&vault_key_of(config), b"agent-secrets/v1/wrap")
+}
+
+/// Writes config.json's MAC again, as a holder of the vault key would after
+/// an edit (an independent implementation, or another process of ours).
+fn remac(store: &Shared) {
+    let mut config = store.json(CONFIG_FILE);
+    let bytes = store.doc(CONFIG_FILE).expect("config");
+    let mac = primitives::config_mac(&vault_key_of(&config), &bytes).expect("mac");
+    config["mac"] = json!(STANDARD.encode(mac));
+    store.put_json(CONFIG_FILE, &config);
+}
+
 /// The data key `id`, unwrapped with the public primitives and [`PASSWORD`].
 fn unwrap_data_key(config: &Value, id: &str) -> Vec<u8> {
-    let pk = password_key(config);
+    let wk = wrap_key_of(config);
     let w = &config["keys"][id];
     primitives::aes256gcm_open(
-        &pk,
+        &wk,
         &b64(&w["nonce"]),
         format::key_aad(id).as_bytes(),
         &b64(&w["ciphertext"]),
@@ -814,27 +926,16 @@ fn unwrap_data_key(config: &Value, id: &str) -> Vec<u8> {
     .expect("opens")
 }
 
-fn password_key(config: &Value) -> [u8; 32] {
-    let mut pk = [0u8; 32];
-    primitives::pbkdf2_hmac_sha256(
-        PASSWORD.as_bytes(),
-        &b64(&config["kdf"]["salt"]),
-        u32::try_from(config["kdf"]["iterations"].as_u64().expect("u64")).expect("u32"),
-        &mut pk,
-    )
-    .expect("pbkdf2");
-    pk
-}
-
-/// Adds data key `k2` to config.json, wrapped as DESIGN §2 says, as a
-/// rotation interrupted half-way would leave it. Returns the data key.
+/// Adds data key `k2` to config.json, wrapped under the vault key's wrap
+/// subkey and re-MAC'ed as docs/format.md says, as a rotation interrupted
+/// half-way would leave it. Returns the data key.
 fn add_second_key(store: &Shared) -> [u8; 32] {
     let mut config = store.json(CONFIG_FILE);
-    let pk = password_key(&config);
+    let wk = wrap_key_of(&config);
     let data_key = [0x42u8; 32];
     let nonce = [9u8; 12];
     let (ct, tag) =
-        primitives::aes256gcm_seal(&pk, &nonce, format::key_aad("k2").as_bytes(), &data_key)
+        primitives::aes256gcm_seal(&wk, &nonce, format::key_aad("k2").as_bytes(), &data_key)
             .expect("seal");
     config["keys"]["k2"] = json!({
         "nonce": STANDARD.encode(nonce),
@@ -843,6 +944,7 @@ fn add_second_key(store: &Shared) -> [u8; 32] {
         "created_at": "2026-11-28T12:05:00Z",
     });
     store.put_json(CONFIG_FILE, &config);
+    remac(store);
     data_key
 }
 
@@ -899,6 +1001,10 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     tag[15] ^= 0x10;
     v["keys"]["k2"]["tag"] = json!(STANDARD.encode(&tag));
     store.put_json(CONFIG_FILE, &v);
+    // Without the key, that is a MAC failure; re-MAC'ed, the key itself fails.
+    let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("k2 tampered");
+    assert!(matches!(e, Error::ConfigMac), "{e:?}");
+    remac(&store);
     let e = Vault::unlock(store.clone(), &pw(), t(0)).expect_err("k2 tampered");
     assert!(
         matches!(&e, Error::TamperedKey { id } if id == "k2"),
@@ -919,10 +1025,16 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     .expect_err("wrong");
     assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
 
-    // Making k2 active: new values are sealed under k2.
+    // Making k2 active by hand is refused (the MAC); done by a holder of
+    // the vault key, new values are sealed under k2.
     let mut v = good;
     v["active_key"] = json!("k2");
     store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        Vault::unlock(forget_failures(&store), &pw(), t(0)),
+        Err(Error::ConfigMac)
+    ));
+    remac(&store);
     let vault = Vault::unlock(store.clone(), &pw(), t(0)).expect("k2 active");
     vault
         .set("openai", "api_key", &"now-k2".into(), t(7))
@@ -944,7 +1056,8 @@ fn keys_changed_by_another_process_stop_a_write() {
         .set("openai", "api_key", &"before".into(), t(1))
         .expect("set");
 
-    // Another process re-initialised the folder (or ran passwd): new wrapped keys.
+    let ours = store.doc(CONFIG_FILE).expect("config");
+    // Another process re-initialised the folder (or rotated): a new vault key.
     let elsewhere = Vault::init(MemoryStore::new(), &pw(), &opts(), t(2)).expect("init");
     let foreign = elsewhere.store().documents()[CONFIG_FILE].clone();
     store.0.insert(CONFIG_FILE, &foreign);
@@ -968,12 +1081,19 @@ fn keys_changed_by_another_process_stop_a_write() {
     assert_eq!(store.0.write_count(), writes);
     assert!(!store.0.is_locked());
 
-    // Another active key id is a change as well.
+    // Another active key id (by a holder of the vault key) is a change as
+    // well; the same edit without the key fails the MAC.
+    store.0.insert(CONFIG_FILE, &ours);
     let mut v = store.json(CONFIG_FILE);
     let k1 = v["keys"]["k1"].clone();
     v["keys"] = json!({ "k7": k1 });
     v["active_key"] = json!("k7");
     store.put_json(CONFIG_FILE, &v);
+    assert!(matches!(
+        vault.set("openai", "api_key", &"x".into(), t(4)),
+        Err(Error::ConfigMac)
+    ));
+    remac(&store);
     assert!(matches!(
         vault.set("openai", "api_key", &"x".into(), t(4)),
         Err(Error::KeysChanged)
@@ -989,12 +1109,21 @@ fn keys_changed_by_another_process_stop_a_write() {
 }
 
 #[test]
-fn other_config_edits_do_not_stop_a_write() {
+fn other_config_edits_by_a_key_holder_do_not_stop_a_write() {
     let (store, vault) = init_shared();
     let mut v = store.json(CONFIG_FILE);
     v["lockout"]["max_attempts"] = json!(9);
     v["updated_at"] = json!("2026-11-29T00:00:00Z");
     store.put_json(CONFIG_FILE, &v);
+    // Without the key, the edit stops every write ...
+    let before = store.docs();
+    assert!(matches!(
+        vault.set("openai", "api_key", &"fine".into(), t(1)),
+        Err(Error::ConfigMac)
+    ));
+    assert_eq!(store.docs(), before);
+    // ... with it, the write goes on.
+    remac(&store);
     assert_eq!(
         vault
             .set("openai", "api_key", &"fine".into(), t(1))
@@ -1093,7 +1222,7 @@ fn list_and_status_need_no_password() {
     let st_json = serde_json::to_value(&st).expect("json");
     assert_eq!(st_json["secrets"], json!(3));
     assert!(st_json.get("salt").is_none());
-    assert_eq!(store.0.write_count(), 5);
+    assert_eq!(store.0.write_count(), 6);
 }
 
 #[test]
@@ -1393,8 +1522,8 @@ fn two_handles_share_a_borrowed_store() {
     assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
     assert_eq!(
         mem.write_count(),
-        writes + 1,
-        "only state.json counts the failure"
+        writes + 2,
+        "only state.json: counted before the derivation, then dated"
     );
 
     // b holds the lock: a is told the vault is busy.
@@ -1426,15 +1555,20 @@ fn change_password_rewraps_the_keys_and_rewrites_only_config() {
         .set("openai", "api_key", &value.as_str().into(), t(1))
         .expect("set");
     let service_before = store.0.read("openai.json").expect("read");
+    let before = store.json(CONFIG_FILE);
     let new = Password::from("Another-Horse-Battery-7");
     vault
         .change_password(&new, Some(200_000), t(2))
         .expect("passwd");
     assert_eq!(store.0.read("openai.json").expect("read"), service_before);
     let config = store.json(CONFIG_FILE);
-    assert_eq!(config["kdf"]["iterations"], 200_000);
+    assert_eq!(config["recipients"]["owner"]["kdf"]["iterations"], 200_000);
     assert_eq!(config["updated_at"], t(2).to_string());
     assert_eq!(config["keys"]["k1"]["created_at"], t(0).to_string());
+    // Only the vault key's wrapping changed: same vault key, same data keys.
+    assert_eq!(config["vault_key_id"], before["vault_key_id"]);
+    assert_eq!(config["keys"], before["keys"]);
+    assert_ne!(config["recipients"], before["recipients"]);
     drop(vault);
     assert!(matches!(
         Vault::unlock(store.clone(), &pw(), t(3)),
@@ -1467,6 +1601,7 @@ fn rotate_moves_every_value_to_a_new_key_and_drops_the_old() {
             expected.push((format!("svc{s}"), format!("k{k}"), v));
         }
     }
+    let old_config = store.json(CONFIG_FILE);
     let mut calls = Vec::new();
     let summary = vault
         .rotate(t(2), &mut |done, total| calls.push((done, total)))
@@ -1480,6 +1615,13 @@ fn rotate_moves_every_value_to_a_new_key_and_drops_the_old() {
     let config = store.json(CONFIG_FILE);
     assert_eq!(config["active_key"], "k2");
     assert_eq!(config["keys"].as_object().expect("keys").len(), 1);
+    // A new vault key: new id, new wrapping, and the old key opens nothing.
+    assert_ne!(config["vault_key_id"], old_config["vault_key_id"]);
+    assert_ne!(vault_key_of(&config), vault_key_of(&old_config));
+    assert_eq!(
+        vault.vault_key().id(),
+        config["vault_key_id"].as_str().expect("id")
+    );
     for s in 0..5 {
         let doc = store.json(&format!("svc{s}.json"));
         for (_, e) in doc["secrets"].as_object().expect("secrets") {
@@ -1512,15 +1654,31 @@ fn an_interrupted_rotation_still_opens_and_is_resumed() {
     }
     // Interrupt after two services: the progress callback cannot stop the
     // pass, so simulate the crash by restoring two service files to their
-    // pre-rotation bytes and re-adding k1 to the config.
+    // pre-rotation bytes and re-adding k1, wrapped under the new vault key
+    // as the first step of the rotation leaves it, to the config.
     let before: Vec<_> = (0..4)
         .map(|s| store.0.read(&format!("svc{s}.json")).expect("read"))
         .collect();
     let config_before = store.json(CONFIG_FILE);
+    let k1 = unwrap_data_key(&config_before, "k1");
     vault.rotate(t(2), &mut |_, _| {}).expect("rotate");
     let mut config = store.json(CONFIG_FILE);
-    config["keys"]["k1"] = config_before["keys"]["k1"].clone();
+    let nonce = [5u8; 12];
+    let (ct, tag) = primitives::aes256gcm_seal(
+        &wrap_key_of(&config),
+        &nonce,
+        format::key_aad("k1").as_bytes(),
+        &k1,
+    )
+    .expect("seal");
+    config["keys"]["k1"] = json!({
+        "nonce": STANDARD.encode(nonce),
+        "ciphertext": STANDARD.encode(&ct),
+        "tag": STANDARD.encode(tag),
+        "created_at": config_before["keys"]["k1"]["created_at"].clone(),
+    });
     store.put_json(CONFIG_FILE, &config);
+    remac(&store);
     for s in [2, 3] {
         store.0.insert(
             &format!("svc{s}.json"),

@@ -8,13 +8,13 @@ use std::path::Path;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
 use agent_secrets_core::format::{
-    key_aad, parse_config, to_bytes, value_aad, Base64, ConfigDoc, Fixed, SecretEntry, ServiceDoc,
-    WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
+    key_aad, parse_config, to_bytes, value_aad, vault_key_aad, Base64, ConfigDoc, Fixed,
+    SecretEntry, ServiceDoc, WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
 };
 use agent_secrets_core::lockout::{LockoutState, STATE_FILE};
-use agent_secrets_core::primitives::aes256gcm_seal;
+use agent_secrets_core::primitives::{aes256gcm_seal, config_mac, hkdf_sha256};
 use agent_secrets_core::{MemoryStore, Store, Timestamp};
-use agent_secrets_fuzz::{FUZZ_PASSWORD_KEY, MARKER};
+use agent_secrets_fuzz::{FUZZ_PASSWORD_KEY, FUZZ_VAULT_KEY, FUZZ_VAULT_KEY_ID, MARKER};
 
 const T0: i64 = 1_795_867_200; // 2026-11-28T12:00:00Z
 
@@ -27,7 +27,8 @@ fn sealed(key: &[u8; 32], nonce: [u8; 12], aad: &str, plain: &[u8]) -> (Vec<u8>,
 }
 
 fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
-    let (ct, tag) = sealed(&FUZZ_PASSWORD_KEY, [n; 12], &key_aad(id), data_key);
+    let wrap_key = hkdf_sha256(&FUZZ_VAULT_KEY, b"agent-secrets/v1/wrap");
+    let (ct, tag) = sealed(&wrap_key, [n; 12], &key_aad(id), data_key);
     WrappedKey {
         nonce: Fixed([n; 12]),
         ciphertext: Fixed(ct.try_into().expect("32 bytes")),
@@ -36,8 +37,9 @@ fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
     }
 }
 
-/// A vault whose data keys are wrapped under `FUZZ_PASSWORD_KEY`. Built as
-/// JSON and read back by the core's parser, so optional fields added to
+/// A vault whose vault key is wrapped for `owner` under `FUZZ_PASSWORD_KEY`,
+/// its data keys under the vault key's wrap subkey, MAC'ed. Built as JSON
+/// and read back by the core's parser, so optional fields added to
 /// `config.json` later do not break this example.
 fn config(two_keys: bool) -> ConfigDoc {
     let mut keys = serde_json::Map::new();
@@ -51,17 +53,34 @@ fn config(two_keys: bool) -> ConfigDoc {
     if two_keys {
         add("k2", &[2; 32], 2);
     }
-    let doc = serde_json::json!({
+    let (ct, tag) = sealed(
+        &FUZZ_PASSWORD_KEY,
+        [9; 12],
+        &vault_key_aad(FUZZ_VAULT_KEY_ID, "owner"),
+        &FUZZ_VAULT_KEY,
+    );
+    let mut doc = serde_json::json!({
         "format": CONFIG_FORMAT,
         "version": VERSION,
-        "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": Fixed([7u8; 16]) },
+        "vault_key_id": FUZZ_VAULT_KEY_ID,
+        "recipients": { "owner": {
+            "type": "password",
+            "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": Fixed([7u8; 16]) },
+            "nonce": Fixed([9u8; 12]),
+            "ciphertext": Fixed::<32>(ct.try_into().expect("32 bytes")),
+            "tag": Fixed(tag),
+            "created_at": ts(0),
+        } },
         "cipher": CIPHER,
         "active_key": if two_keys { "k2" } else { "k1" },
         "keys": keys,
         "lockout": { "max_attempts": 3, "base_delay_seconds": 30, "max_delay_seconds": 3600 },
         "created_at": ts(0),
         "updated_at": ts(60),
+        "mac": Fixed([0u8; 32]),
     });
+    let mac = config_mac(&FUZZ_VAULT_KEY, doc.to_string().as_bytes()).expect("mac");
+    doc["mac"] = serde_json::to_value(Fixed(mac)).expect("json");
     parse_config(doc.to_string().as_bytes()).expect("a valid config")
 }
 
@@ -89,13 +108,17 @@ fn service() -> ServiceDoc {
 }
 
 fn states() -> Vec<(&'static str, LockoutState)> {
-    let mut failing = LockoutState::default();
-    failing.failed_attempts = 2;
-    failing.last_failure_at = Some(ts(10));
-    let mut locked = LockoutState::default();
-    locked.lockouts = 2;
-    locked.locked_until = Some(ts(3600));
-    locked.last_failure_at = Some(ts(3540));
+    let failing = LockoutState {
+        failed_attempts: 2,
+        last_failure_at: Some(ts(10)),
+        ..LockoutState::default()
+    };
+    let locked = LockoutState {
+        lockouts: 2,
+        locked_until: Some(ts(3600)),
+        last_failure_at: Some(ts(3540)),
+        ..LockoutState::default()
+    };
     vec![
         ("clean", LockoutState::default()),
         ("failing", failing),
@@ -187,7 +210,7 @@ fn main() {
     );
     write(
         "config",
-        "ok_no_lockout.json",
+        "fail_no_lockout.json",
         {
             let mut v: serde_json::Value = serde_json::from_str(&one).expect("json");
             v.as_object_mut().expect("object").remove("lockout");

@@ -42,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for policy in [
         LockoutPolicy::default(),
+        // Outside the parse-time bounds: the machine must not panic either.
         LockoutPolicy {
             max_attempts: 0,
             base_delay_seconds: u64::MAX,
@@ -62,6 +63,15 @@ fuzz_target!(|data: &[u8]| {
             let _ = state.check(now).map_err(|e| e.to_string());
             state.record_success();
             assert!(state.check(now).is_ok());
+            // Admit, then resolve either way: the count never goes below zero.
+            let mut state = loaded.clone();
+            if state.admit(&policy, now).is_ok() {
+                let mut wrong = state.clone();
+                let _ = wrong.fail(&policy, now);
+                assert!(wrong.in_flight <= state.in_flight);
+                state.succeed();
+                assert_eq!((state.failed_attempts, state.locked_until), (0, None));
+            }
         }
     }
 });

@@ -12,9 +12,17 @@ use serde_json::Value;
 /// the fuzzer moves it around.
 pub const MARKER: &str = "CANARY-VALUE";
 
-/// The password key the `unlock` seeds' data keys are wrapped under (the
-/// target skips the KDF by passing it to `Vault::unlock_with_password_key`).
+/// The password key the `unlock` seeds' vault key is wrapped under, for the
+/// recipient `owner` (the target skips the KDF by passing it to
+/// `Vault::unlock_with_password_key`).
 pub const FUZZ_PASSWORD_KEY: [u8; 32] = [0x42; 32];
+
+/// The vault key of the `unlock` seeds (their data keys are wrapped under
+/// its wrap subkey, their config MAC'ed under its config-mac subkey).
+pub const FUZZ_VAULT_KEY: [u8; 32] = [0x24; 32];
+
+/// The id of [`FUZZ_VAULT_KEY`].
+pub const FUZZ_VAULT_KEY_ID: &str = "0123456789abcdef0123456789abcdef";
 
 /// The password of the full-KDF path of the `unlock` target.
 pub const FUZZ_PASSWORD: &str = "Fuzz-Password-123";

@@ -32,7 +32,7 @@ fn main() {
     let mut log = Vec::new();
     let mut last: Option<Vec<u8>> = None;
     for _ in 0..existing {
-        let line = audit::chain(last.as_deref(), event());
+        let line = audit::chain(last.as_deref(), event(), None);
         last = Some(line[..line.len() - 1].to_vec());
         log.extend_from_slice(&line);
     }

@@ -4,10 +4,32 @@
 //! What a line can say is fixed by the core's event type: operation,
 //! service and key names, status, user, source. Values, passwords and
 //! ciphertexts have no field to go in.
+//!
+//! A command that unlocked the vault leaves the audit subkey here
+//! ([`remember_key`]); the line written after the command is then MAC'ed
+//! with it, so that nobody without the password can forge or edit it.
+
+use std::sync::Mutex;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status};
 use agent_secrets_core::ErrorKind;
-use agent_secrets_core::Store;
+use agent_secrets_core::{AuditKey, Store};
+
+/// The audit key of the vault this invocation unlocked, if any.
+static AUDIT_KEY: Mutex<Option<AuditKey>> = Mutex::new(None);
+
+/// Keeps the audit key of an unlocked vault for the line written after
+/// the command (call again after a rotation: the key changes with the
+/// vault key).
+pub fn remember_key(key: &AuditKey) {
+    if let Ok(mut slot) = AUDIT_KEY.lock() {
+        *slot = Some(key.clone());
+    }
+}
+
+fn remembered_key() -> Option<AuditKey> {
+    AUDIT_KEY.lock().ok().and_then(|slot| slot.clone())
+}
 
 use crate::context::{now, Context};
 use crate::error::CliError;
@@ -94,7 +116,11 @@ pub fn record(ctx: &Context, target: &Target, outcome: &Result<(), CliError>) {
         event = event.key(k);
     }
     emit(&event);
-    if let Err(e) = audit::append(&ctx.store, event) {
+    let appended = match remembered_key() {
+        Some(key) => audit::append_authenticated(&ctx.store, event, &key),
+        None => audit::append(&ctx.store, event),
+    };
+    if let Err(e) = appended {
         output::note(&format!("warning: the audit line was not written: {e}"));
     }
     if matches!(status, Status::Unauthorized | Status::Locked) {

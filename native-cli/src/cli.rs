@@ -62,6 +62,8 @@ pub enum SecretCommand {
     Delete(crate::commands::delete::Args),
     /// Show the vault's state (no password needed).
     Status(crate::commands::status::Args),
+    /// Show the lockout policy and alert thresholds, or change them (needs the password).
+    Config(crate::commands::config::Args),
     /// Import secrets from environment variables or a .env file.
     Import(crate::commands::import::Args),
     /// Export secrets as dotenv, JSON or shell (plaintext: the rollback path).
@@ -74,7 +76,7 @@ pub enum SecretCommand {
     Providers(crate::commands::providers::Args),
     /// Change the master password.
     Passwd(crate::commands::passwd::Args),
-    /// Replace the data key and re-encrypt every value.
+    /// Replace the vault key and the data key, and re-encrypt every value.
     Rotate(crate::commands::rotate::Args),
     /// Show or verify the audit trail.
     Audit(crate::commands::audit::Args),

@@ -178,6 +178,11 @@ impl FileStore {
         self
     }
 
+    /// How long a writer waits for another (the lock, and attempts in flight).
+    pub fn lock_timeout(&self) -> Duration {
+        self.lock.timeout()
+    }
+
     /// The folder as the user wrote it, ending in `/`.
     pub fn display(&self) -> &str {
         &self.display
@@ -281,6 +286,39 @@ impl FileStore {
             .map_err(|e| self.cannot_write(&e))
     }
 
+    /// Atomic replace: temp file, write, (fsync), rename, (fsync folder).
+    /// `durable`: wait for the bytes and the rename to reach the disk.
+    fn replace(&self, name: &str, bytes: &[u8], durable: bool) -> Result<(), StoreError> {
+        self.ensure_dir()?;
+        let tmp = self
+            .dir
+            .join(files::temp_name().map_err(|_| StoreError::CannotWrite {
+                location: "a temporary file name".to_owned(),
+                reason: "the system random number generator failed".to_owned(),
+            })?);
+        let result = (|| {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(files::FILE_MODE)
+                .custom_flags(no_follow_flags())
+                .open(&tmp)?;
+            file.write_all(bytes)?;
+            if durable {
+                file.sync_all()?;
+            }
+            fs::rename(&tmp, self.dir.join(name))
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.cannot_write(&e));
+        }
+        if durable {
+            self.sync_dir()?;
+        }
+        Ok(())
+    }
+
     /// Removes temp files left by writers that died before their rename:
     /// only names of the core's temp pattern, never a user's `*.tmp.*`.
     /// Called with the lock held, so no live writer owns them.
@@ -317,29 +355,11 @@ impl Store for FileStore {
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.ensure_dir()?;
-        let tmp = self
-            .dir
-            .join(files::temp_name().map_err(|_| StoreError::CannotWrite {
-                location: "a temporary file name".to_owned(),
-                reason: "the system random number generator failed".to_owned(),
-            })?);
-        let result = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(files::FILE_MODE)
-                .custom_flags(no_follow_flags())
-                .open(&tmp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&tmp, self.dir.join(name))
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(self.cannot_write(&e));
-        }
-        self.sync_dir()
+        self.replace(name, bytes, true)
+    }
+
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.replace(name, bytes, false)
     }
 
     fn remove(&self, name: &str) -> Result<(), StoreError> {

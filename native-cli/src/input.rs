@@ -98,6 +98,12 @@ impl Inputs {
             })
     }
 
+    /// Whether [`Inputs::password`] has somewhere to get a password from
+    /// (`--password-stdin`, the variable, or a terminal to ask on).
+    pub fn has_password_source(&self) -> bool {
+        self.password_stdin || Self::env_password().is_some() || std::io::stdin().is_terminal()
+    }
+
     /// The master password of an existing vault.
     pub fn password(&mut self) -> Result<Password, CliError> {
         if self.password_stdin {

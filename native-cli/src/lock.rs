@@ -120,6 +120,11 @@ impl LockFile {
         }
     }
 
+    /// How long a writer waits for another.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Takes the lock, waiting for a live holder up to the timeout.
     pub fn acquire(&self, tool: &str) -> Result<Held, StoreError> {
         let holder = Holder {

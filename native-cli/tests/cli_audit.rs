@@ -7,6 +7,7 @@
 
 mod common;
 
+use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
 use common::{Project, PASSWORD};
 
 const VALUE: &str = "fake-audit-canary-value-31337";
@@ -98,21 +99,36 @@ fn verify_names_the_first_edited_deleted_or_reordered_line_and_the_tool_keeps_ap
     let r = p.run(&["secret", "audit", "--verify"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
-        (0, "audit.log: 7 lines, hash chain intact.\n"),
+        (
+            0,
+            "audit.log: 7 lines, hash chain intact; 5 authenticated (MAC verified), 2 without a MAC (password-free commands).\n"
+        ),
+        "{r:?}"
+    );
+    let r = p.run(&["secret", "audit", "--verify", "--chain-only"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (
+            0,
+            "audit.log: 7 lines, hash chain intact; MACs not checked (no password; run with the password to check them).\n"
+        ),
         "{r:?}"
     );
     let path = p.vault().join("audit.log");
     let original = std::fs::read_to_string(&path).expect("read");
     let lines: Vec<&str> = original.lines().collect();
+    // (what, log, first failing line with the password, without it)
     let cases = [
         (
             "edited",
             original.replacen("\"status\":\"unauthorized\"", "\"status\":\"success\"", 1),
+            5,
             6,
         ),
         (
             "deleted",
             format!("{}\n", [&lines[..3], &lines[4..]].concat().join("\n")),
+            4,
             4,
         ),
         (
@@ -123,15 +139,23 @@ fn verify_names_the_first_edited_deleted_or_reordered_line_and_the_tool_keeps_ap
                 format!("{}\n", l.join("\n"))
             },
             3,
+            3,
         ),
     ];
-    for (what, text, line) in cases {
+    for (what, text, line, chain_line) in cases {
         std::fs::write(&path, &text).expect("write");
         let r = p.run(&["secret", "audit", "--verify"]);
         assert_eq!(r.code, 6, "{what}: {r:?}");
         assert!(
             r.stderr
-                .contains(&format!("audit.log: line {line} breaks the hash chain")),
+                .contains(&format!("audit.log: line {line} fails verification")),
+            "{what}: {r:?}"
+        );
+        let r = p.run(&["secret", "audit", "--verify", "--chain-only"]);
+        assert_eq!(r.code, 6, "{what}: {r:?}");
+        assert!(
+            r.stderr
+                .contains(&format!("audit.log: line {chain_line} fails verification")),
             "{what}: {r:?}"
         );
         let r = p.run(&["secret", "audit", "--verify", "--json"]);
@@ -150,10 +174,93 @@ fn verify_names_the_first_edited_deleted_or_reordered_line_and_the_tool_keeps_ap
         );
         let r = p.run(&["secret", "audit", "--verify"]);
         assert!(
-            r.stderr.contains(&format!("line {line} breaks")),
+            r.stderr.contains(&format!("line {line} fails")),
             "{what}: the first break is still named: {r:?}"
         );
     }
+}
+
+/// A log rewritten whole by someone without the password: every line
+/// chained by its hash, none MAC'ed (the core's own chaining, no key).
+fn forged_log(operations: &[(Operation, AuditStatus)]) -> String {
+    let mut out = String::new();
+    let mut last: Option<Vec<u8>> = None;
+    for (i, (op, status)) in operations.iter().enumerate() {
+        let event = AuditEvent::new(
+            agent_secrets_core::Timestamp::from_unix(1_795_867_200 + i as i64),
+            *op,
+            *status,
+            "mallory",
+            "cli",
+        );
+        let line = audit::chain(last.as_deref(), event, None);
+        out.push_str(std::str::from_utf8(&line).expect("utf8"));
+        last = Some(line[..line.len() - 1].to_vec());
+    }
+    out
+}
+
+#[test]
+fn a_forged_rechained_log_fails_verification_with_the_password_and_names_the_line() {
+    let p = busy_vault();
+    let path = p.vault().join("audit.log");
+    let forged = forged_log(&[
+        (Operation::Init, AuditStatus::Success),
+        (Operation::List, AuditStatus::Success),
+        (Operation::Get, AuditStatus::Success),
+    ]);
+    std::fs::write(&path, &forged).expect("write");
+    // The chain alone cannot tell.
+    let r = p.run(&["secret", "audit", "--verify", "--chain-only"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("MACs not checked"), "{r:?}");
+    // With the password: line 1 claims an init, which only an unlocked
+    // command writes, and has no MAC.
+    let r = p.run(&["secret", "audit", "--verify"]);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(
+        r.stderr.contains("audit.log: line 1 fails verification")
+            && r.stderr.contains("carries no MAC"),
+        "{r:?}"
+    );
+    let r = p.run(&["secret", "audit", "--verify", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(
+        (
+            v["ok"].as_bool(),
+            v["first_broken_line"].as_u64(),
+            v["macs_checked"].as_bool()
+        ),
+        (Some(false), Some(1), Some(true))
+    );
+}
+
+#[test]
+fn an_edited_last_authenticated_line_fails_verification() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", VALUE);
+    let path = p.vault().join("audit.log");
+    let original = std::fs::read_to_string(&path).expect("read");
+    let lines: Vec<&str> = original.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains("\"mac\":\""), "{original}");
+    let edited = format!(
+        "{}\n{}\n",
+        lines[0],
+        lines[1].replacen("\"key\":\"api_key\"", "\"key\":\"org_id\"", 1)
+    );
+    assert_ne!(edited, original);
+    std::fs::write(&path, &edited).expect("write");
+    // The last line has no successor whose prev would catch it.
+    let r = p.run(&["secret", "audit", "--verify", "--chain-only"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run(&["secret", "audit", "--verify"]);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(
+        r.stderr.contains("audit.log: line 2 fails verification")
+            && r.stderr.contains("MAC does not verify"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -188,9 +295,17 @@ fn metrics_in_prometheus_and_json() {
 fn failed_unlocks_over_the_threshold_raise_one_alert_and_run_the_command() {
     let p = Project::initialized();
     let out = p.root.path().join("alert.json");
-    let mut config = p.read_json("config.json");
-    config["alerts"] = serde_json::json!({ "failed_unlocks": 2, "window_seconds": 3600 });
-    p.write_json("config.json", &config);
+    // Thresholds through the password-checked command (config.json is
+    // MAC'ed; a hand edit is refused).
+    let r = p.run(&[
+        "secret",
+        "config",
+        "--alert-after",
+        "2",
+        "--alert-window",
+        "3600",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
     // The command is the user's own (never the vault's): XDG_CONFIG_HOME.
     let xdg = p.root.path().join("xdg");
     std::fs::create_dir_all(xdg.join("agent-secrets")).expect("mkdir");

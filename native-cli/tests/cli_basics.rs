@@ -45,10 +45,14 @@ fn init_creates_a_private_folder_whatever_the_umask() {
         "*\n!.gitignore\n"
     );
     let names: Vec<String> = p.snapshot().into_keys().collect();
-    assert_eq!(names, [".gitignore", "audit.log", "config.json"]);
+    assert_eq!(
+        names,
+        [".gitignore", "audit.log", "config.json", "state.json"]
+    );
     assert_eq!(mode(&p.vault().join("audit.log")), 0o600);
+    assert_eq!(mode(&p.vault().join("state.json")), 0o600);
     let config = p.read_json("config.json");
-    assert_eq!(config["kdf"]["iterations"], 100_000);
+    assert_eq!(config["recipients"]["owner"]["kdf"]["iterations"], 100_000);
     assert_eq!(config["format"], "agent-secrets/config");
 
     // set under umask 000 too
@@ -252,6 +256,7 @@ fn wrong_password_exits_4_and_changes_nothing_but_the_lockout_count() {
     after.remove("audit.log");
     let mut before = before;
     before.remove("audit.log");
+    before.remove("state.json");
     assert_eq!(after, before);
     let state: serde_json::Value = serde_json::from_slice(&state).expect("json");
     assert_eq!(state["failed_attempts"], 3);

@@ -49,19 +49,32 @@ fn env_dump(file: &Path) -> Vec<String> {
 
 /// Sets the vault's alert thresholds, with `command` planted beside them.
 fn plant_alerts(p: &Project, command: Option<Vec<String>>) {
-    let mut config = p.read_json("config.json");
-    config["alerts"] = serde_json::json!({ "failed_unlocks": 1, "window_seconds": 3600 });
+    // The thresholds as the owner sets them, with the password (config.json
+    // is MAC'ed) ...
+    let r = p.run(&[
+        "secret",
+        "config",
+        "--alert-after",
+        "1",
+        "--alert-window",
+        "3600",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // ... and a command planted by hand beside them (the file then fails
+    // its MAC for every command that needs the password).
     if let Some(command) = command {
+        let mut config = p.read_json("config.json");
         config["alerts"]["command"] = serde_json::json!(command);
+        p.write_json("config.json", &config);
     }
-    p.write_json("config.json", &config);
 }
 
 /// A running lockout in `state.json`, within what the default policy sets.
 fn plant_lockout(p: &Project) {
     let state = serde_json::json!({
-        "format": "agent-secrets/state", "version": 1, "failed_attempts": 0, "lockouts": 1,
-        "locked_until": utc_in(1800), "last_failure_at": utc_in(-10)
+        "format": "agent-secrets/state", "version": 1, "failed_attempts": 0, "in_flight": 0,
+        "lockouts": 1, "locked_until": utc_in(1800), "last_failure_at": utc_in(-10),
+        "last_attempt_at": null
     });
     p.write_json("state.json", &state);
 }
@@ -123,12 +136,16 @@ fn a_command_planted_in_the_vault_config_never_runs() {
         .filter(|l| l.contains("\"operation\":\"alert\""))
         .count();
     assert_eq!(alerts, 1, "the thresholds still raise the alert");
-    // Without a lockout too, right password: a warning, nothing run.
+    // Without a lockout too, right password: a warning, nothing run, and
+    // the hand-edited config.json refused (its MAC fails).
     fs::remove_file(p.vault().join("state.json")).expect("rm");
-    p.set("openai", "api_key", VALUE);
     let r = p.get("openai", "api_key");
-    assert_eq!((r.code, r.stdout.trim()), (0, VALUE), "{r:?}");
-    assert!(r.stderr.contains(warning), "{r:?}");
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(
+        r.stderr.contains(warning) && r.stderr.contains("config.json: its MAC does not verify"),
+        "{r:?}"
+    );
+    assert!(!r.stdout.contains(VALUE));
     assert!(!marker.exists());
 
     // preflight reports it, with the fix.

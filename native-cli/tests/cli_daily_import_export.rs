@@ -543,7 +543,7 @@ fn key_name() -> impl Strategy<Value = String> {
         !agent_secrets_core::env::BUILTIN
             .iter()
             .any(|(_, _, vars)| vars.contains(&k.as_str()))
-            && !k.starts_with("AGENT_SECRETS_")
+            && agent_secrets_core::reserved_vars::reserved(k).is_none()
     })
 }
 

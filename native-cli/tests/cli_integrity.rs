@@ -205,8 +205,25 @@ fn a_corrupt_or_newer_config_is_refused_before_any_work() {
 }
 
 #[test]
-fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
-    // Every authentication failure of the active key is the same error.
+fn a_tampered_recipient_reads_as_a_wrong_password() {
+    // Every way the password can fail to open the vault key is the same error.
+    let p = two_services();
+    let mut config = p.read_json("config.json");
+    let tag = config["recipients"]["owner"]["tag"]
+        .as_str()
+        .expect("str")
+        .to_owned();
+    config["recipients"]["owner"]["tag"] = flip(&tag, 3).into();
+    p.write_json("config.json", &config);
+    let r = p.get("openai", "api_key");
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(r.stderr.contains("Incorrect password."), "{r:?}");
+}
+
+#[test]
+fn a_tampered_wrapped_data_key_fails_the_config_mac() {
+    // The password is right, so a changed data key is tampering, found by
+    // the MAC before the key is unwrapped.
     let p = two_services();
     let mut config = p.read_json("config.json");
     let tag = config["keys"]["k1"]["tag"]
@@ -216,6 +233,10 @@ fn a_tampered_wrapped_key_reads_as_a_wrong_password() {
     config["keys"]["k1"]["tag"] = flip(&tag, 3).into();
     p.write_json("config.json", &config);
     let r = p.get("openai", "api_key");
-    assert_eq!(r.code, 4, "{r:?}");
-    assert!(r.stderr.contains("Incorrect password."), "{r:?}");
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("error: config.json: its MAC does not verify"),
+        "{r:?}"
+    );
 }

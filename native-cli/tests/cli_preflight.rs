@@ -226,7 +226,7 @@ fn a_plaintext_field_in_a_service_file_fails_without_printing_it() {
 fn iterations_below_the_floor_fail_read_without_the_password() {
     let p = Project::initialized();
     let mut config = p.read_json("config.json");
-    config["kdf"]["iterations"] = serde_json::json!(1000);
+    config["recipients"]["owner"]["kdf"]["iterations"] = serde_json::json!(1000);
     p.write_json("config.json", &config);
     chmod(&p.vault().join("config.json"), 0o600);
     // The strict parser refuses the file too, so both checks say so.
@@ -508,7 +508,7 @@ fn fix_repairs_modes_and_gitignore_and_leaves_the_rest() {
 
     // Unfixable findings stay, and the exit code says so.
     let mut config = p.read_json("config.json");
-    config["kdf"]["iterations"] = serde_json::json!(5);
+    config["recipients"]["owner"]["kdf"]["iterations"] = serde_json::json!(5);
     p.write_json("config.json", &config);
     chmod(&p.vault().join("config.json"), 0o644);
     let (r, v) = preflight(&p, &["--fix"]);

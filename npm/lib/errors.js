@@ -36,7 +36,9 @@ class AgentSecretsError extends Error {
 function fromCore(e) {
   if (e instanceof AgentSecretsError) return e;
   if (e instanceof Error && e.name === 'AgentSecretsError' && typeof e.code === 'string') {
-    return new AgentSecretsError(e.message, e.invalidName === true ? codes.INVALID_NAME : e.code);
+    const out = new AgentSecretsError(e.message, e.invalidName === true ? codes.INVALID_NAME : e.code);
+    if (e.retry === true) out.retry = true;
+    return out;
   }
   return e;
 }

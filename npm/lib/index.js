@@ -111,16 +111,22 @@ function auditStatus(error, fromEnv) {
 }
 
 /**
- * Appends one audit line (the core chains it, under the lock). A failure
+ * Appends one audit line (the core chains it, under the lock; MAC'ed with
+ * the vault's audit key when `inner`, an open vault, is given). A failure
  * to write it is a warning; the operation's own outcome stands, as in the CLI.
  */
-function audit(store, processEnv, operation, outcome, service, key) {
+function audit(store, processEnv, operation, outcome, service, key, inner) {
   const status = auditStatus(outcome.error, outcome.fromEnv);
   if (status === undefined) return;
   try {
     if (!store.isInitialized()) return; // no vault: nothing to append to
-    loaded().appendAudit(store, operation, status, service, key, auditUser(processEnv),
-      AUDIT_SOURCE, nowSeconds());
+    const user = auditUser(processEnv);
+    if (inner) {
+      inner.appendAudit(operation, status, service, key, user, AUDIT_SOURCE, nowSeconds());
+    } else {
+      loaded().appendAudit(store, operation, status, service, key, user, AUDIT_SOURCE,
+        nowSeconds());
+    }
   } catch (e) {
     const err = fromCore(e);
     process.emitWarning(`the audit line was not written: ${err.message}`, 'AgentSecretsWarning');
@@ -171,8 +177,11 @@ function checkAlert(store, processEnv) {
   }
 }
 
-/** Runs `f` (a core call), records its audit line, returns or rethrows. */
-function audited(store, processEnv, operation, service, key, f, fromEnv = () => false) {
+/**
+ * Runs `f` (a core call), records its audit line (MAC'ed when `inner`, the
+ * open vault, is given), returns or rethrows.
+ */
+function audited(store, processEnv, operation, service, key, f, fromEnv = () => false, inner) {
   let result;
   try {
     result = core(f);
@@ -182,10 +191,10 @@ function audited(store, processEnv, operation, service, key, f, fromEnv = () => 
     if (!(e instanceof AgentSecretsError) && store.held !== null) {
       try { store.unlock(); } catch { /* the original error matters more */ }
     }
-    audit(store, processEnv, operation, { error: e }, service, key);
+    audit(store, processEnv, operation, { error: e }, service, key, inner);
     throw e;
   }
-  audit(store, processEnv, operation, { fromEnv: fromEnv(result) }, service, key);
+  audit(store, processEnv, operation, { fromEnv: fromEnv(result) }, service, key, inner);
   return result;
 }
 
@@ -224,7 +233,8 @@ class Vault {
 
   _audited(operation, service, key, f, fromEnv) {
     const inner = this._open();
-    return audited(this._store, this._env, operation, service, key, () => f(inner), fromEnv);
+    return audited(this._store, this._env, operation, service, key, () => f(inner), fromEnv,
+      inner);
   }
 
   /** The value of service/key (NOT_FOUND if the vault lacks it). */
@@ -268,8 +278,9 @@ class Vault {
   /** A known provider's credentials (openai, anthropic, gemini, supabase), vault then environment. */
   providerConfig(name) {
     checkName('provider', name);
-    const p = core(() => this._open().providerConfig(name, this._env));
-    recordProvider(this._store, this._env, p);
+    const inner = this._open();
+    const p = core(() => inner.providerConfig(name, this._env));
+    recordProvider(this._store, this._env, p, inner);
     return providerOut(p);
   }
 
@@ -301,19 +312,42 @@ class Vault {
 }
 
 /** One `get` line per credential of a provider, with its own status. */
-function recordProvider(store, processEnv, p) {
+function recordProvider(store, processEnv, p, inner) {
   for (const [key, r] of Object.entries(p.credentials)) {
-    audit(store, processEnv, 'get', { fromEnv: r.source === 'env' }, p.provider, key);
+    audit(store, processEnv, 'get', { fromEnv: r.source === 'env' }, p.provider, key, inner);
   }
   for (const key of p.missing) {
-    audit(store, processEnv, 'get', { error: { code: codes.NOT_FOUND } }, p.provider, key);
+    audit(store, processEnv, 'get', { error: { code: codes.NOT_FOUND } }, p.provider, key,
+      inner);
+  }
+}
+
+/**
+ * The core's `unlockParams` (the attempt counted before any derivation),
+ * waiting as the CLI does while as many attempts as the lockout allows are
+ * running in other processes (1 ms doubling to 50 ms, up to the lock
+ * timeout).
+ */
+async function beginUnlock(wasm, store, lockTimeoutMs) {
+  const started = Date.now();
+  let pause = 1;
+  for (;;) {
+    try {
+      return core(() => wasm.unlockParams(store, nowSeconds()));
+    } catch (e) {
+      if (e.retry !== true || Date.now() - started >= lockTimeoutMs) throw e;
+    }
+    await new Promise((done) => setTimeout(done, pause));
+    pause = Math.min(pause * 2, 50);
   }
 }
 
 /**
  * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs? }`.
- * The password key is derived with WebCrypto (no key is derived while a
- * lockout runs); a wrong password counts toward the lockout, as in the CLI.
+ * The core counts the attempt first (refused while locked out), then the
+ * password key is derived with WebCrypto for each password recipient, and
+ * the core verifies config.json's MAC before using anything in it; a wrong
+ * password stays counted toward the lockout, as in the CLI.
  * A failed open is audited (`unlock`); a successful one is not, since
  * each operation on the vault writes its own line (the CLI's one line per
  * command).
@@ -331,15 +365,22 @@ async function openVault(options) {
     const wasm = await ready();
     // A command planted in config.json is never run: say so, locked or not.
     for (const w of core(() => wasm.vaultWarnings(store))) process.emitWarning(w, 'AgentSecretsWarning');
-    const params = core(() => wasm.unlockParams(store, nowSeconds()));
+    const params = await beginUnlock(wasm, store, store.lockFile.timeoutMs);
     // A corrupt state.json counts as no failures; the core says so (as the CLI warns).
     if (params.warning !== undefined) process.emitWarning(params.warning, 'AgentSecretsWarning');
-    const key = await derivePasswordKey(password, params.salt, params.iterations);
-    try {
-      inner = core(() => wasm.Vault.unlockWithPasswordKey(store, key, nowSeconds()));
-    } finally {
-      key.fill(0);
+    for (const r of params.recipients) {
+      const key = await derivePasswordKey(password, r.salt, r.iterations);
+      try {
+        inner = core(() => wasm.Vault.unlockWithPasswordKey(store, r.recipient, key, nowSeconds()));
+        break;
+      } catch (e) {
+        if (e.code !== codes.WRONG_PASSWORD) throw e;
+      } finally {
+        key.fill(0);
+      }
     }
+    // No recipient opened: the core counts the wrong password and says how many are left.
+    if (inner === undefined) core(() => wasm.failUnlock(store, nowSeconds()));
   } catch (e) {
     audit(store, processEnv, 'unlock', { error: e });
     throw e;

@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const secrets = require('..');
-const { PASSWORD, auditLines, cleanEnv, cliVault, tempDir } = require('./helpers.js');
+const { PASSWORD, agent, auditLines, cleanEnv, cliVault, tempDir } = require('./helpers.js');
 
 const VALUE = 'sk-fake-alerts-0123456789';
 const WRONG = 'Wrong-Fake-Passw0rd';
@@ -29,8 +29,15 @@ async function warningsOf(f) {
   return seen;
 }
 
-/** The vault's alert thresholds, and optionally a command planted beside them. */
-function setAlerts(dir, alerts) {
+/** The vault's alert thresholds, set as the owner sets them: with the password. */
+function setAlerts(dir, { failed_unlocks: after, window_seconds: window }) {
+  const r = agent(['--dir', dir, 'secret', 'config', '--alert-after', String(after),
+    '--alert-window', String(window)]);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+/** Alerts with a command, planted by hand in config.json (which then fails its MAC). */
+function plantAlerts(dir, alerts) {
   const configFile = path.join(dir, 'config.json');
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
   config.alerts = alerts;
@@ -109,7 +116,7 @@ test('state.json corrupt: a warning from the core, the counter starts again, the
   t.after(() => vault.close());
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /state\.json/);
-  assert.match(warnings[0], /The lockout counter starts again from zero; the file is rewritten at the next failed attempt\.$/);
+  assert.match(warnings[0], /The lockout counter starts again from zero; the file is rewritten by this attempt\.$/);
   assert.ok(!warnings[0].includes(PASSWORD) && !warnings[0].includes('{{{'));
   assert.equal(vault.get('openai', 'api_key'), VALUE);
   // A wrong password rewrites it, counting from zero.
@@ -121,11 +128,11 @@ test('state.json corrupt: a warning from the core, the counter starts again, the
 test('alerts: a command planted in the vault\'s config.json never runs, right password or wrong; the package warns', async (t) => {
   const dir = cliVault(t, [['openai', 'api_key', VALUE]]);
   const marker = path.join(tempDir(t), 'planted-ran.json');
-  setAlerts(dir, { failed_unlocks: 1, window_seconds: 3600, command: envDump(marker) });
+  plantAlerts(dir, { failed_unlocks: 1, window_seconds: 3600, command: envDump(marker) });
   const soon = new Date(Date.now() + 1800 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({
-    format: 'agent-secrets/state', version: 1, failed_attempts: 0, lockouts: 1,
-    locked_until: soon, last_failure_at: null,
+    format: 'agent-secrets/state', version: 1, failed_attempts: 0, in_flight: 0, lockouts: 1,
+    locked_until: soon, last_failure_at: null, last_attempt_at: null,
   }));
   const ignored = /^config\.json has an "alerts" "command", which is never run/;
   for (const password of [PASSWORD, WRONG]) {
@@ -135,12 +142,11 @@ test('alerts: a command planted in the vault\'s config.json never runs, right pa
     assert.ok(warnings.some((w) => ignored.test(w)), JSON.stringify(warnings));
   }
   assert.equal(auditLines(dir).filter((l) => l.operation === 'alert').length, 1, 'the thresholds still alert');
-  // Not locked: the vault opens, warns, and still runs nothing.
+  // Not locked: the right password finds the hand edit (config.json fails
+  // its MAC, INTEGRITY), warns, and still runs nothing.
   fs.rmSync(path.join(dir, 'state.json'));
-  let vault;
-  const warnings = await warningsOf(async () => { vault = await secrets.openVault({ dir, password: PASSWORD }); });
-  t.after(() => vault.close());
-  assert.equal(vault.get('openai', 'api_key'), VALUE);
+  const warnings = await warningsOf(() => assert.rejects(secrets.openVault({ dir, password: PASSWORD }),
+    (e) => e.code === 'INTEGRITY' && /^config\.json: its MAC does not verify/.test(e.message)));
   assert.ok(warnings.some((w) => ignored.test(w)), JSON.stringify(warnings));
   assert.ok(!fs.existsSync(marker));
 });

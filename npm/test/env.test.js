@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const secrets = require('..');
-const { PASSWORD, cliVault, tempDir, auditLines } = require('./helpers.js');
+const { PASSWORD, agent, cliVault, tempDir, auditLines } = require('./helpers.js');
 
 const FIXTURE = [
   ['openai', 'api_key', 'sk-fake-openai'],
@@ -48,10 +48,9 @@ test('loadEnv fills the environment with the mapped variables, like dotenv.confi
 
 test('loadEnv fills process.env by default and honours the vault\'s user mapping', async (t) => {
   const dir = cliVault(t, [['stripe', 'secret_key', 'sk_fake_stripe']]);
-  const config = path.join(dir, 'config.json');
-  const doc = JSON.parse(fs.readFileSync(config, 'utf8'));
-  doc.env = { 'stripe/secret_key': ['STRIPE_KEY', 'STRIPE_SK'] };
-  fs.writeFileSync(config, `${JSON.stringify(doc, null, 2)}\n`);
+  // The mapping is set with the password (config.json is MAC'ed).
+  const mapped = agent(['--dir', dir, 'secret', 'env', '--map', 'stripe/secret_key=STRIPE_KEY,STRIPE_SK']);
+  assert.equal(mapped.code, 0, mapped.stderr);
   for (const v of ['STRIPE_KEY', 'STRIPE_SK', 'STRIPE_SECRET_KEY']) delete process.env[v];
   t.after(() => { delete process.env.STRIPE_KEY; delete process.env.STRIPE_SK; });
   const r = await secrets.loadEnv({ dir, password: PASSWORD });

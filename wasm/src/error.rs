@@ -19,7 +19,8 @@ pub(crate) fn js_error(message: &str, kind: ErrorKind) -> JsValue {
 /// The core's error as a JavaScript `Error`. The core's messages carry
 /// names and numbers only, never values. A service or key name that broke
 /// the naming rule also gets `invalidName = true`, so that the npm package
-/// can give it its own code (`INVALID_NAME`) without parsing the message.
+/// can give it its own code (`INVALID_NAME`) without parsing the message;
+/// an attempt refused only while others run gets `retry = true`.
 pub(crate) fn to_js(error: Error) -> JsValue {
     let js = js_error(&error.to_string(), error.kind());
     if matches!(
@@ -28,6 +29,10 @@ pub(crate) fn to_js(error: Error) -> JsValue {
     ) {
         // As above: a property on a fresh Error object.
         let _ = js_sys::Reflect::set(&js, &JsValue::from_str("invalidName"), &JsValue::TRUE);
+    }
+    if matches!(error, Error::UnlocksInFlight) {
+        // Refused for now, not locked out: the caller waits and retries.
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str("retry"), &JsValue::TRUE);
     }
     js
 }

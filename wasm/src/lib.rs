@@ -12,15 +12,18 @@
 //! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
 //!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
 //! - password-free reads of a store: `list`, `status`;
-//! - for the npm package: `unlockParams` and `Vault.unlockWithPasswordKey`
-//!   (PBKDF2 by WebCrypto), `Vault.resolve`, `Vault.providerConfig`,
-//!   `Vault.envVars`, `resolveEnv`, `providerConfigEnv`, `envVarsFor`,
-//!   `appendAudit`, `alertAfterFailure`; what runs and with what:
-//!   `vaultWarnings`, `userConfigPath`, `userConfigReadLimit`, `alertCommand`,
-//!   `notInherited`; for its file store, the folder rules `folderProblem`,
-//!   `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
+//! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
+//!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
+//!   `Vault.resolve`, `Vault.providerConfig`, `Vault.envVars`, `resolveEnv`,
+//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
+//!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
+//!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
+//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
+//!   for its file store, the folder rules `folderProblem`, `fileProblem`,
+//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
 //! - for the browser dashboard: `auditNextLine`, `auditVerify`,
-//!   `auditLines`, `mappingOf`, `setUserMapping`, `importPlan`.
+//!   `auditLines`, `mappingOf`, `importPlan`, and on an open `Vault`
+//!   `auditNextLine`, `auditVerify`, `setUserMapping`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -42,12 +45,11 @@ mod web;
 
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use node::{
-    alert_command, append_audit, env_vars_for, not_inherited, provider_config_env, resolve_env,
-    unlock_params, user_config_path, user_config_read_limit, vault_warnings,
+    alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
+    provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
+    vault_warnings,
 };
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};
-pub use web::{
-    audit_lines, audit_next_line, audit_verify, import_plan, mapping_of, set_user_mapping,
-};
+pub use web::{audit_lines, audit_next_line, audit_verify, import_plan, mapping_of};

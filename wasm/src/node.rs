@@ -9,8 +9,8 @@
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
 use agent_secrets_core::env::{self, Resolved, Source};
 use agent_secrets_core::user_config::{self, FileFacts, FileState};
+use agent_secrets_core::{begin_unlock, fail_unlock, Error, PasswordKey, Vault as CoreVault};
 use agent_secrets_core::{format, lockout, metrics, Store};
-use agent_secrets_core::{kdf_params, Error, Vault as CoreVault};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -21,8 +21,10 @@ use crate::vault::{timestamp, AnyStore, Vault};
 
 #[wasm_bindgen(typescript_custom_section)]
 const NODE_TS: &'static str = r#"
-/** What `unlockParams` returns: the vault's PBKDF2 parameters. */
-export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; warning?: string; }
+/** One password recipient's PBKDF2 parameters, in the order to try them. */
+export interface AgentSecretsRecipientParams { recipient: string; iterations: number; salt: Uint8Array; }
+/** What `unlockParams` returns, after the attempt was counted. */
+export interface AgentSecretsUnlockParams { recipients: AgentSecretsRecipientParams[]; warning?: string; }
 /** What `alertAfterFailure` returns when it raised an alert. */
 export interface AgentSecretsAlert {
   line: string;
@@ -80,30 +82,47 @@ fn resolved_object(resolved: &Resolved) -> Result<Object, JsValue> {
     Ok(out)
 }
 
-/// The vault's PBKDF2 parameters, after the same checks an unlock makes
-/// first: `config.json` present and valid (iteration bounds included), and
-/// no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
-/// key is derived while locked out. A `state.json` that cannot be read
-/// counts as no failures; the core's problem is returned as `warning`
-/// (the CLI's warning) for the caller to show.
+/// The first step of an unlock whose key the caller derives (the core's
+/// [`begin_unlock`]): `config.json` parsed (bounds only, nothing else
+/// believed), the attempt counted before any derivation (refused with
+/// `code = "LOCKED"` while locked out, or while as many attempts as the
+/// lockout allows are running: retry shortly), then the password
+/// recipients' PBKDF2 parameters in the order to try them. A corrupt
+/// `state.json` is replaced; the core's problem is returned as `warning`
+/// (the CLI's warning) for the caller to show. Then derive, call
+/// `Vault.unlockWithPasswordKey` per recipient, and `failUnlock` if none
+/// opened.
 #[wasm_bindgen(js_name = unlockParams, unchecked_return_type = "AgentSecretsUnlockParams")]
 pub fn unlock_params(store: StoreObject, now_unix_seconds: f64) -> Result<Object, JsValue> {
     let store = JsStore::new(store);
     let now = timestamp(now_unix_seconds).js()?;
-    let kdf = kdf_params(&store).js()?;
-    let (state, problem) = lockout::load(&store);
-    state.check(now).js()?;
+    let start = begin_unlock(&store, now).js()?;
+    let recipients = Array::new();
+    for (name, kdf) in &start.recipients {
+        let r = Object::new();
+        set(&r, "recipient", &JsValue::from_str(name))?;
+        set(&r, "iterations", &kdf.iterations.into())?;
+        set(&r, "salt", &Uint8Array::from(&kdf.salt.0[..]))?;
+        recipients.push(&r);
+    }
     let out = Object::new();
-    set(&out, "iterations", &kdf.iterations.into())?;
-    set(&out, "salt", &Uint8Array::from(&kdf.salt.0[..]))?;
-    if let Some(problem) = problem {
-        let warning = format!(
-            "{problem} The lockout counter starts again from zero; \
-             the file is rewritten at the next failed attempt."
-        );
+    set(&out, "recipients", &recipients)?;
+    if let Some(problem) = start.reservation.warning {
+        let warning = format!("{problem} {}", lockout::RECOVERY);
         set(&out, "warning", &JsValue::from_str(&warning))?;
     }
     Ok(out)
+}
+
+/// The last step of an unlock begun with `unlockParams` when no derived
+/// key opened a recipient: the attempt counted as a wrong password; always
+/// throws the wrong-password error with the attempts left (or the lockout
+/// it started).
+#[wasm_bindgen(js_name = failUnlock)]
+pub fn fail_unlock_binding(store: StoreObject, now_unix_seconds: f64) -> Result<(), JsValue> {
+    let store = JsStore::new(store);
+    let now = timestamp(now_unix_seconds).js()?;
+    Err(fail_unlock(&store, now)).js()
 }
 
 /// The warnings every unlock gives before the password is tried (the
@@ -265,6 +284,29 @@ pub fn append_audit(
     source: &str,
     #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
 ) -> Result<(), JsValue> {
+    let event = audit_event(
+        operation,
+        status,
+        service,
+        key,
+        user,
+        source,
+        now_unix_seconds,
+    )?;
+    audit::append(&JsStore::new(store), event).js()?;
+    Ok(())
+}
+
+/// An audit event from the names of the audit format.
+fn audit_event(
+    operation: &str,
+    status: &str,
+    service: Option<String>,
+    key: Option<String>,
+    user: &str,
+    source: &str,
+    now_unix_seconds: f64,
+) -> Result<AuditEvent, JsValue> {
     let parse = |name: &str| serde_json::Value::String(name.to_owned());
     let operation: Operation = serde_json::from_value(parse(operation))
         .map_err(|_| Error::InvalidParameter("unknown audit operation"))
@@ -280,8 +322,7 @@ pub fn append_audit(
     if let Some(key) = &key {
         event = event.key(key);
     }
-    audit::append(&JsStore::new(store), event).js()?;
-    Ok(())
+    Ok(event)
 }
 
 /// After a failed unlock: when `config.json` has `alerts` thresholds and
@@ -334,13 +375,17 @@ pub fn alert_after_failure(
 #[wasm_bindgen]
 impl Vault {
     /// Opens the vault in `store` with a password key the caller derived
-    /// (PBKDF2-HMAC-SHA256, 32 bytes, with the parameters of
-    /// `unlockParams`; the npm package uses WebCrypto). Same checks and
-    /// lockout accounting as `Vault.unlock`. The key bytes handed over are
+    /// (PBKDF2-HMAC-SHA256, 32 bytes, with `recipient`'s parameters from
+    /// `unlockParams`, which counted the attempt; the npm package uses
+    /// WebCrypto). The MAC of `config.json` is verified before anything in
+    /// it is used. A key that opens nothing throws the plain
+    /// `WRONG_PASSWORD` and leaves the attempt counted: try the next
+    /// recipient, then call `failUnlock`. The key bytes handed over are
     /// wiped here; the caller wipes its own copy.
     #[wasm_bindgen(js_name = unlockWithPasswordKey)]
     pub fn unlock_with_password_key(
         store: StoreObject,
+        recipient: &str,
         #[wasm_bindgen(js_name = passwordKey)] password_key: Vec<u8>,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<Vault, JsValue> {
@@ -350,10 +395,40 @@ impl Vault {
             return Err(Error::InvalidParameter("the password key must be 32 bytes")).js();
         }
         key.copy_from_slice(&password_key);
+        let key = PasswordKey::from_bytes(*key);
         let now = timestamp(now_unix_seconds).js()?;
         let store = AnyStore::Js(JsStore::new(store));
-        let inner = CoreVault::unlock_with_password_key(store, &key, now).js()?;
+        let inner = CoreVault::unlock_with_password_key(store, recipient, &key, now).js()?;
         Ok(Vault::on_js_store(inner))
+    }
+
+    /// Appends one audit line for an operation on this open vault, MAC'ed
+    /// with its audit key (so that nobody without the password can forge
+    /// or edit it); same arguments as the free `appendAudit`.
+    #[wasm_bindgen(js_name = appendAudit)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_audit(
+        &self,
+        operation: &str,
+        status: &str,
+        service: Option<String>,
+        key: Option<String>,
+        user: &str,
+        source: &str,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    ) -> Result<(), JsValue> {
+        let event = audit_event(
+            operation,
+            status,
+            service,
+            key,
+            user,
+            source,
+            now_unix_seconds,
+        )?;
+        let vault = self.core();
+        audit::append_authenticated(vault.store(), event, vault.audit_key()).js()?;
+        Ok(())
     }
 
     /// The value of `service`/`key` from the vault, else from the mapped

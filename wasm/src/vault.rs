@@ -91,11 +91,14 @@ export interface AgentSecretsListing {
 /** The vault's state, readable without the password. */
 export interface AgentSecretsStatus {
   iterations: number;
+  vault_key_id: string;
+  recipients: string[];
   active_key: string;
   key_ids: string[];
   services: number;
   secrets: number;
   lockout: { max_attempts: number; base_delay_seconds: number; max_delay_seconds: number };
+  alerts: { failed_unlocks: number; window_seconds: number } | null;
   created_at: string;
   updated_at: string;
   problems: AgentSecretsProblem[];
@@ -230,6 +233,11 @@ impl Vault {
     /// The core vault (the Node bindings call it).
     pub(crate) fn core(&self) -> &CoreVault<AnyStore> {
         &self.inner
+    }
+
+    /// The core vault, to change (the dashboard's mapping edit).
+    pub(crate) fn core_mut(&mut self) -> &mut CoreVault<AnyStore> {
+        &mut self.inner
     }
 }
 

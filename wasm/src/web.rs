@@ -12,8 +12,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::IntoJs;
-use crate::store::{JsStore, StoreObject};
-use crate::vault::timestamp;
+use crate::vault::{timestamp, Vault};
 
 #[wasm_bindgen(typescript_custom_section)]
 const WEB_TS: &'static str = r#"
@@ -46,8 +45,10 @@ fn to_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 /// The audit line (with its newline) the page sends to the server for an
-/// operation of its own (`source` `ui`), chained after the log whose last
-/// bytes are `tail`. Names that are not valid names are left out.
+/// operation of its own (`source` `ui`) made without the vault open (a
+/// failed unlock), chained after the log whose last bytes are `tail`, with
+/// no MAC. Names that are not valid names are left out. An open vault's
+/// lines come from `Vault.auditNextLine`.
 #[wasm_bindgen(js_name = auditNextLine)]
 #[allow(clippy::too_many_arguments)]
 pub fn audit_next_line(
@@ -74,14 +75,17 @@ pub fn audit_next_line(
     if let Some(key) = &key {
         event = event.key(key);
     }
-    Ok(String::from_utf8_lossy(&audit::next_line(tail, event)).into_owned())
+    Ok(String::from_utf8_lossy(&audit::next_line(tail, event, None)).into_owned())
 }
 
-/// Checks the hash chain of a whole audit log: `{ lines, firstBroken,
-/// reason }`.
+/// Checks the hash chain of a whole audit log, without a key (MACs are
+/// not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
 #[wasm_bindgen(js_name = auditVerify, unchecked_return_type = "AgentSecretsAuditCheck")]
 pub fn audit_verify(log: &[u8]) -> Result<JsValue, JsValue> {
-    let v = audit::verify(log);
+    verification(audit::verify(log))
+}
+
+fn verification(v: audit::Verification) -> Result<JsValue, JsValue> {
     let out = Object::new();
     set(&out, "lines", &(v.lines as f64).into())?;
     match v.first_broken {
@@ -137,28 +141,6 @@ pub fn mapping_of(config: &[u8], service: &str, key: &str) -> Result<JsValue, Js
     };
     set(&out, "origin", &JsValue::from_str(origin))?;
     Ok(out.into())
-}
-
-/// Sets (`variables`) or removes (`null`) the user mapping of
-/// `service`/`key` in the `config.json` of `store`, under its lock, with
-/// the core's checks (variable names, no variable under two secrets).
-#[wasm_bindgen(js_name = setUserMapping)]
-pub fn set_user_mapping(
-    store: StoreObject,
-    service: &str,
-    key: &str,
-    variables: Option<Vec<String>>,
-    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
-) -> Result<(), JsValue> {
-    let now = timestamp(now_unix_seconds).js()?;
-    env::set_user_mapping(
-        &JsStore::new(store),
-        service,
-        key,
-        variables.as_deref(),
-        now,
-    )
-    .js()
 }
 
 /// The plan of importing the `.env` bytes `file` into a vault with the
@@ -225,4 +207,77 @@ pub fn import_plan(
     set(&out, "planned", &planned)?;
     set(&out, "notes", &notes)?;
     Ok(out.into())
+}
+
+/// An audit event of the page, from its JavaScript names.
+fn page_event(
+    operation: &str,
+    status: &str,
+    service: Option<String>,
+    key: Option<String>,
+    user: &str,
+    now_unix_seconds: f64,
+) -> Result<AuditEvent, JsValue> {
+    let parse = |name: &str| serde_json::Value::String(name.to_owned());
+    let operation: Operation = serde_json::from_value(parse(operation))
+        .map_err(|_| Error::InvalidParameter("unknown audit operation"))
+        .js()?;
+    let status: AuditStatus = serde_json::from_value(parse(status))
+        .map_err(|_| Error::InvalidParameter("unknown audit status"))
+        .js()?;
+    let now = timestamp(now_unix_seconds).js()?;
+    let mut event = AuditEvent::new(now, operation, status, user, "ui");
+    if let Some(service) = &service {
+        event = event.service(service);
+    }
+    if let Some(key) = &key {
+        event = event.key(key);
+    }
+    Ok(event)
+}
+
+#[wasm_bindgen]
+impl Vault {
+    /// Like the free `auditNextLine`, MAC'ed with this open vault's audit
+    /// key (the server appends it only where it chains).
+    #[wasm_bindgen(js_name = auditNextLine)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn audit_next_line(
+        &self,
+        tail: &[u8],
+        operation: &str,
+        status: &str,
+        service: Option<String>,
+        key: Option<String>,
+        user: &str,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    ) -> Result<String, JsValue> {
+        let event = page_event(operation, status, service, key, user, now_unix_seconds)?;
+        let line = audit::next_line(tail, event, Some(self.core().audit_key()));
+        Ok(String::from_utf8_lossy(&line).into_owned())
+    }
+
+    /// Checks a whole audit log's chain and, with this vault's audit key,
+    /// its MACs: `{ lines, firstBroken, reason }`.
+    #[wasm_bindgen(js_name = auditVerify, unchecked_return_type = "AgentSecretsAuditCheck")]
+    pub fn audit_verify(&self, log: &[u8]) -> Result<JsValue, JsValue> {
+        verification(audit::verify_with_key(log, self.core().audit_key()))
+    }
+
+    /// Sets (`variables`) or removes (`null`) the user mapping of
+    /// `service`/`key` in this vault's `config.json` (re-MAC'ed), with the
+    /// core's checks; the caller sends the new `config.json` to the server.
+    #[wasm_bindgen(js_name = setUserMapping)]
+    pub fn set_user_mapping(
+        &mut self,
+        service: &str,
+        key: &str,
+        variables: Option<Vec<String>>,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    ) -> Result<(), JsValue> {
+        let now = timestamp(now_unix_seconds).js()?;
+        self.core_mut()
+            .set_user_mapping(service, key, variables.as_deref(), now)
+            .js()
+    }
 }

@@ -114,8 +114,11 @@ fn to_json(value: &JsValue) -> serde_json::Value {
 #[wasm_bindgen_test]
 fn init_set_get_list_delete_round_trip() {
     let (store, vault) = new_vault();
-    assert_eq!(store.writes(), 2, ".gitignore and config.json");
-    assert_eq!(store.json("config.json")["kdf"]["iterations"], 100_000);
+    assert_eq!(store.writes(), 3, ".gitignore, state.json and config.json");
+    assert_eq!(
+        store.json("config.json")["recipients"]["owner"]["kdf"]["iterations"],
+        100_000
+    );
     assert_eq!(
         store.json("config.json")["created_at"],
         "2026-11-28T12:00:00Z"

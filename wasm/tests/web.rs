@@ -6,8 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use agent_secrets_wasm::{
-    audit_lines, audit_next_line, audit_verify, import_plan, mapping_of, set_user_mapping,
-    StoreObject, Vault,
+    audit_lines, audit_next_line, audit_verify, import_plan, mapping_of, StoreObject, Vault,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -100,7 +99,7 @@ fn audit_lines_built_in_the_page_chain_and_verify() {
 fn mapping_and_import_plan_follow_the_core() {
     let store = page_store();
     let object: StoreObject = store.clone().unchecked_into();
-    let vault = Vault::init(object.clone(), PASSWORD.to_owned(), 100_000, NOW).expect("init");
+    let mut vault = Vault::init(object.clone(), PASSWORD.to_owned(), 100_000, NOW).expect("init");
     vault
         .set("stripe", "secret_key", "sk_fake".to_owned(), NOW)
         .expect("set");
@@ -110,22 +109,16 @@ fn mapping_and_import_plan_follow_the_core() {
         m,
         serde_json::json!({"variables": ["OPENAI_API_KEY"], "origin": "builtin"})
     );
-    set_user_mapping(
-        object.clone(),
-        "stripe",
-        "secret_key",
-        Some(vec!["STRIPE_SK".into()]),
-        NOW,
-    )
-    .expect("map");
+    vault
+        .set_user_mapping("stripe", "secret_key", Some(vec!["STRIPE_SK".into()]), NOW)
+        .expect("map");
     let config = store.bytes("config.json");
     let m = json(&mapping_of(&config, "stripe", "secret_key").expect("mapping"));
     assert_eq!(
         m,
         serde_json::json!({"variables": ["STRIPE_SK"], "origin": "user"})
     );
-    let refused = set_user_mapping(
-        object,
+    let refused = vault.set_user_mapping(
         "stripe",
         "secret_key",
         Some(vec!["AGENT_SECRETS_X".into()]),

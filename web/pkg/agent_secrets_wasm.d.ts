@@ -11,11 +11,14 @@ export interface AgentSecretsListing {
 /** The vault's state, readable without the password. */
 export interface AgentSecretsStatus {
     iterations: number;
+    vault_key_id: string;
+    recipients: string[];
     active_key: string;
     key_ids: string[];
     services: number;
     secrets: number;
     lockout: { max_attempts: number; base_delay_seconds: number; max_delay_seconds: number };
+    alerts: { failed_unlocks: number; window_seconds: number } | null;
     created_at: string;
     updated_at: string;
     problems: AgentSecretsProblem[];
@@ -23,25 +26,10 @@ export interface AgentSecretsStatus {
 
 
 
-/** What `auditVerify` found: lines read and the first broken one (1-based), if any. */
-export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; }
-/** The audit lines that parse, and the numbers of those that do not. */
-export interface AgentSecretsAuditLines {
-    lines: { number: number; timestamp: string; operation: string; service?: string; key?: string; status: string; user: string; source: string; seq: number; prev: string }[];
-    bad: number[];
-}
-/** A secret's variables and where the mapping comes from. */
-export interface AgentSecretsMapping { variables: string[]; origin: "user" | "builtin" | "key" | "rule"; }
-/** The plan of a `.env` import; values are for the page only. */
-export interface AgentSecretsImportPlan {
-    planned: { service: string; key: string; variable: string; line: number; value: string }[];
-    notes: string[];
-}
-
-
-
-/** What `unlockParams` returns: the vault's PBKDF2 parameters. */
-export interface AgentSecretsUnlockParams { iterations: number; salt: Uint8Array; warning?: string; }
+/** One password recipient's PBKDF2 parameters, in the order to try them. */
+export interface AgentSecretsRecipientParams { recipient: string; iterations: number; salt: Uint8Array; }
+/** What `unlockParams` returns, after the attempt was counted. */
+export interface AgentSecretsUnlockParams { recipients: AgentSecretsRecipientParams[]; warning?: string; }
 /** What `alertAfterFailure` returns when it raised an alert. */
 export interface AgentSecretsAlert {
     line: string;
@@ -67,6 +55,23 @@ export interface AgentSecretsProviderConfig {
     provider: string;
     credentials: Record<string, AgentSecretsResolved>;
     missing: string[];
+}
+
+
+
+/** What `auditVerify` found: lines read and the first broken one (1-based), if any. */
+export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; }
+/** The audit lines that parse, and the numbers of those that do not. */
+export interface AgentSecretsAuditLines {
+    lines: { number: number; timestamp: string; operation: string; service?: string; key?: string; status: string; user: string; source: string; seq: number; prev: string }[];
+    bad: number[];
+}
+/** A secret's variables and where the mapping comes from. */
+export interface AgentSecretsMapping { variables: string[]; origin: "user" | "builtin" | "key" | "rule"; }
+/** The plan of a `.env` import; values are for the page only. */
+export interface AgentSecretsImportPlan {
+    planned: { service: string; key: string; variable: string; line: number; value: string }[];
+    notes: string[];
 }
 
 
@@ -101,6 +106,22 @@ export class Vault {
     private constructor();
     free(): void;
     [Symbol.dispose](): void;
+    /**
+     * Appends one audit line for an operation on this open vault, MAC'ed
+     * with its audit key (so that nobody without the password can forge
+     * or edit it); same arguments as the free `appendAudit`.
+     */
+    appendAudit(operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, source: string, nowUnixSeconds: number): void;
+    /**
+     * Like the free `auditNextLine`, MAC'ed with this open vault's audit
+     * key (the server appends it only where it chains).
+     */
+    auditNextLine(tail: Uint8Array | number[], operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, nowUnixSeconds: number): string;
+    /**
+     * Checks a whole audit log's chain and, with this vault's audit key,
+     * its MACs: `{ lines, firstBroken, reason }`.
+     */
+    auditVerify(log: Uint8Array | number[]): AgentSecretsAuditCheck;
     /**
      * Removes `service`/`key`.
      */
@@ -146,6 +167,12 @@ export class Vault {
      */
     resolve(service: string, key: string, env: Record<string, string | undefined>): AgentSecretsResolved;
     /**
+     * Sets (`variables`) or removes (`null`) the user mapping of
+     * `service`/`key` in this vault's `config.json` (re-MAC'ed), with the
+     * core's checks; the caller sends the new `config.json` to the server.
+     */
+    setUserMapping(service: string, key: string, variables: string[] | null | undefined, nowUnixSeconds: number): void;
+    /**
      * Stores `value` under `service`/`key`: `"created"` or `"updated"`.
      */
     set(service: string, key: string, value: string, nowUnixSeconds: number): "created" | "updated";
@@ -155,12 +182,15 @@ export class Vault {
     status(): AgentSecretsStatus;
     /**
      * Opens the vault in `store` with a password key the caller derived
-     * (PBKDF2-HMAC-SHA256, 32 bytes, with the parameters of
-     * `unlockParams`; the npm package uses WebCrypto). Same checks and
-     * lockout accounting as `Vault.unlock`. The key bytes handed over are
+     * (PBKDF2-HMAC-SHA256, 32 bytes, with `recipient`'s parameters from
+     * `unlockParams`, which counted the attempt; the npm package uses
+     * WebCrypto). The MAC of `config.json` is verified before anything in
+     * it is used. A key that opens nothing throws the plain
+     * `WRONG_PASSWORD` and leaves the attempt counted: try the next
+     * recipient, then call `failUnlock`. The key bytes handed over are
      * wiped here; the caller wipes its own copy.
      */
-    static unlockWithPasswordKey(store: AgentSecretsStore, passwordKey: Uint8Array | number[], nowUnixSeconds: number): Vault;
+    static unlockWithPasswordKey(store: AgentSecretsStore, recipient: string, passwordKey: Uint8Array | number[], nowUnixSeconds: number): Vault;
     /**
      * Opens the vault in `store` with the password. Wrong passwords count
      * toward the lockout (`state.json` in the store); `nowUnixSeconds` is
@@ -219,14 +249,16 @@ export function auditLines(log: Uint8Array | number[]): AgentSecretsAuditLines;
 
 /**
  * The audit line (with its newline) the page sends to the server for an
- * operation of its own (`source` `ui`), chained after the log whose last
- * bytes are `tail`. Names that are not valid names are left out.
+ * operation of its own (`source` `ui`) made without the vault open (a
+ * failed unlock), chained after the log whose last bytes are `tail`, with
+ * no MAC. Names that are not valid names are left out. An open vault's
+ * lines come from `Vault.auditNextLine`.
  */
 export function auditNextLine(tail: Uint8Array | number[], operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, nowUnixSeconds: number): string;
 
 /**
- * Checks the hash chain of a whole audit log: `{ lines, firstBroken,
- * reason }`.
+ * Checks the hash chain of a whole audit log, without a key (MACs are
+ * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
  */
 export function auditVerify(log: Uint8Array | number[]): AgentSecretsAuditCheck;
 
@@ -241,6 +273,14 @@ export function deriveKey(password: string, salt: Uint8Array | number[], iterati
  * preferred first (the CLI's built-ins and rules).
  */
 export function envVarsFor(service: string, key: string): string[];
+
+/**
+ * The last step of an unlock begun with `unlockParams` when no derived
+ * key opened a recipient: the attempt counted as a wrong password; always
+ * throws the wrong-password error with the attempts left (or the lockout
+ * it started).
+ */
+export function failUnlock(store: AgentSecretsStore, now_unix_seconds: number): void;
 
 /**
  * Why the file `name` (shown as `path`; its `fstat`, or its `lstat` when
@@ -320,13 +360,6 @@ export function providerConfigEnv(name: string, env: Record<string, string | und
 export function resolveEnv(service: string, key: string, env: Record<string, string | undefined>): AgentSecretsResolved;
 
 /**
- * Sets (`variables`) or removes (`null`) the user mapping of
- * `service`/`key` in the `config.json` of `store`, under its lock, with
- * the core's checks (variable names, no variable under two secrets).
- */
-export function setUserMapping(store: AgentSecretsStore, service: string, key: string, variables: string[] | null | undefined, nowUnixSeconds: number): void;
-
-/**
  * Why `size` bytes read of the file `name` are too many, or `undefined`.
  */
 export function sizeProblem(path: string, name: string, size: number): string | undefined;
@@ -344,12 +377,16 @@ export function status(store: AgentSecretsStore): AgentSecretsStatus;
 export function tempName(): string;
 
 /**
- * The vault's PBKDF2 parameters, after the same checks an unlock makes
- * first: `config.json` present and valid (iteration bounds included), and
- * no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
- * key is derived while locked out. A `state.json` that cannot be read
- * counts as no failures; the core's problem is returned as `warning`
- * (the CLI's warning) for the caller to show.
+ * The first step of an unlock whose key the caller derives (the core's
+ * [`begin_unlock`]): `config.json` parsed (bounds only, nothing else
+ * believed), the attempt counted before any derivation (refused with
+ * `code = "LOCKED"` while locked out, or while as many attempts as the
+ * lockout allows are running: retry shortly), then the password
+ * recipients' PBKDF2 parameters in the order to try them. A corrupt
+ * `state.json` is replaced; the core's problem is returned as `warning`
+ * (the CLI's warning) for the caller to show. Then derive, call
+ * `Vault.unlockWithPasswordKey` per recipient, and `failUnlock` if none
+ * opened.
  */
 export function unlockParams(store: AgentSecretsStore, now_unix_seconds: number): AgentSecretsUnlockParams;
 
@@ -388,6 +425,7 @@ export interface InitOutput {
     readonly auditVerify: (a: number, b: number) => [number, number, number];
     readonly deriveKey: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly envVarsFor: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly failUnlock: (a: any, b: number) => [number, number];
     readonly fileProblem: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
     readonly folderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly importPlan: (a: number, b: number, c: number, d: number, e: any, f: number, g: number) => [number, number, number];
@@ -400,7 +438,6 @@ export interface InitOutput {
     readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
     readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
-    readonly setUserMapping: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly sizeProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly status: (a: any) => [number, number, number];
     readonly tempName: () => [number, number, number, number];
@@ -408,6 +445,9 @@ export interface InitOutput {
     readonly userConfigPath: (a: number, b: number, c: number, d: number) => [number, number];
     readonly userConfigReadLimit: () => number;
     readonly vaultWarnings: (a: any) => [number, number];
+    readonly vault_appendAudit: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
+    readonly vault_auditNextLine: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number, number];
+    readonly vault_auditVerify: (a: number, b: number, c: number) => [number, number, number];
     readonly vault_delete: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly vault_documents: (a: number) => [number, number, number];
     readonly vault_envVars: (a: number, b: number, c: number) => [number, number, number];
@@ -417,9 +457,10 @@ export interface InitOutput {
     readonly vault_providerConfig: (a: number, b: number, c: number, d: any) => [number, number, number];
     readonly vault_resolve: (a: number, b: number, c: number, d: number, e: number, f: any) => [number, number, number];
     readonly vault_set: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly vault_setUserMapping: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number];
     readonly vault_status: (a: number) => [number, number, number];
     readonly vault_unlock: (a: any, b: number, c: number, d: number) => [number, number, number];
-    readonly vault_unlockWithPasswordKey: (a: any, b: number, c: number, d: number) => [number, number, number];
+    readonly vault_unlockWithPasswordKey: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

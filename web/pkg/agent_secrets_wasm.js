@@ -22,6 +22,117 @@ export class Vault {
         wasm.__wbg_vault_free(ptr, 0);
     }
     /**
+     * Appends one audit line for an operation on this open vault, MAC'ed
+     * with its audit key (so that nobody without the password can forge
+     * or edit it); same arguments as the free `appendAudit`.
+     * @param {string} operation
+     * @param {string} status
+     * @param {string | null | undefined} service
+     * @param {string | null | undefined} key
+     * @param {string} user
+     * @param {string} source
+     * @param {number} nowUnixSeconds
+     */
+    appendAudit(operation, status, service, key, user, source, nowUnixSeconds) {
+        const val7 = +nowUnixSeconds;
+        let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5;
+        try {
+            ptr0 = passStringToWasm0(operation, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(status, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = isLikeNone(service) ? 0 : passStringToWasm0(service, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len2 = WASM_VECTOR_LEN;
+            ptr3 = isLikeNone(key) ? 0 : passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len3 = WASM_VECTOR_LEN;
+            ptr4 = passStringToWasm0(user, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len4 = WASM_VECTOR_LEN;
+            ptr5 = passStringToWasm0(source, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len5 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 1, 1); }
+            if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 1, 1); }
+            if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
+            if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.vault_appendAudit(this.__wbg_ptr, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5, val7);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * Like the free `auditNextLine`, MAC'ed with this open vault's audit
+     * key (the server appends it only where it chains).
+     * @param {Uint8Array | number[]} tail
+     * @param {string} operation
+     * @param {string} status
+     * @param {string | null | undefined} service
+     * @param {string | null | undefined} key
+     * @param {string} user
+     * @param {number} nowUnixSeconds
+     * @returns {string}
+     */
+    auditNextLine(tail, operation, status, service, key, user, nowUnixSeconds) {
+        let deferred9_0;
+        let deferred9_1;
+        try {
+            const val7 = +nowUnixSeconds;
+            let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5;
+            try {
+                ptr0 = passArray8ToWasm0(tail, wasm.__wbindgen_malloc);
+                len0 = WASM_VECTOR_LEN;
+                ptr1 = passStringToWasm0(operation, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+                len1 = WASM_VECTOR_LEN;
+                ptr2 = passStringToWasm0(status, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+                len2 = WASM_VECTOR_LEN;
+                ptr3 = isLikeNone(service) ? 0 : passStringToWasm0(service, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+                len3 = WASM_VECTOR_LEN;
+                ptr4 = isLikeNone(key) ? 0 : passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+                len4 = WASM_VECTOR_LEN;
+                ptr5 = passStringToWasm0(user, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+                len5 = WASM_VECTOR_LEN;
+            } catch (e) {
+                if (ptr5) { wasm.__wbindgen_free(ptr5, len5 * 1, 1); }
+                if (ptr4) { wasm.__wbindgen_free(ptr4, len4 * 1, 1); }
+                if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
+                if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+                if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+                if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+                throw e;
+            }
+            const ret = wasm.vault_auditNextLine(this.__wbg_ptr, ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3, ptr4, len4, ptr5, len5, val7);
+            var ptr8 = ret[0];
+            var len8 = ret[1];
+            if (ret[3]) {
+                ptr8 = 0; len8 = 0;
+                throw takeFromExternrefTable0(ret[2]);
+            }
+            deferred9_0 = ptr8;
+            deferred9_1 = len8;
+            return getStringFromWasm0(ptr8, len8);
+        } finally {
+            wasm.__wbindgen_free(deferred9_0, deferred9_1, 1);
+        }
+    }
+    /**
+     * Checks a whole audit log's chain and, with this vault's audit key,
+     * its MACs: `{ lines, firstBroken, reason }`.
+     * @param {Uint8Array | number[]} log
+     * @returns {AgentSecretsAuditCheck}
+     */
+    auditVerify(log) {
+        const ptr0 = passArray8ToWasm0(log, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.vault_auditVerify(this.__wbg_ptr, ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
      * Removes `service`/`key`.
      * @param {string} service
      * @param {string} key
@@ -178,6 +289,36 @@ export class Vault {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
+     * Sets (`variables`) or removes (`null`) the user mapping of
+     * `service`/`key` in this vault's `config.json` (re-MAC'ed), with the
+     * core's checks; the caller sends the new `config.json` to the server.
+     * @param {string} service
+     * @param {string} key
+     * @param {string[] | null | undefined} variables
+     * @param {number} nowUnixSeconds
+     */
+    setUserMapping(service, key, variables, nowUnixSeconds) {
+        const val4 = +nowUnixSeconds;
+        let ptr0, len0, ptr1, len1, ptr2, len2;
+        try {
+            ptr0 = passStringToWasm0(service, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = isLikeNone(variables) ? 0 : passArrayJsValueToWasm0(variables, wasm.__wbindgen_malloc);
+            len2 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr2) { wasm.__externref_drop_slice(ptr2, len2); wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.vault_setUserMapping(this.__wbg_ptr, ptr0, len0, ptr1, len1, ptr2, len2, val4);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
      * Stores `value` under `service`/`key`: `"created"` or `"updated"`.
      * @param {string} service
      * @param {string} key
@@ -231,20 +372,33 @@ export class Vault {
     }
     /**
      * Opens the vault in `store` with a password key the caller derived
-     * (PBKDF2-HMAC-SHA256, 32 bytes, with the parameters of
-     * `unlockParams`; the npm package uses WebCrypto). Same checks and
-     * lockout accounting as `Vault.unlock`. The key bytes handed over are
+     * (PBKDF2-HMAC-SHA256, 32 bytes, with `recipient`'s parameters from
+     * `unlockParams`, which counted the attempt; the npm package uses
+     * WebCrypto). The MAC of `config.json` is verified before anything in
+     * it is used. A key that opens nothing throws the plain
+     * `WRONG_PASSWORD` and leaves the attempt counted: try the next
+     * recipient, then call `failUnlock`. The key bytes handed over are
      * wiped here; the caller wipes its own copy.
      * @param {AgentSecretsStore} store
+     * @param {string} recipient
      * @param {Uint8Array | number[]} passwordKey
      * @param {number} nowUnixSeconds
      * @returns {Vault}
      */
-    static unlockWithPasswordKey(store, passwordKey, nowUnixSeconds) {
-        const val2 = +nowUnixSeconds;
-        const ptr0 = passArray8ToWasm0(passwordKey, wasm.__wbindgen_malloc);
-        const len0 = WASM_VECTOR_LEN;
-        const ret = wasm.vault_unlockWithPasswordKey(store, ptr0, len0, val2);
+    static unlockWithPasswordKey(store, recipient, passwordKey, nowUnixSeconds) {
+        const val3 = +nowUnixSeconds;
+        let ptr0, len0, ptr1, len1;
+        try {
+            ptr0 = passStringToWasm0(recipient, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passArray8ToWasm0(passwordKey, wasm.__wbindgen_malloc);
+            len1 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.vault_unlockWithPasswordKey(store, ptr0, len0, ptr1, len1, val3);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -473,8 +627,10 @@ export function auditLines(log) {
 
 /**
  * The audit line (with its newline) the page sends to the server for an
- * operation of its own (`source` `ui`), chained after the log whose last
- * bytes are `tail`. Names that are not valid names are left out.
+ * operation of its own (`source` `ui`) made without the vault open (a
+ * failed unlock), chained after the log whose last bytes are `tail`, with
+ * no MAC. Names that are not valid names are left out. An open vault's
+ * lines come from `Vault.auditNextLine`.
  * @param {Uint8Array | number[]} tail
  * @param {string} operation
  * @param {string} status
@@ -528,8 +684,8 @@ export function auditNextLine(tail, operation, status, service, key, user, nowUn
 }
 
 /**
- * Checks the hash chain of a whole audit log: `{ lines, firstBroken,
- * reason }`.
+ * Checks the hash chain of a whole audit log, without a key (MACs are
+ * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
  * @param {Uint8Array | number[]} log
  * @returns {AgentSecretsAuditCheck}
  */
@@ -594,6 +750,21 @@ export function envVarsFor(service, key) {
     var v3 = getArrayJsValueFromWasm0(ret[0], ret[1]);
     wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
     return v3;
+}
+
+/**
+ * The last step of an unlock begun with `unlockParams` when no derived
+ * key opened a recipient: the attempt counted as a wrong password; always
+ * throws the wrong-password error with the attempts left (or the lockout
+ * it started).
+ * @param {AgentSecretsStore} store
+ * @param {number} now_unix_seconds
+ */
+export function failUnlock(store, now_unix_seconds) {
+    const ret = wasm.failUnlock(store, now_unix_seconds);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 
 /**
@@ -880,38 +1051,6 @@ export function resolveEnv(service, key, env) {
 }
 
 /**
- * Sets (`variables`) or removes (`null`) the user mapping of
- * `service`/`key` in the `config.json` of `store`, under its lock, with
- * the core's checks (variable names, no variable under two secrets).
- * @param {AgentSecretsStore} store
- * @param {string} service
- * @param {string} key
- * @param {string[] | null | undefined} variables
- * @param {number} nowUnixSeconds
- */
-export function setUserMapping(store, service, key, variables, nowUnixSeconds) {
-    const val4 = +nowUnixSeconds;
-    let ptr0, len0, ptr1, len1, ptr2, len2;
-    try {
-        ptr0 = passStringToWasm0(service, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-        len0 = WASM_VECTOR_LEN;
-        ptr1 = passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
-        len1 = WASM_VECTOR_LEN;
-        ptr2 = isLikeNone(variables) ? 0 : passArrayJsValueToWasm0(variables, wasm.__wbindgen_malloc);
-        len2 = WASM_VECTOR_LEN;
-    } catch (e) {
-        if (ptr2) { wasm.__externref_drop_slice(ptr2, len2); wasm.__wbindgen_free(ptr2, len2 * 4, 4); }
-        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-        throw e;
-    }
-    const ret = wasm.setUserMapping(store, ptr0, len0, ptr1, len1, ptr2, len2, val4);
-    if (ret[1]) {
-        throw takeFromExternrefTable0(ret[0]);
-    }
-}
-
-/**
  * Why `size` bytes read of the file `name` are too many, or `undefined`.
  * @param {string} path
  * @param {string} name
@@ -979,12 +1118,16 @@ export function tempName() {
 }
 
 /**
- * The vault's PBKDF2 parameters, after the same checks an unlock makes
- * first: `config.json` present and valid (iteration bounds included), and
- * no lockout running at `nowUnixSeconds` (`code = "LOCKED"`), so that no
- * key is derived while locked out. A `state.json` that cannot be read
- * counts as no failures; the core's problem is returned as `warning`
- * (the CLI's warning) for the caller to show.
+ * The first step of an unlock whose key the caller derives (the core's
+ * [`begin_unlock`]): `config.json` parsed (bounds only, nothing else
+ * believed), the attempt counted before any derivation (refused with
+ * `code = "LOCKED"` while locked out, or while as many attempts as the
+ * lockout allows are running: retry shortly), then the password
+ * recipients' PBKDF2 parameters in the order to try them. A corrupt
+ * `state.json` is replaced; the core's problem is returned as `warning`
+ * (the CLI's warning) for the caller to show. Then derive, call
+ * `Vault.unlockWithPasswordKey` per recipient, and `failUnlock` if none
+ * opened.
  * @param {AgentSecretsStore} store
  * @param {number} now_unix_seconds
  * @returns {AgentSecretsUnlockParams}

@@ -1,5 +1,7 @@
-//! `agent secret audit [--verify] [--tail N] [--json]` — no password needed:
-//! the log holds names, never values.
+//! `agent secret audit [--verify [--chain-only]] [--tail N] [--json]` — the
+//! log holds names, never values. `--verify` checks the hash chain, and
+//! with the password (when one is given or can be asked for) the MACs of
+//! the lines written by unlocked commands.
 
 use agent_secrets_core::audit::{self, AuditLine, AUDIT_FILE};
 use agent_secrets_core::{Error, Store};
@@ -12,9 +14,12 @@ use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Check the hash chain and name the first broken line (exit 6 if broken).
+    /// Check the hash chain and, with the password, the lines' MACs; name the first line that fails (exit 6).
     #[arg(long)]
     pub verify: bool,
+    /// With --verify: check the hash chain only, without asking for the password.
+    #[arg(long, requires = "verify")]
+    pub chain_only: bool,
     /// Only the last N events.
     #[arg(long, value_name = "N")]
     pub tail: Option<usize>,
@@ -32,6 +37,10 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 struct VerifyJson {
     ok: bool,
     lines: usize,
+    macs_checked: bool,
+    authenticated: usize,
+    unauthenticated: usize,
+    earlier_key: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_broken_line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,11 +57,20 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map_err(Error::from)?
         .unwrap_or_default();
     if args.verify {
-        let result = audit::verify(&log);
+        let result = if !args.chain_only && ctx.inputs.has_password_source() {
+            let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+            audit::verify_with_key(&log, vault.audit_key())
+        } else {
+            audit::verify(&log)
+        };
         if args.json {
             output::json(&VerifyJson {
                 ok: result.first_broken.is_none(),
                 lines: result.lines,
+                macs_checked: result.macs_checked,
+                authenticated: result.authenticated,
+                unauthenticated: result.unauthenticated,
+                earlier_key: result.earlier_key,
                 first_broken_line: result.first_broken.as_ref().map(|b| b.0),
                 reason: result.first_broken.as_ref().map(|b| b.1.clone()),
             });
@@ -61,14 +79,15 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             None => {
                 if !args.json {
                     output::line(&format!(
-                        "audit.log: {} lines, hash chain intact.",
-                        result.lines
+                        "audit.log: {} lines, hash chain intact; {}",
+                        result.lines,
+                        mac_summary(&result)
                     ));
                 }
                 Ok(())
             }
             Some((line, why)) => Err(CliError::Reported {
-                message: format!("audit.log: line {line} breaks the hash chain: {why}."),
+                message: format!("audit.log: line {line} fails verification: {why}."),
                 code: exit::INTEGRITY,
             }),
         };
@@ -124,6 +143,25 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         ));
     }
     Ok(())
+}
+
+/// What the MAC check found, in words.
+fn mac_summary(result: &audit::Verification) -> String {
+    if !result.macs_checked {
+        return "MACs not checked (no password; run with the password to check them).".to_owned();
+    }
+    let mut out = format!(
+        "{} authenticated (MAC verified), {} without a MAC (password-free commands)",
+        result.authenticated, result.unauthenticated
+    );
+    if result.earlier_key > 0 {
+        out.push_str(&format!(
+            ", {} under an earlier vault key (fixed by the chain)",
+            result.earlier_key
+        ));
+    }
+    out.push('.');
+    out
 }
 
 /// The snake_case name serde gives an enum value.

@@ -2,11 +2,12 @@
 //!
 //! The effective mapping between secrets and environment variables: the
 //! built-in providers, the user mapping in `config.json` and every secret
-//! in the vault. No password: names are not secret. `--map`/`--unmap`
-//! change the user mapping (`"env"` in `config.json`). A variable that
-//! never carries a secret (the loader's, a shell's, …) is refused by
-//! `--map` and, when a key name gives one, listed as `ignored` with a
-//! warning.
+//! in the vault. Showing it needs no password (names are not secret; the
+//! mapping shown is read unverified). `--map`/`--unmap` change the user
+//! mapping (`"env"` in `config.json`) and need the password: the file is
+//! written again under its MAC. A variable that never carries a secret
+//! (the loader's, a shell's, …) is refused by `--map` and, when a key name
+//! gives one, listed as `ignored` with a warning.
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, Origin, UserMapping};
@@ -75,13 +76,18 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         })?;
         let (service, key) = env::split_mapping_key(name)?;
         let vars: Vec<String> = vars.split(',').map(|v| v.trim().to_owned()).collect();
-        env::set_user_mapping(&ctx.store, service, key, Some(&vars), now())?;
+        for var in &vars {
+            env::validate_var(var)?;
+        }
+        let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+        vault.set_user_mapping(service, key, Some(&vars), now())?;
         output::line(&format!("{service}/{key} ← {}", vars.join(", ")));
         return Ok(());
     }
     if let Some(name) = &args.unmap {
         let (service, key) = env::split_mapping_key(name)?;
-        env::set_user_mapping(&ctx.store, service, key, None, now())?;
+        let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+        vault.set_user_mapping(service, key, None, now())?;
         let vars = env::vars_for(service, key);
         output::line(&format!(
             "{service}/{key} ← {} (no user mapping)",

@@ -80,7 +80,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     }
 }
 
-/// The user mapping, read without the password (names are not secret).
+/// The user mapping, read without the password (names only: it plans an
+/// import or is shown; the import checks it against the verified one).
 pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
     use agent_secrets_core::Store;
     let bytes = ctx
@@ -169,7 +170,7 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if args.dry_run {
         print_plan(&found);
     } else {
-        store(ctx, found)?;
+        store(ctx, found, &user)?;
     }
     if !absent.is_empty() {
         output::note(&format!("Not set, not imported: {}.", absent.join(", ")));
@@ -276,7 +277,7 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
         print_plan(&planned);
         return Ok(());
     }
-    store(ctx, planned)
+    store(ctx, planned, &user)
 }
 
 fn report_lines(file: &str, lines: impl Iterator<Item = String>) {
@@ -309,9 +310,14 @@ fn print_plan(planned: &[Planned]) {
     output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows));
 }
 
-/// One unlock, one write per service.
-fn store(ctx: &mut Context, planned: Vec<Planned>) -> Result<(), CliError> {
+/// One unlock, one write per service. `user` is the mapping the plan was
+/// made with, read before the unlock: it must be the one the unlock
+/// verified, or a swapped file could have routed the values.
+fn store(ctx: &mut Context, planned: Vec<Planned>, user: &UserMapping) -> Result<(), CliError> {
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    if &vault.config().env != user {
+        return Err(Error::KeysChanged.into());
+    }
     let mut by_service: BTreeMap<String, Vec<Planned>> = BTreeMap::new();
     for p in planned {
         by_service.entry(p.service.clone()).or_default().push(p);

@@ -28,7 +28,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         iterations,
         ..InitOptions::default()
     };
-    Vault::init(&ctx.store, &password, &options, now())?;
+    let vault = Vault::init(&ctx.store, &password, &options, now())?;
+    crate::audit_log::remember_key(vault.audit_key());
     output::line(&format!(
         "Initialized a vault in {} (PBKDF2-HMAC-SHA256, {iterations} iterations). Its .gitignore keeps it out of git.",
         ctx.store.display()

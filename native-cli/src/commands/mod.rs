@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and a `run`.
 
 pub mod audit;
+pub mod config;
 pub mod delete;
 pub mod env;
 pub mod export;
@@ -20,7 +21,7 @@ pub mod status;
 pub mod ui;
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::{Error, Vault};
+use agent_secrets_core::{Error, Store, Vault};
 
 use crate::audit_log::{self, Target};
 
@@ -58,6 +59,7 @@ fn audit_target(command: &Command) -> Option<Target> {
         },
         SecretCommand::Delete(a) => Target::secret(Operation::Delete, &a.service, Some(&a.key)),
         SecretCommand::Status(_) => return None,
+        SecretCommand::Config(a) => return config::audit_target(a),
         SecretCommand::Import(a) => return import::audit_target(a),
         SecretCommand::Export(a) => return export::audit_target(a),
         SecretCommand::Run(a) => return run::audit_target(a),
@@ -81,6 +83,7 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::List(args) => list::run(ctx, &args),
             SecretCommand::Delete(args) => delete::run(ctx, &args),
             SecretCommand::Status(args) => status::run(ctx, &args),
+            SecretCommand::Config(args) => config::run(ctx, &args),
             SecretCommand::Import(args) => import::run(ctx, &args),
             SecretCommand::Export(args) => export::run(ctx, &args),
             SecretCommand::Run(args) => run::run(ctx, &args),
@@ -98,28 +101,47 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
 }
 
 /// Asks for the password and opens the vault. A missing vault is reported
-/// before anyone is asked for a password.
+/// before anyone is asked for a password. The vault's audit key is kept for
+/// the command's audit line.
 pub fn unlock<'s>(
     store: &'s FileStore,
     inputs: &mut Inputs,
 ) -> Result<Vault<&'s FileStore>, CliError> {
+    use agent_secrets_core::lockout;
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
     warn_vault_alert_command(store);
-    if let (_, Some(problem)) = agent_secrets_core::lockout::load(store) {
-        crate::output::note(&format!(
-            "warning: {problem} The lockout counter starts again from zero; the file is rewritten at the next failed attempt."
-        ));
+    // Said before the prompt; the unlock itself counts the attempt (and
+    // rewrites a corrupt state.json) before any key is derived.
+    if let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) {
+        if let Ok(config) = agent_secrets_core::format::parse_config(&bytes) {
+            if let (_, Some(problem)) = lockout::load_checked(store, &config.lockout, now()) {
+                crate::output::note(&format!("warning: {problem} {}", lockout::RECOVERY));
+            }
+        }
     }
     let password = inputs.password()?;
-    Ok(Vault::unlock(store, &password, now())?)
+    // As many attempts as the lockout allows may be running already (other
+    // processes): wait for a free turn as for the lock, 1 ms doubling to 50 ms.
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    let vault = loop {
+        match Vault::unlock(store, &password, now()) {
+            Err(Error::UnlocksInFlight) if started.elapsed() < store.lock_timeout() => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            other => break other?,
+        }
+    };
+    audit_log::remember_key(vault.audit_key());
+    Ok(vault)
 }
 
 /// A `command` in the vault's `alerts` is never run; say so at every
 /// unlock, right password or wrong, so the owner finds it.
 fn warn_vault_alert_command(store: &FileStore) {
-    use agent_secrets_core::Store;
     let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) else {
         return;
     };
@@ -135,7 +157,6 @@ fn warn_vault_alert_command(store: &FileStore) {
 
 /// Whether the folder holds a `config.json`.
 pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
-    use agent_secrets_core::Store;
     let config = store
         .read(agent_secrets_core::format::CONFIG_FILE)
         .map_err(Error::from)?;

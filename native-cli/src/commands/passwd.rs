@@ -22,7 +22,8 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 }
 
 /// Old password (counted by the lockout when wrong), new password twice
-/// (strength rule), then only `config.json` is rewritten, atomically.
+/// (strength rule), then only `config.json` is rewritten, atomically: the
+/// vault key is wrapped again, nothing else changes.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if let Some(n) = args.iterations {
         check_iterations(u64::from(n))?;
@@ -31,9 +32,14 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let new_password = ctx.inputs.replacement_password()?;
     check_password_strength(&new_password)?;
     vault.change_password(&new_password, args.iterations, now())?;
+    let iterations = vault
+        .config()
+        .password_recipients()
+        .find(|(name, _)| *name == agent_secrets_core::OWNER)
+        .or_else(|| vault.config().password_recipients().next())
+        .map_or(0, |(_, r)| r.kdf.iterations);
     output::line(&format!(
-        "Master password changed ({} iterations). Only config.json was rewritten.",
-        vault.config().kdf.iterations
+        "Master password changed ({iterations} iterations). Only config.json was rewritten."
     ));
     Ok(())
 }

@@ -432,10 +432,10 @@ fn alert_command(dir: &Path) -> Check {
                 "{CONFIG_FILE} has an \"alerts\" \"command\", which is never run: a program is never \
                  taken from the vault folder (anyone who can write it could plant one)"
             ),
-            format!(
-                "remove \"command\" from {CONFIG_FILE}; name the alert command in \
-                 ~/.config/agent-secrets/config.json or AGENT_SECRETS_ALERT_COMMAND"
-            ),
+            "agent secret config --alert-after N --alert-window S (with the password) writes \
+             the thresholds without it; name the alert command in \
+             ~/.config/agent-secrets/config.json or AGENT_SECRETS_ALERT_COMMAND"
+                .to_owned(),
             false,
         )
     } else {
@@ -443,17 +443,23 @@ fn alert_command(dir: &Path) -> Check {
     }
 }
 
-/// Reads the count leniently, so that a count the strict parser refuses
-/// is still reported as what it is.
+/// Reads the counts leniently (the lowest of the recipients'), so that a
+/// count the strict parser refuses is still reported as what it is.
 fn kdf_iterations(dir: &Path) -> Check {
     let iterations = read(dir, CONFIG_FILE)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .and_then(|v| v.get("kdf")?.get("iterations")?.as_u64());
+        .and_then(|v| {
+            v.get("recipients")?
+                .as_object()?
+                .values()
+                .filter_map(|r| r.get("kdf")?.get("iterations")?.as_u64())
+                .min()
+        });
     match iterations {
         None => Check::skipped(
             "kdf_iterations",
-            format!("no kdf.iterations number in {CONFIG_FILE}"),
+            format!("no recipients.*.kdf.iterations number in {CONFIG_FILE}"),
         ),
         Some(n) if n >= u64::from(MIN_ITERATIONS) => Check::ok(
             "kdf_iterations",

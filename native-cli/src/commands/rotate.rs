@@ -21,8 +21,9 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
     Some(Target::vault(Operation::Rotate))
 }
 
-/// New data key, every value re-encrypted service by service, old key
-/// dropped; resumes an interrupted rotation. A progress line on a terminal.
+/// New vault key and data key, every value re-encrypted service by
+/// service, old data key dropped; resumes an interrupted rotation. A
+/// progress line on a terminal.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     let show_progress = std::io::stderr().is_terminal();
@@ -35,6 +36,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
     };
     let summary = vault.rotate(now(), &mut progress)?;
+    // The vault key changed with the rotation: the audit line goes under the new one.
+    crate::audit_log::remember_key(vault.audit_key());
     if args.json {
         output::json(&summary);
     } else {

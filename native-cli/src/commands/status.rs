@@ -62,6 +62,8 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
                 format!("pbkdf2-hmac-sha256, {} iterations", status.iterations),
             ],
             vec!["cipher".to_owned(), "aes-256-gcm".to_owned()],
+            vec!["vault key".to_owned(), status.vault_key_id.clone()],
+            vec!["recipients".to_owned(), status.recipients.join(", ")],
             vec![
                 "keys".to_owned(),
                 format!(
@@ -75,7 +77,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             vec![
                 "lockout".to_owned(),
                 format!(
-                    "after {} failed attempts, {} s doubling to {} s",
+                    "after {} failed attempts, {} s doubling to {} s (unverified: read without the password)",
                     status.lockout.max_attempts,
                     status.lockout.base_delay_seconds,
                     status.lockout.max_delay_seconds

@@ -22,9 +22,9 @@
 
 use agent_secrets_core::audit::{self, AuditLine, AUDIT_FILE};
 use agent_secrets_core::format::{
-    parse_config, parse_service, service_file, service_of_file, to_bytes, ConfigDoc, CONFIG_FILE,
+    parse_config, parse_service, service_file, service_of_file, ConfigDoc, CONFIG_FILE,
 };
-use agent_secrets_core::lockout::{self, Failure, STATE_FILE};
+use agent_secrets_core::lockout;
 use agent_secrets_core::names::validate_service;
 use agent_secrets_core::{Error, ErrorKind, Store};
 use base64::Engine;
@@ -154,14 +154,6 @@ struct Listing {
     stale: Vec<agent_secrets_core::metrics::StaleSecret>,
 }
 
-/// What a wrong password after this reservation leads to.
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
-enum IfWrong {
-    AttemptsRemaining(u32),
-    LockedForSeconds(u64),
-}
-
 impl Api {
     /// The handlers over `store` (its lock file says `ui`).
     pub fn new(store: FileStore) -> Self {
@@ -234,6 +226,8 @@ impl Api {
         let mut same = new.clone();
         same.env.clone_from(&current.env);
         same.updated_at = current.updated_at;
+        // The page re-MACs what it changed (the server has no key to check it).
+        same.mac = current.mac.clone();
         if same != current {
             return Ok(bad_request(
                 "Only the env mapping of config.json can be changed from the dashboard.",
@@ -419,34 +413,37 @@ impl Api {
         }
     }
 
-    /// Counts the attempt before the page derives anything (a page that
-    /// never reports back has used up an attempt), unless a lockout runs.
+    /// Counts the attempt before the page derives anything (the core's
+    /// `begin_unlock`: refused while a lockout runs), then gives the
+    /// password recipients' KDF parameters. A page that never reports back
+    /// has an attempt in flight, counted as wrong once stale.
     fn reserve(&self) -> Result<Reply, Error> {
-        let (_, config) = self.read_config()?;
-        let at = now();
-        let _lock = Locked::take(&self.store)?;
-        let (mut state, _) = lockout::load(&self.store);
-        state.check(at)?;
-        let if_wrong = match state.record_failure(&config.lockout, at) {
-            Failure::Remaining(n) => IfWrong::AttemptsRemaining(n),
-            Failure::LockedFor(s) => IfWrong::LockedForSeconds(s),
-        };
-        self.store.write(STATE_FILE, &to_bytes(&state))?;
+        let start = agent_secrets_core::begin_unlock(&self.store, now())?;
+        let recipients: Vec<serde_json::Value> = start
+            .recipients
+            .iter()
+            .map(|(name, kdf)| {
+                serde_json::json!({
+                    "recipient": name,
+                    "algorithm": kdf.algorithm,
+                    "iterations": kdf.iterations,
+                    "salt": base64::engine::general_purpose::STANDARD.encode(kdf.salt.0),
+                })
+            })
+            .collect();
         Ok(Reply::json(
             200,
             &serde_json::json!({
-                "kdf": {
-                    "algorithm": config.kdf.algorithm,
-                    "iterations": config.kdf.iterations,
-                    "salt": base64::engine::general_purpose::STANDARD.encode(config.kdf.salt.0),
-                },
-                "if_wrong": if_wrong,
+                "recipients": recipients,
+                "warning": start.reservation.warning.map(|w| format!("{w} {}", lockout::RECOVERY)),
             }),
         ))
     }
 
-    /// `{"ok": true}`: the password was right, the counters go back to zero.
-    /// `{"ok": false}`: nothing to do, the reservation already counted it.
+    /// `{"ok": true}`: the password was right, the attempt is resolved and
+    /// the counters go back to zero (the core's `lockout::clear`).
+    /// `{"ok": false}`: no recipient opened; the attempt counts as a wrong
+    /// password (the core's `fail_unlock`), answered with its message.
     fn report(&self, body: &[u8]) -> Result<Reply, Error> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -457,13 +454,26 @@ impl Api {
             return Ok(bad_request("Expected {\"ok\": true|false}."));
         };
         if report.ok {
-            let _lock = Locked::take(&self.store)?;
-            let (mut state, _) = lockout::load(&self.store);
-            if state.record_success() {
-                self.store.write(STATE_FILE, &to_bytes(&state))?;
-            }
+            lockout::clear(&self.store)?;
+            return Ok(Reply::empty());
         }
-        Ok(Reply::empty())
+        let wrong = agent_secrets_core::fail_unlock(&self.store, now());
+        let (remaining, locked_for) = match &wrong {
+            Error::WrongPassword {
+                attempts_remaining,
+                locked_for_seconds,
+            } => (*attempts_remaining, *locked_for_seconds),
+            _ => (None, None),
+        };
+        Ok(Reply::json(
+            200,
+            &serde_json::json!({
+                "error": wrong.to_string(),
+                "code": wrong.kind().code(),
+                "attempts_remaining": remaining,
+                "locked_for_seconds": locked_for,
+            }),
+        ))
     }
 
     fn preflight(&self) -> Reply {
