@@ -227,7 +227,7 @@ impl Api {
         same.env.clone_from(&current.env);
         same.updated_at = current.updated_at;
         // The page re-MACs what it changed (the server has no key to check it).
-        same.mac = current.mac.clone();
+        same.mac = current.mac;
         if same != current {
             return Ok(bad_request(
                 "Only the env mapping of config.json can be changed from the dashboard.",
