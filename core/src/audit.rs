@@ -349,6 +349,20 @@ pub fn append_authenticated<S: Store + ?Sized>(
     append_locked(store, event, Some(key))
 }
 
+/// The line (with its newline) that `event` becomes after the log whose
+/// last bytes are `tail` (at most the last 4 KiB are looked at), MAC'ed
+/// when a key is given. The dashboard page builds its lines with this,
+/// from the tail the server gives it.
+pub fn next_line(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
+    let mut previous = last_line(tail);
+    // A tail that starts mid-line only matters if it holds no newline at all.
+    if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
+        previous = None;
+    }
+    chain(previous, event, key)
+}
+
 /// Appends one event, MAC'ed when a key is given; the caller holds the
 /// write lock.
 pub fn append_locked<S: Store + ?Sized>(
@@ -357,26 +371,57 @@ pub fn append_locked<S: Store + ?Sized>(
     key: Option<&AuditKey>,
 ) -> Result<AuditLine, Error> {
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let mut previous = last_line(&tail);
-    // A tail that starts mid-line only matters if it holds no newline at all.
-    if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
-        previous = None;
+    let line = next_line(&tail, event, key);
+    write_line(store, &tail, &line)?;
+    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
+        file: AUDIT_FILE.to_owned(),
+        detail: "a line just written does not parse".to_owned(),
+    })
+}
+
+/// Appends a line built elsewhere (the dashboard page builds and MACs its
+/// own with [`next_line`]) if, but for its MAC, it is exactly the line its
+/// event becomes after the log as it is now, and it carries a MAC where
+/// [`requires_mac`] wants one; `Ok(false)`, and nothing written, when it
+/// is not (the log moved on since the page read it, or the line is not
+/// one of ours). The MAC itself is checked by readers that hold the key
+/// (`audit --verify`). The caller holds the write lock.
+pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<bool, Error> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let Ok(parsed) = serde_json::from_slice::<AuditLine>(body) else {
+        return Ok(false);
+    };
+    if requires_mac(parsed.event.operation, parsed.event.status) && parsed.mac.is_none() {
+        return Ok(false);
     }
-    let line = chain(previous, event, key);
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let expected = next_line(&tail, parsed.event.clone(), None);
+    let Ok(unsigned) = serde_json::from_slice::<AuditLine>(&expected[..expected.len() - 1]) else {
+        return Ok(false);
+    };
+    let canonical = serde_json::to_vec(&parsed).unwrap_or_default();
+    if unsigned.seq != parsed.seq || unsigned.prev != parsed.prev || canonical != body {
+        return Ok(false);
+    }
+    let mut out = canonical;
+    out.push(b'\n');
+    write_line(store, &tail, &out)?;
+    Ok(true)
+}
+
+/// Appends `line` after a log ending in `tail`.
+fn write_line<S: Store + ?Sized>(store: &S, tail: &[u8], line: &[u8]) -> Result<(), Error> {
     // A crash mid-append can leave a last line without its newline: end it
     // first, so the new line stands on its own (and --verify names the torn one).
     if tail.last().is_some_and(|b| *b != b'\n') {
         let mut fixed = Vec::with_capacity(line.len() + 1);
         fixed.push(b'\n');
-        fixed.extend_from_slice(&line);
+        fixed.extend_from_slice(line);
         store.append(AUDIT_FILE, &fixed)?;
     } else {
-        store.append(AUDIT_FILE, &line)?;
+        store.append(AUDIT_FILE, line)?;
     }
-    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
-        file: AUDIT_FILE.to_owned(),
-        detail: "a line just written does not parse".to_owned(),
-    })
+    Ok(())
 }
 
 /// What [`verify`] or [`verify_with_key`] found.
@@ -523,6 +568,13 @@ fn broken(mut result: Verification, number: usize, why: &str) -> Verification {
 /// Parses every line that parses (for `audit --tail`, metrics); the
 /// numbers of lines that do not are returned apart.
 pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
+    let (good, bad) = parse_numbered_lines(log);
+    (good.into_iter().map(|(_, l)| l).collect(), bad)
+}
+
+/// [`parse_lines`] with each line's number (from 1, as [`verify`] counts),
+/// so that a viewer can point at the line that breaks the chain.
+pub fn parse_numbered_lines(log: &[u8]) -> (Vec<(usize, AuditLine)>, Vec<usize>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     for (i, line) in log.split(|b| *b == b'\n').enumerate() {
@@ -530,7 +582,7 @@ pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
             continue;
         }
         match serde_json::from_slice(line) {
-            Ok(l) => good.push(l),
+            Ok(l) => good.push((i + 1, l)),
             Err(_) => bad.push(i + 1),
         }
     }
@@ -781,6 +833,31 @@ mod tests {
         let log = store.read(AUDIT_FILE).expect("read").expect("present");
         assert!(log.starts_with(b"garbage without newline\n{"));
         assert_eq!(verify(&log).first_broken.map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn a_line_built_elsewhere_is_appended_only_where_it_chains() {
+        let store = MemoryStore::new();
+        let page_key = key(7);
+        append(&store, event(0)).expect("append");
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        let built = next_line(&tail, event(1), Some(&page_key));
+        // Another writer appends first: the built line no longer chains.
+        append(&store, event(2)).expect("append");
+        let before = store.read(AUDIT_FILE).expect("read");
+        assert!(!append_built_locked(&store, &built).expect("checked"));
+        assert_eq!(store.read(AUDIT_FILE).expect("read"), before);
+        assert!(!append_built_locked(&store, b"not a line").expect("checked"));
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        // A get that succeeded was unlocked: without a MAC it is refused.
+        let unsigned = next_line(&tail, event(3), None);
+        assert!(!append_built_locked(&store, &unsigned).expect("checked"));
+        let built = next_line(&tail, event(3), Some(&page_key));
+        assert!(append_built_locked(&store, &built).expect("appended"));
+        let log = store.read(AUDIT_FILE).expect("read").expect("present");
+        assert!(log.ends_with(&built));
+        assert_eq!(verify(&log).lines, 3);
+        assert_eq!(verify(&log).first_broken, None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod env;
 mod error;
 pub mod files;
 pub mod format;
+pub mod import;
 mod keyring;
 pub mod lockout;
 pub mod metrics;

@@ -74,7 +74,7 @@ pub fn append_audit(
 
 /// An audit event from the names of the audit format. A name that is not
 /// a valid one is left out (the line is still written).
-fn audit_event(
+pub(crate) fn audit_event(
     operation: &str,
     status: &str,
     service: Option<String>,

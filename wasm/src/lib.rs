@@ -26,7 +26,10 @@
 //!   `userConfigReadLimit`, `alertCommand`;
 //! - the npm package's file store (module `files`): the folder rules
 //!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
-//!   `isTempName`.
+//!   `isTempName`;
+//! - for the browser dashboard (module `web`): `auditNextLine`,
+//!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
+//!   `Vault` `auditNextLine`, `auditVerify`, `setUserMapping`.
 //!
 //! Service and key names are parsed where they come in (module `convert`):
 //! a name that breaks the rule throws before any document is read.
@@ -51,6 +54,7 @@ mod store;
 mod unlock;
 mod user_config;
 mod vault;
+mod web;
 
 pub use audit::{alert_after_failure, append_audit, audit_status};
 pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
@@ -60,3 +64,4 @@ pub use store::{JsStore, StoreObject};
 pub use unlock::{fail_unlock_binding, unlock_params, unlock_warnings};
 pub use user_config::{alert_command, user_config_path, user_config_read_limit};
 pub use vault::{list, open_documents, status, Vault};
+pub use web::{audit_lines, audit_next_line, audit_verify, import_plan, mapping_of};

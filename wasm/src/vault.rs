@@ -236,6 +236,11 @@ impl Vault {
     pub(crate) fn core(&self) -> &CoreVault<AnyStore> {
         &self.inner
     }
+
+    /// The core vault, to change (the dashboard's mapping edit).
+    pub(crate) fn core_mut(&mut self) -> &mut CoreVault<AnyStore> {
+        &mut self.inner
+    }
 }
 
 #[wasm_bindgen]

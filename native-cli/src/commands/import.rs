@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, UserMapping};
-use agent_secrets_core::reserved_vars::reserved;
-use agent_secrets_core::{dotenv, Error, KeyName, SecretString, ServiceName, SetOutcome};
+use agent_secrets_core::import::{self, PlanError};
+use agent_secrets_core::{Error, KeyName, SecretString, ServiceName, SetOutcome};
 use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
@@ -91,17 +91,6 @@ pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
     Ok(agent_secrets_core::format::parse_config(&bytes)?.env)
 }
 
-/// For a secret that maps to no variable but reserved ones
-/// (`app/LD_PRELOAD`, `ld/preload`): "maps only to VAR, and REASON".
-fn unusable(user: &UserMapping, service: &ServiceName, key: &KeyName) -> Option<String> {
-    let vars = env::secret_vars(user, service, key);
-    if !vars.variables.is_empty() {
-        return None;
-    }
-    let (variable, why) = vars.refused.first()?;
-    Some(format!("maps only to {variable}, and {why}"))
-}
-
 fn usage(message: String) -> CliError {
     CliError::Usage(message)
 }
@@ -133,7 +122,7 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let refused: Vec<String> = wanted
         .iter()
         .filter_map(|(service, key)| {
-            unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
+            import::unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
         })
         .collect();
     if !refused.is_empty() {
@@ -221,22 +210,6 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
     let name = file.display().to_string();
     let bytes = read_file(file)?;
     let user = user_mapping(ctx)?;
-    let parsed = dotenv::parse(&bytes).map_err(|errors| {
-        report_lines(&name, errors.iter().map(ToString::to_string));
-        usage(format!(
-            "{name}: {} line(s) could not be read; nothing was imported.",
-            errors.len()
-        ))
-    })?;
-    drop(bytes);
-    for d in &parsed.duplicates {
-        let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
-        output::note(&format!(
-            "{name}: {} is set on lines {}; the last one wins.",
-            d.name,
-            lines.join(", ")
-        ));
-    }
     let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
     if let Some(problem) = problems.into_iter().next() {
         return Err(problem.into());
@@ -245,69 +218,49 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
         .iter()
         .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
         .collect();
-    let reverse = env::ReverseMapping::new(&user, &existing);
-    let mut errors = Vec::new();
-    let mut planned: Vec<Planned> = Vec::new();
-    // (service, key) -> index in `planned`
-    let mut seen: std::collections::HashMap<(ServiceName, KeyName), usize> =
-        std::collections::HashMap::new();
-    for entry in parsed.entries {
-        // Named by the list's entry, not the line's name: nothing of the
-        // file is echoed.
-        if let Some(why) = reserved(&entry.name) {
-            errors.push(format!(
-                "line {}: {why}; a secret never sets it. Remove the line or rename the variable",
-                entry.line
-            ));
-            continue;
+    let plan = import::plan(&bytes, &user, &existing, args.service.as_ref());
+    drop(bytes);
+    let plan = plan.map_err(|e| match e {
+        PlanError::Unreadable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} line(s) could not be read; nothing was imported.",
+                errors.len()
+            ))
         }
-        let Some((service, key)) = reverse.secret_for_var(&entry.name, args.service.as_ref())
-        else {
-            errors.push(format!(
-                "line {}: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')",
-                entry.line
-            ));
-            continue;
-        };
-        if let Some(why) = unusable(&user, &service, &key) {
-            errors.push(format!(
-                "line {}: it would go to {service}/{key}, which {why}; a secret never sets it. Choose another --service",
-                entry.line
-            ));
-            continue;
+        PlanError::Unstorable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} variable(s) cannot be stored; nothing was imported.",
+                errors.len()
+            ))
         }
-        if let Some(earlier) = seen
-            .get(&(service.clone(), key.clone()))
-            .map(|&at| &mut planned[at])
-        {
-            output::note(&format!(
-                "{name}: {} (line {}) and {} (line {}) both go to {service}/{key}; the later line wins.",
-                earlier.var,
-                earlier.line.unwrap_or_default(),
-                entry.name,
-                entry.line
-            ));
-            earlier.var = entry.name;
-            earlier.line = Some(entry.line);
-            earlier.value = entry.value;
-            continue;
-        }
-        seen.insert((service.clone(), key.clone()), planned.len());
-        planned.push(Planned {
-            service,
-            key,
-            var: entry.name,
-            line: Some(entry.line),
-            value: entry.value,
-        });
+    })?;
+    for d in &plan.duplicates {
+        let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
+        output::note(&format!(
+            "{name}: {} is set on lines {}; the last one wins.",
+            d.name,
+            lines.join(", ")
+        ));
     }
-    if !errors.is_empty() {
-        report_lines(&name, errors.iter().cloned());
-        return Err(usage(format!(
-            "{name}: {} variable(s) cannot be stored; nothing was imported.",
-            errors.len()
-        )));
+    for m in &plan.merged {
+        output::note(&format!(
+            "{name}: {} (line {}) and {} (line {}) both go to {}/{}; the later line wins.",
+            m.earlier.0, m.earlier.1, m.later.0, m.later.1, m.service, m.key
+        ));
     }
+    let planned: Vec<Planned> = plan
+        .planned
+        .into_iter()
+        .map(|p| Planned {
+            service: p.service,
+            key: p.key,
+            var: p.var,
+            line: Some(p.line),
+            value: p.value,
+        })
+        .collect();
     if planned.is_empty() {
         output::note(&format!("{name} has no variables; nothing to import."));
         return Ok(());

@@ -18,6 +18,7 @@ pub mod run;
 pub mod scan;
 pub mod set;
 pub mod status;
+pub mod ui;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::{operation, Error, Vault};
@@ -70,6 +71,7 @@ fn audit_target(command: &Command) -> Option<Target> {
         SecretCommand::Audit(a) => return audit::audit_target(a),
         SecretCommand::Metrics(a) => return metrics::audit_target(a),
         SecretCommand::Scan(a) => return scan::audit_target(a),
+        SecretCommand::Ui(a) => return ui::audit_target(a),
     })
 }
 
@@ -93,6 +95,7 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Audit(args) => audit::run(ctx, &args),
             SecretCommand::Metrics(args) => metrics::run(ctx, &args),
             SecretCommand::Scan(args) => scan::run(ctx, &args),
+            SecretCommand::Ui(args) => ui::run(ctx, &args),
         },
         Command::Preflight(args) => preflight::run(ctx, &args),
     }

@@ -225,6 +225,24 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     }
 }
 
+/// The report of `--json` (without fixing anything), as data: the
+/// dashboard server shows the same findings.
+pub fn report(store: &FileStore) -> Result<serde_json::Value, CliError> {
+    let checks = check_all(store)?;
+    let problems = checks.iter().filter(|c| c.status == Status::Fail).count();
+    serde_json::to_value(Report {
+        dir: store.display(),
+        ok: problems == 0,
+        problems,
+        fixed: Vec::new(),
+        checks,
+    })
+    .map_err(|_| CliError::Reported {
+        message: "the preflight report could not be encoded".to_owned(),
+        code: exit::ERROR,
+    })
+}
+
 fn print_human(
     display: &str,
     fixed: &[&str],
