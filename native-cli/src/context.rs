@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use agent_secrets_core::{Store, Timestamp};
+use zeroize::Zeroizing;
 
 use crate::cli::Global;
 use crate::error::CliError;
@@ -69,11 +70,19 @@ pub fn now() -> Timestamp {
 }
 
 /// `bytes` random bytes from the operating system as lower-case hex (names
-/// of temporary files, lock nonces): the CLI's one such helper.
-pub fn random_hex(bytes: usize) -> Result<String, agent_secrets_core::Error> {
-    let mut random = vec![0u8; bytes];
+/// of temporary files, the dashboard's token): the CLI's one such helper.
+/// Both the bytes and the text are wiped when dropped, so a token made
+/// with it leaves no copy behind.
+pub fn random_hex(bytes: usize) -> Result<Zeroizing<String>, agent_secrets_core::Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut random = Zeroizing::new(vec![0u8; bytes]);
     getrandom::fill(&mut random).map_err(|_| agent_secrets_core::Error::Random)?;
-    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+    let mut text = Zeroizing::new(String::with_capacity(2 * bytes));
+    for b in random.iter() {
+        text.push(char::from(HEX[usize::from(b >> 4)]));
+        text.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -83,11 +92,15 @@ mod tests {
         let a = super::random_hex(6).expect("random");
         let b = super::random_hex(6).expect("random");
         assert_eq!(a.len(), 12);
+        let all: std::collections::BTreeSet<char> =
+            super::random_hex(256).expect("random").chars().collect();
+        assert!(all.len() > 10, "{all:?}");
         assert!(
             a.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
-            "{a}"
+            "{}",
+            a.as_str()
         );
         assert_ne!(a, b);
-        assert_eq!(super::random_hex(0).expect("random"), "");
+        assert_eq!(super::random_hex(0).expect("random").as_str(), "");
     }
 }

@@ -251,7 +251,7 @@ fn write_file(file: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
     }
     let suffix = random_hex(6)?;
     let mut tmp = file.as_os_str().to_owned();
-    tmp.push(format!(".tmp.{suffix}"));
+    tmp.push(format!(".tmp.{}", suffix.as_str()));
     let tmp = PathBuf::from(tmp);
     let result = create(&tmp).and_then(|()| std::fs::rename(&tmp, file));
     if result.is_err() {
