@@ -62,11 +62,15 @@ pub enum Operation {
     Alert,
     Scan,
     Config,
+    /// A recipient added (`key` names it).
+    RecipientAdd,
+    /// A recipient removed, with the rotation it brings (`key` names it).
+    RecipientRemove,
 }
 
 impl Operation {
     /// Every operation, in the order of the enum.
-    pub const ALL: [Operation; 15] = [
+    pub const ALL: [Operation; 17] = [
         Self::Init,
         Self::Unlock,
         Self::Set,
@@ -82,6 +86,8 @@ impl Operation {
         Self::Alert,
         Self::Scan,
         Self::Config,
+        Self::RecipientAdd,
+        Self::RecipientRemove,
     ];
 
     /// Its name in the audit format (`"get"`, `"passwd"`, …).
@@ -102,6 +108,8 @@ impl Operation {
             Self::Alert => "alert",
             Self::Scan => "scan",
             Self::Config => "config",
+            Self::RecipientAdd => "recipient_add",
+            Self::RecipientRemove => "recipient_remove",
         }
     }
 
@@ -283,6 +291,8 @@ pub fn requires_mac(operation: Operation, status: Status) -> bool {
             | Operation::Run
             | Operation::Passwd
             | Operation::Rotate
+            | Operation::RecipientAdd
+            | Operation::RecipientRemove
             | Operation::Config
     );
     unlocked_operation && matches!(status, Status::Success | Status::EnvFallback)

@@ -102,13 +102,39 @@ pub enum Error {
     /// the vault key.
     #[error("This change needs the master password; unlock with it.")]
     NeedsPassword,
-    /// `rotate` cannot wrap the new vault key for every recipient.
-    #[error("This vault has {others} recipient(s) besides '{recipient}'; rotate can only re-wrap the new vault key for the recipient it was unlocked with, so it refuses (nothing was changed). Remove the other recipients first.")]
-    OtherRecipients {
-        /// The recipient the vault was unlocked with.
+    /// `recipients add` with a name the vault already has.
+    #[error("The vault already has a recipient named '{recipient}'; choose another name (nothing was changed).")]
+    RecipientExists {
+        /// The name.
         recipient: String,
-        /// How many others there are.
-        others: usize,
+    },
+    /// A recipient name the vault does not have.
+    #[error("The vault has no recipient named '{recipient}' (see 'agent secret recipients list').")]
+    RecipientNotFound {
+        /// The name.
+        recipient: String,
+    },
+    /// `recipients remove` of the only recipient.
+    #[error("'{recipient}' is the vault's only recipient; removing it would leave a vault nobody can open, so it is refused (nothing was changed).")]
+    LastRecipient {
+        /// The name.
+        recipient: String,
+    },
+    /// A front end without age support met an `age` recipient it must
+    /// encrypt to.
+    #[error("Recipient '{recipient}' is an age or SSH key, which this front end cannot encrypt to; run this with the agent command (nothing was changed).")]
+    AgeUnsupported {
+        /// The name.
+        recipient: String,
+    },
+    /// A public key given for a recipient is not a valid age or SSH public
+    /// key (the key itself is never repeated).
+    #[error("Recipient '{recipient}': {reason} (nothing was changed).")]
+    InvalidRecipientKey {
+        /// The name.
+        recipient: String,
+        /// Why, in fixed words.
+        reason: &'static str,
     },
     /// A document does not parse or breaks a rule of the format.
     #[error("{file}: {detail} (corrupt or edited by hand); the file was left as it is.")]
@@ -278,13 +304,18 @@ impl Error {
             | Self::FolderNotEmpty { .. }
             | Self::KdfOutOfRange { .. }
             | Self::NeedsPassword
-            | Self::OtherRecipients { .. }
+            | Self::RecipientExists { .. }
+            | Self::LastRecipient { .. }
+            | Self::AgeUnsupported { .. }
+            | Self::InvalidRecipientKey { .. }
             | Self::InvalidParameter(_)
             | Self::ReservedVariable(_) => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
             Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,
-            Self::ServiceNotFound { .. } | Self::SecretNotFound { .. } => ErrorKind::NotFound,
+            Self::ServiceNotFound { .. }
+            | Self::SecretNotFound { .. }
+            | Self::RecipientNotFound { .. } => ErrorKind::NotFound,
             Self::Tampered { .. }
             | Self::TamperedKey { .. }
             | Self::ConfigMac

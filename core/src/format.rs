@@ -39,6 +39,16 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const GITIGNORE_FILE: &str = ".gitignore";
 /// The `.gitignore` content: nothing in the folder is ever committed.
 pub const GITIGNORE: &str = "*\n!.gitignore\n";
+/// The `.gitignore` of a shared vault (`init --shared`, `share`): the
+/// encrypted files are committed; the lockout state, the audit log, the
+/// lock and temporary files stay out (docs/team.md).
+pub const GITIGNORE_SHARED: &str = "# A shared vault: config.json and the service files are committed.\nstate.json\naudit.log\n.lock\n.lock.break\n.agent-tmp-*\n";
+
+/// Whether a vault's `.gitignore` says it is shared (is [`GITIGNORE_SHARED`]).
+pub fn is_shared(gitignore: &[u8]) -> bool {
+    gitignore == GITIGNORE_SHARED.as_bytes()
+}
+
 /// The only KDF algorithm of version 1.
 pub const KDF_ALGORITHM: &str = "pbkdf2-hmac-sha256";
 /// The only cipher of version 1.
@@ -236,34 +246,120 @@ pub struct AlertPolicy {
     pub command: Option<Vec<String>>,
 }
 
-/// A recipient: one way to unwrap the vault key. Version 1 has one type,
-/// `password`; several recipients (each their own password, later their
-/// own public key) can each hold a wrapping of the same vault key.
+/// A recipient: one way to open the vault key. Every recipient is a public
+/// key the vault key is encrypted to, so that a rotation (and the removal
+/// of a recipient, which rotates) can wrap a new vault key for all of them
+/// without knowing their passwords (docs/adr/0009-team-vaults.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Recipient {
-    /// The vault key wrapped by a password key.
+    /// A password: an X25519 identity kept encrypted under the password
+    /// key, and the vault key encrypted to its public key.
     Password(PasswordRecipient),
+    /// An age recipient (`age1…`) or an SSH public key (`ssh-ed25519`,
+    /// `ssh-rsa`): the vault key in an age-encrypted message to it.
+    Age(AgeRecipient),
 }
 
 /// The recipient types this build knows, as `type` spells them.
-pub const RECIPIENT_TYPES: &[&str] = &["password"];
+pub const RECIPIENT_TYPES: &[&str] = &["password", "age"];
 
-/// The vault key wrapped by a password key:
-/// AES-256-GCM(password key, vault key, AAD [`vault_key_aad`]).
+/// Bytes of the payload every recipient's wrapping holds: the vault key's
+/// id (16 bytes, the hex of `vault_key_id` decoded) then the vault key.
+pub const VAULT_KEY_PAYLOAD_LEN: usize = 48;
+
+/// The longest `public_key` of an `age` recipient (an RSA-4096 SSH key is
+/// about 725 characters).
+pub const MAX_AGE_PUBLIC_KEY_LEN: usize = 2_048;
+
+/// The longest `wrapping` of an `age` recipient, in bytes (an age message
+/// with one RSA-4096 stanza and the payload is under 1,000).
+pub const MAX_AGE_WRAPPING_LEN: usize = 4_096;
+
+/// A 32-byte key sealed with AES-256-GCM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedKey {
+    /// 12 random bytes.
+    pub nonce: Fixed<NONCE_LEN>,
+    /// The encrypted 32 bytes.
+    pub ciphertext: Fixed<32>,
+    /// The GCM tag.
+    pub tag: Fixed<TAG_LEN>,
+}
+
+/// The vault key encrypted to an X25519 public key (age's X25519 stanza
+/// with this project's HKDF label and an AAD: docs/format.md §4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct X25519Stanza {
+    /// The ephemeral public key.
+    pub share: Fixed<32>,
+    /// ChaCha20-Poly1305 of the 48-byte payload, then its 16-byte tag.
+    pub body: Fixed<64>,
+}
+
+/// A password recipient: AES-256-GCM(password key, X25519 secret key, AAD
+/// [`identity_aad`]) and the vault key encrypted to the public key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordRecipient {
     /// How the password key is derived.
     pub kdf: KdfParams,
-    /// 12 random bytes.
-    pub nonce: Fixed<NONCE_LEN>,
-    /// The encrypted 32-byte vault key.
-    pub ciphertext: Fixed<32>,
-    /// The GCM tag.
-    pub tag: Fixed<TAG_LEN>,
-    /// When this wrapping was made (init, passwd, rotate).
+    /// The recipient's X25519 secret key, sealed under the password key.
+    pub identity: SealedKey,
+    /// The X25519 public key of that identity.
+    pub public_key: Fixed<32>,
+    /// The vault key encrypted to `public_key`.
+    pub stanza: X25519Stanza,
+    /// When this wrapping was made (init, add, passwd, rotate).
     pub created_at: Timestamp,
+}
+
+/// An age or SSH recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeRecipient {
+    /// `age1…` or `ssh-ed25519 BASE64` / `ssh-rsa BASE64` (no comment).
+    pub public_key: String,
+    /// The binary age message (age-encryption.org/v1) to `public_key`
+    /// whose plaintext is the 48-byte payload.
+    pub wrapping: Base64,
+    /// When this wrapping was made (add, rotate).
+    pub created_at: Timestamp,
+}
+
+/// The AAD that binds a password recipient's sealed identity to its name.
+pub fn identity_aad(recipient: &str) -> String {
+    format!("agent-secrets/v1/identity/{recipient}")
+}
+
+/// Checks the shape of an age recipient's public key without parsing the
+/// key itself (native-cli parses it with the age crate): `age1` and
+/// lower-case bech32 characters, or `ssh-ed25519 ` / `ssh-rsa ` and
+/// standard base64, at most [`MAX_AGE_PUBLIC_KEY_LEN`] characters. The
+/// reason in words never quotes the key.
+pub fn check_age_public_key(key: &str) -> Result<(), &'static str> {
+    if key.len() > MAX_AGE_PUBLIC_KEY_LEN {
+        return Err("the public key is longer than any age or SSH public key");
+    }
+    if let Some(rest) = key.strip_prefix("age1") {
+        let bech32 = |c: char| c.is_ascii_digit() || c.is_ascii_lowercase();
+        if rest.len() >= 50 && rest.chars().all(bech32) {
+            return Ok(());
+        }
+        return Err("an age public key is 'age1' then lower-case bech32 characters");
+    }
+    for prefix in ["ssh-ed25519 ", "ssh-rsa "] {
+        if let Some(rest) = key.strip_prefix(prefix) {
+            let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+            if !rest.is_empty() && rest.chars().all(base64) {
+                return Ok(());
+            }
+            return Err("an SSH public key is its type, one space and base64 (no comment)");
+        }
+    }
+    Err("the public key is neither 'age1…' nor 'ssh-ed25519' nor 'ssh-rsa'")
 }
 
 /// `config.json`. Authenticated as a whole by `mac` (HMAC-SHA256 under the
@@ -309,8 +405,9 @@ impl ConfigDoc {
     /// The password recipients, in name order, with their KDF parameters
     /// (what a front end that derives the password key itself needs).
     pub fn password_recipients(&self) -> impl Iterator<Item = (&str, &PasswordRecipient)> {
-        self.recipients.iter().map(|(name, r)| match r {
-            Recipient::Password(p) => (name.as_str(), p),
+        self.recipients.iter().filter_map(|(name, r)| match r {
+            Recipient::Password(p) => Some((name.as_str(), p)),
+            Recipient::Age(_) => None,
         })
     }
 }
@@ -474,7 +571,7 @@ pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), 
             // pasted as a name must not reach the screen).
             return Err(corrupt(
                 file,
-                "a recipient in \"recipients\" is of a type this build does not know (it knows \"password\")",
+                "a recipient in \"recipients\" is of a type this build does not know (it knows \"password\" and \"age\")",
             ));
         }
     }
@@ -515,6 +612,17 @@ pub(crate) fn check_config(doc: &ConfigDoc) -> Result<(), String> {
             return Err(format!(
                 "recipients.{name}.kdf.iterations {iterations} is outside the accepted range {MIN_ITERATIONS} to {MAX_ITERATIONS}; refused before any work"
             ));
+        }
+    }
+    for (name, recipient) in &doc.recipients {
+        if let Recipient::Age(age) = recipient {
+            check_age_public_key(&age.public_key)
+                .map_err(|why| format!("recipients.{name}.public_key: {why}"))?;
+            if age.wrapping.0.len() > MAX_AGE_WRAPPING_LEN {
+                return Err(format!(
+                    "recipients.{name}.wrapping is longer than {MAX_AGE_WRAPPING_LEN} bytes"
+                ));
+            }
         }
     }
     if doc.cipher != CIPHER {

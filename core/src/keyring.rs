@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::{self, Sealed};
 use crate::format::{
-    key_aad, signed_bytes_of, to_bytes, vault_key_aad, ConfigDoc, Fixed, KdfParams,
-    PasswordRecipient, WrappedKey,
+    check_vault_key_id, identity_aad, key_aad, signed_bytes_of, to_bytes, vault_key_aad,
+    ConfigDoc, Fixed, KdfParams, PasswordRecipient, SealedKey, WrappedKey, X25519Stanza,
+    VAULT_KEY_PAYLOAD_LEN,
 };
 use crate::secret::{AuditKey, ConfigMacKey, Key32, PasswordKey, VaultKey, WrapKey};
 use crate::{Error, Password, Timestamp};
@@ -92,46 +93,173 @@ pub(crate) fn password_key(kdf: &KdfParams, password: &Password) -> PasswordKey 
     ))
 }
 
-/// Wraps the vault key for a password recipient.
-pub(crate) fn wrap_vault_key(
+/// The payload every recipient's wrapping holds: the vault key's id (the
+/// 16 bytes its hex names) then the vault key's 32 bytes.
+pub(crate) fn payload(vault_key: &VaultKey) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(VAULT_KEY_PAYLOAD_LEN));
+    out.extend(hex_bytes(vault_key.id()));
+    out.extend_from_slice(vault_key.expose_bytes());
+    out
+}
+
+/// The id's bytes (a checked id is 32 lower-case hex characters; anything
+/// else gives bytes no payload can match).
+fn hex_bytes(id: &str) -> Vec<u8> {
+    id.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            core::str::from_utf8(pair)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The vault key from a decrypted payload, if it is one for the vault key
+/// `vault_key_id` (a wrapping of another vault, or of an older vault key of
+/// this one, is refused: `None`).
+pub(crate) fn vault_key_from_payload(vault_key_id: &str, payload: &[u8]) -> Option<VaultKey> {
+    if payload.len() != VAULT_KEY_PAYLOAD_LEN || check_vault_key_id(vault_key_id).is_err() {
+        return None;
+    }
+    let (id, key) = payload.split_at(16);
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(id, hex_bytes(vault_key_id).as_slice())) {
+        return None;
+    }
+    let mut bytes: [u8; 32] = key.try_into().ok()?;
+    let key = Key32::from_bytes(bytes);
+    bytes.zeroize();
+    Some(VaultKey::new(vault_key_id.to_owned(), key))
+}
+
+/// The vault key encrypted to an X25519 public key, bound to the vault key
+/// and the recipient by the AAD [`vault_key_aad`]. `None` for a public key
+/// of low order.
+pub(crate) fn stanza_to(
+    public: &[u8; 32],
+    recipient: &str,
+    vault_key: &VaultKey,
+) -> Result<Option<X25519Stanza>, Error> {
+    let aad = vault_key_aad(vault_key.id(), recipient);
+    let Some((share, body)) = crypto::x25519_seal(public, aad.as_bytes(), &payload(vault_key))?
+    else {
+        return Ok(None);
+    };
+    let body: [u8; 64] = body.as_slice().try_into().map_err(|_| Error::Random)?;
+    Ok(Some(X25519Stanza {
+        share: Fixed(share),
+        body: Fixed(body),
+    }))
+}
+
+/// The vault key from a password recipient's stanza with its identity.
+fn open_stanza(
+    secret: &Key32,
+    vault_key_id: &str,
+    recipient: &str,
+    stanza: &X25519Stanza,
+) -> Option<VaultKey> {
+    let aad = vault_key_aad(vault_key_id, recipient);
+    let payload = crypto::x25519_open(secret, &stanza.share.0, aad.as_bytes(), &stanza.body.0)?;
+    vault_key_from_payload(vault_key_id, &payload)
+}
+
+/// A new password recipient: a new X25519 identity sealed under the
+/// password key, and the vault key encrypted to its public key. Returns the
+/// identity's secret too (kept by the unlocked vault for `passwd`).
+pub(crate) fn new_password_recipient(
     password_key: &PasswordKey,
     kdf: KdfParams,
     recipient: &str,
     vault_key: &VaultKey,
     now: Timestamp,
-) -> Result<PasswordRecipient, Error> {
-    let aad = vault_key_aad(vault_key.id(), recipient);
-    let sealed = crypto::seal(&password_key.0, aad.as_bytes(), vault_key.expose_bytes())?;
-    let mut ciphertext = [0u8; 32];
-    ciphertext.copy_from_slice(&sealed.ciphertext);
-    Ok(PasswordRecipient {
-        kdf,
+) -> Result<(PasswordRecipient, Key32), Error> {
+    loop {
+        let (secret, public) = crypto::x25519_generate()?;
+        // A random scalar gives a low-order public key with probability 0.
+        let Some(stanza) = stanza_to(&public, recipient, vault_key)? else {
+            continue;
+        };
+        let identity = seal_identity(password_key, recipient, &secret)?;
+        return Ok((
+            PasswordRecipient {
+                kdf,
+                identity,
+                public_key: Fixed(public),
+                stanza,
+                created_at: now,
+            },
+            secret,
+        ));
+    }
+}
+
+/// Seals an identity's secret under a password key.
+pub(crate) fn seal_identity(
+    password_key: &PasswordKey,
+    recipient: &str,
+    secret: &Key32,
+) -> Result<SealedKey, Error> {
+    let aad = identity_aad(recipient);
+    let sealed = crypto::seal(&password_key.0, aad.as_bytes(), secret.expose())?;
+    let ciphertext: [u8; 32] = sealed
+        .ciphertext
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Random)?;
+    Ok(SealedKey {
         nonce: Fixed(sealed.nonce),
         ciphertext: Fixed(ciphertext),
         tag: Fixed(sealed.tag),
-        created_at: now,
     })
 }
 
-/// Unwraps the vault key of a password recipient; `None` when the password
-/// key does not open it (a wrong password, or a changed entry).
-pub(crate) fn unwrap_vault_key(
+/// What a password key opens in a password recipient.
+pub(crate) enum Opened {
+    /// The key does not open the identity: a wrong password.
+    WrongKey,
+    /// The identity opened but the rest does not hold (its public key is
+    /// not the identity's, or the stanza does not open to this vault key):
+    /// the entry was changed.
+    Tampered,
+    /// The identity's secret and the vault key.
+    Keys(Key32, VaultKey),
+}
+
+/// Opens a password recipient with a password key: the identity, then
+/// the stanza with it.
+pub(crate) fn open_password_recipient(
     password_key: &PasswordKey,
     vault_key_id: &str,
     recipient: &str,
     wrapped: &PasswordRecipient,
-) -> Option<VaultKey> {
+) -> Opened {
     let sealed = Sealed {
-        nonce: wrapped.nonce.0,
-        ciphertext: wrapped.ciphertext.0.to_vec(),
-        tag: wrapped.tag.0,
+        nonce: wrapped.identity.nonce.0,
+        ciphertext: wrapped.identity.ciphertext.0.to_vec(),
+        tag: wrapped.identity.tag.0,
     };
-    let aad = vault_key_aad(vault_key_id, recipient);
-    let plain = crypto::open(&password_key.0, aad.as_bytes(), &sealed)?;
-    let mut bytes: [u8; 32] = plain.as_slice().try_into().ok()?;
-    let key = Key32::from_bytes(bytes);
+    let aad = identity_aad(recipient);
+    let Some(plain) = crypto::open(&password_key.0, aad.as_bytes(), &sealed) else {
+        return Opened::WrongKey;
+    };
+    let Ok(mut bytes) = <[u8; 32]>::try_from(plain.as_slice()) else {
+        return Opened::WrongKey;
+    };
+    let secret = Key32::from_bytes(bytes);
     bytes.zeroize();
-    Some(VaultKey::new(vault_key_id.to_owned(), key))
+    let public = crypto::x25519_public(&secret);
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        &public[..],
+        &wrapped.public_key.0[..],
+    )) {
+        return Opened::Tampered;
+    }
+    match open_stanza(&secret, vault_key_id, recipient, &wrapped.stanza) {
+        Some(vault_key) => Opened::Keys(secret, vault_key),
+        None => Opened::Tampered,
+    }
 }
 
 /// Wraps a data key under the wrap subkey.

@@ -47,7 +47,8 @@ pub use secret::{AuditKey, Password, PasswordKey, SecretString, VaultKey};
 pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
-    begin_unlock, fail_unlock, list, status, AlertThresholds, InitOptions, RotateSummary,
+    begin_unlock, fail_unlock, list, status, AgeEncryptor, AlertThresholds, InitOptions, NoAge,
+    RotateSummary,
     SecretInfo, ServiceInfo, SetOutcome, Status, UnlockStart, Vault, MAX_VALUE_BYTES, OWNER,
 };
 

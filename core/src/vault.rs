@@ -7,13 +7,13 @@ use crate::crypto::{self, SALT_LEN};
 use crate::format::{
     self, check_iterations, check_lockout_policy, parse_config, parse_config_signed, parse_service,
     service_file, service_of_file, to_bytes, value_aad, AlertPolicy, ConfigDoc, Fixed, KdfParams,
-    LockoutPolicy, Recipient, SecretEntry, ServiceDoc, CIPHER, CONFIG_FILE, CONFIG_FORMAT,
+    AgeRecipient, LockoutPolicy, Recipient, SecretEntry, ServiceDoc, CIPHER, CONFIG_FILE, CONFIG_FORMAT,
     GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
 };
 use crate::keyring::{self, KeyRing, VaultKeys};
 use crate::lockout::{self, LockoutState, Reservation, STATE_FILE};
 use crate::names::{check_password_strength, KeyName, ServiceName};
-use crate::secret::{AuditKey, PasswordKey, VaultKey};
+use crate::secret::{AuditKey, Key32, PasswordKey, VaultKey};
 use crate::store::{Store, WriteLock};
 use crate::{Error, Password, SecretString, Timestamp};
 
@@ -152,10 +152,66 @@ pub struct Vault<S: Store> {
     config: ConfigDoc,
     keys: VaultKeys,
     ring: KeyRing,
-    /// The recipient the password opened and its password key: kept to
-    /// wrap a new vault key (rotate) without asking again. `None` when
-    /// unlocked with a held vault key.
-    password: Option<(String, PasswordKey)>,
+    /// The password recipient the vault was opened with and its X25519
+    /// identity's secret: kept so that `passwd` can seal it under a new
+    /// password. `None` when unlocked otherwise (a held vault key, an age
+    /// or SSH identity).
+    identity: Option<(String, Key32)>,
+}
+
+/// Encrypts a payload to an `age` recipient (`age1…`, `ssh-ed25519`,
+/// `ssh-rsa`): the one piece of a team vault the core leaves to its front
+/// end (native-cli does it with the age crate; docs/adr/0009). The core
+/// makes the payload ([`format::VAULT_KEY_PAYLOAD_LEN`] bytes) and checks it
+/// on the way back ([`Vault::unlock_with_payload`]).
+pub trait AgeEncryptor {
+    /// The binary age message of `payload` to `public_key`, or
+    /// [`Error::InvalidRecipientKey`] naming `recipient` when the key does
+    /// not parse.
+    fn encrypt(&self, recipient: &str, public_key: &str, payload: &[u8]) -> Result<Vec<u8>, Error>;
+}
+
+/// The [`AgeEncryptor`] of a front end without age support (wasm): a
+/// vault with an `age` recipient cannot be rotated there.
+#[derive(Debug, Clone, Copy)]
+pub struct NoAge;
+
+impl AgeEncryptor for NoAge {
+    fn encrypt(&self, recipient: &str, _: &str, _: &[u8]) -> Result<Vec<u8>, Error> {
+        Err(Error::AgeUnsupported {
+            recipient: recipient.to_owned(),
+        })
+    }
+}
+
+/// Wraps `vault_key` for every recipient of `config`, in place: a new
+/// stanza to each password recipient's public key (its sealed identity
+/// stays), a new age message to each age recipient.
+fn wrap_for_all(
+    config: &mut ConfigDoc,
+    vault_key: &VaultKey,
+    age: &dyn AgeEncryptor,
+    now: Timestamp,
+) -> Result<(), Error> {
+    for (name, recipient) in config.recipients.iter_mut() {
+        match recipient {
+            Recipient::Password(p) => {
+                p.stanza = keyring::stanza_to(&p.public_key.0, name, vault_key)?.ok_or(
+                    Error::InvalidRecipientKey {
+                        recipient: name.clone(),
+                        reason: "the X25519 public key is of low order",
+                    },
+                )?;
+                p.created_at = now;
+            }
+            Recipient::Age(a) => {
+                let wrapping = age.encrypt(name, &a.public_key, &keyring::payload(vault_key))?;
+                a.wrapping = format::Base64(wrapping);
+                a.created_at = now;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_config_bytes<S: Store + ?Sized>(store: &S) -> Result<Vec<u8>, Error> {
@@ -236,7 +292,7 @@ impl<S: Store> Vault<S> {
         check_password_strength(password)?;
         let iterations = check_iterations(u64::from(options.iterations))?;
         check_lockout_policy(&options.lockout).map_err(Error::InvalidParameter)?;
-        let (config, keys, ring, password_key) = {
+        let (config, keys, ring, identity) = {
             let _lock = WriteLock::take(&store)?;
             if store.read(CONFIG_FILE)?.is_some() {
                 return Err(Error::AlreadyInitialized);
@@ -249,7 +305,8 @@ impl<S: Store> Vault<S> {
             };
             let password_key = keyring::password_key(&kdf, password);
             let keys = VaultKeys::random()?;
-            let owner = keyring::wrap_vault_key(&password_key, kdf, OWNER, &keys.vault_key, now)?;
+            let (owner, identity) =
+                keyring::new_password_recipient(&password_key, kdf, OWNER, &keys.vault_key, now)?;
             let data_key = crypto::random_key()?;
             let id = "k1".to_owned();
             let wrapped = keyring::wrap(&keys.wrap, &id, &data_key, now)?;
@@ -275,14 +332,14 @@ impl<S: Store> Vault<S> {
             // After config.json: a crash before it leaves a folder that a
             // second init accepts (a missing state.json means no failures).
             store.write(STATE_FILE, &to_bytes(&LockoutState::default()))?;
-            (config, keys, KeyRing::new(id, data_key), password_key)
+            (config, keys, KeyRing::new(id, data_key), identity)
         };
         Ok(Self {
             store,
             config,
             keys,
             ring,
-            password: Some((OWNER.to_owned(), password_key)),
+            identity: Some((OWNER.to_owned(), identity)),
         })
     }
 
@@ -297,8 +354,12 @@ impl<S: Store> Vault<S> {
         for (recipient, kdf) in &start.recipients {
             let key = keyring::password_key(kdf, password);
             match Self::finish(&store, recipient, &key) {
-                Ok(Some(opened)) => {
-                    return Self::opened(store, opened, Some((recipient.clone(), key)))
+                Ok(Some((config, keys, identity))) => {
+                    return Self::opened(
+                        store,
+                        (config, keys),
+                        Some((recipient.clone(), identity)),
+                    )
                 }
                 Ok(None) => {}
                 Err(e) => return Err(e),
@@ -320,13 +381,38 @@ impl<S: Store> Vault<S> {
         _now: Timestamp,
     ) -> Result<Self, Error> {
         match Self::finish(&store, recipient, password_key)? {
-            Some(opened) => Self::opened(
+            Some((config, keys, identity)) => Self::opened(
                 store,
-                opened,
-                Some((recipient.to_owned(), password_key.clone())),
+                (config, keys),
+                Some((recipient.to_owned(), identity)),
             ),
             None => Err(Error::WRONG_PASSWORD),
         }
+    }
+
+    /// Opens the vault with the decrypted wrapping of an `age` recipient
+    /// (the front end decrypted it with the user's age or SSH identity): the
+    /// payload must be the vault's current vault key ([`Error::VaultKeyMiss`]
+    /// otherwise: a wrapping from before a rotation, or of another vault),
+    /// then the MAC must verify under it. No derivation, so no lockout.
+    pub fn unlock_with_payload(
+        store: S,
+        recipient: &str,
+        payload: &[u8],
+        _now: Timestamp,
+    ) -> Result<Self, Error> {
+        let bytes = read_config_bytes(&store)?;
+        let (config, signed) = parse_config_signed(&bytes)?;
+        if !matches!(config.recipients.get(recipient), Some(Recipient::Age(_))) {
+            return Err(Error::RecipientNotFound {
+                recipient: recipient.to_owned(),
+            });
+        }
+        let vault_key = keyring::vault_key_from_payload(&config.vault_key_id, payload)
+            .ok_or(Error::VaultKeyMiss)?;
+        let keys = VaultKeys::new(vault_key);
+        keys.check_mac(&config, &signed)?;
+        Self::opened(store, (config, keys), None)
     }
 
     /// Opens the vault with a vault key held elsewhere (a session agent):
@@ -352,7 +438,7 @@ impl<S: Store> Vault<S> {
             config,
             keys,
             ring,
-            password: None,
+            identity: None,
         })
     }
 
@@ -363,28 +449,35 @@ impl<S: Store> Vault<S> {
         store: &T,
         recipient: &str,
         password_key: &PasswordKey,
-    ) -> Result<Option<(ConfigDoc, VaultKeys)>, Error> {
+    ) -> Result<Option<(ConfigDoc, VaultKeys, Key32)>, Error> {
         let bytes = read_config_bytes(store)?;
         let (config, signed) = parse_config_signed(&bytes)?;
         let Some(Recipient::Password(wrapped)) = config.recipients.get(recipient) else {
             return Ok(None);
         };
-        let Some(vault_key) =
-            keyring::unwrap_vault_key(password_key, &config.vault_key_id, recipient, wrapped)
-        else {
+        let opened = keyring::open_password_recipient(
+            password_key,
+            &config.vault_key_id,
+            recipient,
+            wrapped,
+        );
+        if matches!(opened, keyring::Opened::WrongKey) {
             return Ok(None);
-        };
+        }
         // The password is right: the count goes, whatever the file says next.
         lockout::clear(store)?;
+        let keyring::Opened::Keys(identity, vault_key) = opened else {
+            return Err(Error::ConfigMac);
+        };
         let keys = VaultKeys::new(vault_key);
         keys.check_mac(&config, &signed)?;
-        Ok(Some((config, keys)))
+        Ok(Some((config, keys, identity)))
     }
 
     fn opened(
         store: S,
         (config, keys): (ConfigDoc, VaultKeys),
-        password: Option<(String, PasswordKey)>,
+        identity: Option<(String, Key32)>,
     ) -> Result<Self, Error> {
         let ring = KeyRing::open(&config, &keys.wrap)?;
         Ok(Self {
@@ -392,7 +485,7 @@ impl<S: Store> Vault<S> {
             config,
             keys,
             ring,
-            password,
+            identity,
         })
     }
 
@@ -564,13 +657,14 @@ impl<S: Store> Vault<S> {
     }
 
     /// Changes the master password (and, if given, the iteration count):
-    /// the vault key is wrapped again for the recipient the vault was
-    /// unlocked with, under a new password key (new salt, fresh nonce), and
-    /// only `config.json` is rewritten (MAC'ed), in one atomic replace. The
-    /// data keys and every other file stay as they are. A crash leaves the
-    /// old password or the new one working, never neither. A new password
-    /// that breaks the strength rule ([`crate::check_password_strength`])
-    /// is refused before anything is derived.
+    /// the password recipient the vault was unlocked with keeps its X25519
+    /// identity, sealed again under a new password key (new salt, fresh
+    /// nonce); only `config.json` is rewritten (MAC'ed), in one atomic
+    /// replace. The vault key, its wrappings and every other file stay as
+    /// they are. A crash leaves the old password or the new one working,
+    /// never neither. A new password that breaks the strength rule
+    /// ([`crate::check_password_strength`]) is refused before anything is
+    /// derived.
     pub fn change_password(
         &mut self,
         new_password: &Password,
@@ -578,13 +672,12 @@ impl<S: Store> Vault<S> {
         now: Timestamp,
     ) -> Result<(), Error> {
         check_password_strength(new_password)?;
-        let (recipient, _) = self.password.as_ref().ok_or(Error::NeedsPassword)?;
-        let recipient = recipient.clone();
+        let (recipient, identity) = self.identity.clone().ok_or(Error::NeedsPassword)?;
         let iterations = match iterations {
             Some(n) => check_iterations(u64::from(n))?,
             None => match self.config.recipients.get(&recipient) {
                 Some(Recipient::Password(r)) => r.kdf.iterations,
-                None => return Err(Error::KeysChanged),
+                _ => return Err(Error::KeysChanged),
             },
         };
         // Derive before taking the lock: at high iteration counts other
@@ -595,76 +688,203 @@ impl<S: Store> Vault<S> {
             salt: Fixed(crypto::random::<SALT_LEN>()?),
         };
         let password_key = keyring::password_key(&kdf, new_password);
-        let wrapped =
-            keyring::wrap_vault_key(&password_key, kdf, &recipient, &self.keys.vault_key, now)?;
+        let sealed = keyring::seal_identity(&password_key, &recipient, &identity)?;
         let _lock = WriteLock::take(&self.store)?;
         // Start from what is on disk now (other fields may have changed),
         // once its MAC verifies under our key.
         let mut config = self.locked_config()?;
-        config
-            .recipients
-            .insert(recipient.clone(), Recipient::Password(wrapped));
+        let Some(Recipient::Password(entry)) = config.recipients.get_mut(&recipient) else {
+            return Err(Error::KeysChanged);
+        };
+        // Still our identity (not removed and added again meanwhile).
+        if entry.public_key.0 != crypto::x25519_public(&identity) {
+            return Err(Error::KeysChanged);
+        }
+        entry.kdf = kdf;
+        entry.identity = sealed;
+        entry.created_at = now;
         config.updated_at = now;
         self.store
             .write(CONFIG_FILE, &self.keys.seal_config(&mut config))?;
         self.config = config;
-        self.password = Some((recipient, password_key));
         Ok(())
     }
 
-    /// Replaces the vault key and the data key: in one atomic write of
-    /// `config.json`, a new vault key (new `vault_key_id`) wrapped for the
-    /// recipient the vault was unlocked with, every data key wrapped again
-    /// under it, and a new data key made active; then every value under
-    /// another key is re-encrypted, service by service (each under the
-    /// write lock), and the old data keys are dropped at the end.
-    ///
-    /// Refused when the vault has recipients other than the one it was
-    /// unlocked with (the new vault key could not be wrapped for them), and
-    /// when it was unlocked with a held vault key (no password key to wrap
-    /// with). Every value names its `key_id`, so a crash at any point leaves
-    /// a vault that opens; running `rotate` again finishes the job (a vault
-    /// with more than one data key is taken as a rotation in progress and
-    /// resumed rather than started anew). `progress(done, total)` is called
-    /// after each service.
+    /// Adds a password recipient: a new X25519 identity sealed under the
+    /// new recipient's password key, and the vault key encrypted to its
+    /// public key, in one MAC'ed write of `config.json`. A name already
+    /// there is [`Error::RecipientExists`]; a weak password or an iteration
+    /// count out of bounds is refused before anything is derived.
+    pub fn add_password_recipient(
+        &mut self,
+        name: &KeyName,
+        password: &Password,
+        iterations: u32,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        check_password_strength(password)?;
+        let iterations = check_iterations(u64::from(iterations))?;
+        self.refuse_existing(name)?;
+        let kdf = KdfParams {
+            algorithm: KDF_ALGORITHM.to_owned(),
+            iterations,
+            salt: Fixed(crypto::random::<SALT_LEN>()?),
+        };
+        let password_key = keyring::password_key(&kdf, password);
+        let (entry, _) = keyring::new_password_recipient(
+            &password_key,
+            kdf,
+            name.as_str(),
+            &self.keys.vault_key,
+            now,
+        )?;
+        self.add_recipient(name, Recipient::Password(entry), now)
+    }
+
+    /// Adds an `age` recipient (`age1…`, or an SSH public key as
+    /// `ssh-ed25519 BASE64` / `ssh-rsa BASE64`): the vault key's payload
+    /// encrypted to it by `age`, in one MAC'ed write of `config.json`. The
+    /// key's shape is checked first ([`format::check_age_public_key`];
+    /// [`Error::InvalidRecipientKey`] names the recipient, never the key).
+    pub fn add_age_recipient(
+        &mut self,
+        name: &KeyName,
+        public_key: &str,
+        age: &dyn AgeEncryptor,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        format::check_age_public_key(public_key).map_err(|reason| Error::InvalidRecipientKey {
+            recipient: name.as_str().to_owned(),
+            reason,
+        })?;
+        self.refuse_existing(name)?;
+        let wrapping = age.encrypt(
+            name.as_str(),
+            public_key,
+            &keyring::payload(&self.keys.vault_key),
+        )?;
+        let entry = AgeRecipient {
+            public_key: public_key.to_owned(),
+            wrapping: format::Base64(wrapping),
+            created_at: now,
+        };
+        self.add_recipient(name, Recipient::Age(entry), now)
+    }
+
+    fn refuse_existing(&self, name: &KeyName) -> Result<(), Error> {
+        if self.config.recipients.contains_key(name.as_str()) {
+            return Err(Error::RecipientExists {
+                recipient: name.as_str().to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    fn add_recipient(
+        &mut self,
+        name: &KeyName,
+        entry: Recipient,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.update_config(now, |config| {
+            // Checked again under the lock: another writer may have added it.
+            if config.recipients.contains_key(name.as_str()) {
+                return Err(Error::RecipientExists {
+                    recipient: name.as_str().to_owned(),
+                });
+            }
+            config.recipients.insert(name.as_str().to_owned(), entry);
+            Ok(())
+        })
+    }
+
+    /// Replaces the vault key and the data key ([`Vault::rotate_with`])
+    /// in a vault whose recipients are all passwords; one with an `age`
+    /// recipient needs an [`AgeEncryptor`] ([`Error::AgeUnsupported`]).
     pub fn rotate(
         &mut self,
         now: Timestamp,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<RotateSummary, Error> {
-        let (recipient, password_key) = self.password.clone().ok_or(Error::NeedsPassword)?;
+        self.rotate_with(now, &NoAge, progress)
+    }
+
+    /// Removes a recipient and rotates in the same command, because that
+    /// recipient knew the vault key and the data keys: the entry goes in
+    /// the same atomic write of `config.json` that brings a new vault key
+    /// (wrapped for every remaining recipient) and a new active data key;
+    /// then every value is re-encrypted as [`Vault::rotate_with`] does.
+    /// The last recipient cannot be removed ([`Error::LastRecipient`]); a
+    /// name not in the file on disk (read again under the lock) is
+    /// [`Error::RecipientNotFound`]. Recipients another writer added
+    /// meanwhile are kept: the file is re-read and verified under the lock.
+    pub fn remove_recipient(
+        &mut self,
+        name: &KeyName,
+        age: &dyn AgeEncryptor,
+        now: Timestamp,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<RotateSummary, Error> {
+        self.rotate_inner(now, age, Some(name.as_str()), progress)
+    }
+
+    /// Replaces the vault key and the data key: in one atomic write of
+    /// `config.json`, a new vault key (new `vault_key_id`) wrapped for
+    /// every recipient (a stanza to each password recipient's public key,
+    /// an age message to each age recipient through `age`), every data key
+    /// wrapped again under it, and a new data key made active; then every
+    /// value under another key is re-encrypted, service by service (each
+    /// under the write lock), and the old data keys are dropped at the end.
+    ///
+    /// No password is needed: every recipient is a public key. Every value
+    /// names its `key_id`, so a crash at any point leaves a vault that
+    /// opens; running `rotate` again finishes the job (a vault with more
+    /// than one data key is taken as a rotation in progress and resumed
+    /// rather than started anew). `progress(done, total)` is called after
+    /// each service.
+    pub fn rotate_with(
+        &mut self,
+        now: Timestamp,
+        age: &dyn AgeEncryptor,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<RotateSummary, Error> {
+        self.rotate_inner(now, age, None, progress)
+    }
+
+    fn rotate_inner(
+        &mut self,
+        now: Timestamp,
+        age: &dyn AgeEncryptor,
+        remove: Option<&str>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<RotateSummary, Error> {
         let resumed;
         {
             let _lock = WriteLock::take(&self.store)?;
             let mut config = self.locked_config()?;
-            let others = config
-                .recipients
-                .keys()
-                .filter(|n| **n != recipient)
-                .count();
-            if others > 0 {
-                return Err(Error::OtherRecipients { recipient, others });
+            if let Some(name) = remove {
+                if !config.recipients.contains_key(name) {
+                    return Err(Error::RecipientNotFound {
+                        recipient: name.to_owned(),
+                    });
+                }
+                if config.recipients.len() == 1 {
+                    return Err(Error::LastRecipient {
+                        recipient: name.to_owned(),
+                    });
+                }
+                config.recipients.remove(name);
             }
-            resumed = config.keys.len() > 1;
+            // A removal always brings a new vault key, even in the middle
+            // of a rotation (the removed recipient knew the current one).
+            resumed = config.keys.len() > 1 && remove.is_none();
             if !resumed {
-                let Some(Recipient::Password(current)) = config.recipients.get(&recipient) else {
-                    return Err(Error::KeysChanged);
-                };
                 let keys = VaultKeys::random()?;
-                let wrapped = keyring::wrap_vault_key(
-                    &password_key,
-                    current.kdf.clone(),
-                    &recipient,
-                    &keys.vault_key,
-                    now,
-                )?;
+                wrap_for_all(&mut config, &keys.vault_key, age, now)?;
                 let id = next_key_id(&config);
                 let data_key = crypto::random_key()?;
                 let mut data_keys = self.ring.rewrap(&config, &keys.wrap)?;
                 data_keys.insert(id.clone(), keyring::wrap(&keys.wrap, &id, &data_key, now)?);
-                config
-                    .recipients
-                    .insert(recipient.clone(), Recipient::Password(wrapped));
                 config.keys = data_keys;
                 config.active_key = id.clone();
                 config.updated_at = now;
@@ -672,6 +892,11 @@ impl<S: Store> Vault<S> {
                     .write(CONFIG_FILE, &keys.seal_config(&mut config))?;
                 self.keys = keys;
                 self.ring.insert(id, data_key);
+                if let Some(name) = remove {
+                    if self.identity.as_ref().is_some_and(|(n, _)| n == name) {
+                        self.identity = None;
+                    }
+                }
             }
             self.ring.set_active(&config.active_key)?;
             self.config = config;

@@ -27,6 +27,11 @@ pub struct Global {
     #[arg(long, global = true)]
     pub password_stdin: bool,
 
+    /// An age identity file or SSH private key to open the vault with
+    /// (repeatable; also $AGENT_SECRETS_IDENTITY, ~/.ssh/id_ed25519, ~/.ssh/id_rsa).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub identity: Vec<PathBuf>,
+
     /// Also write each audit event to stderr as a JSON line (tracing target `agent::audit`).
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -78,6 +83,10 @@ pub enum SecretCommand {
     Passwd(crate::commands::passwd::Args),
     /// Replace the vault key and the data key, and re-encrypt every value.
     Rotate(crate::commands::rotate::Args),
+    /// List, add or remove the people (passwords, age or SSH keys) who can open the vault.
+    Recipients(crate::commands::recipients::Args),
+    /// Make the vault one meant to be committed (a team's): rewrites its .gitignore.
+    Share(crate::commands::share::Args),
     /// Show or verify the audit trail.
     Audit(crate::commands::audit::Args),
     /// Operation counts and other figures from the audit trail.

@@ -46,7 +46,7 @@ impl Context {
             .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
         Self {
             store: FileStore::new(dir, timeout),
-            inputs: Inputs::new(global.password_stdin),
+            inputs: Inputs::new(global.password_stdin).with_identities(global.identity.clone()),
             env_fallback: Cell::new(false),
         }
     }

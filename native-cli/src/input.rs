@@ -21,6 +21,9 @@ pub const NEW_PASSWORD_ENV: &str = "AGENT_SECRETS_NEW_PASSWORD";
 /// `run`).
 pub struct Inputs {
     password_stdin: bool,
+    /// `--identity` files, tried before a password on a vault with `age`
+    /// recipients.
+    pub identities: Vec<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Inputs {
@@ -69,7 +72,16 @@ fn read_stdin_line() -> Result<Zeroizing<String>, CliError> {
 impl Inputs {
     /// `password_stdin`: the global `--password-stdin` flag.
     pub fn new(password_stdin: bool) -> Self {
-        Self { password_stdin }
+        Self {
+            password_stdin,
+            identities: Vec::new(),
+        }
+    }
+
+    /// With the `--identity` files.
+    pub fn with_identities(mut self, identities: Vec<std::path::PathBuf>) -> Self {
+        self.identities = identities;
+        self
     }
 
     /// The next line of standard input.

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod context;
 pub mod error;
 pub mod fs_store;
+pub mod identity;
 pub mod input;
 pub mod lock;
 pub mod output;

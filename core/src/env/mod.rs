@@ -46,4 +46,8 @@ pub use resolve::{
 
 /// Variables no process started by a front end inherits (`git`, the alert
 /// command, `run`'s child, …): the master password and the new one.
-pub const NOT_INHERITED: &[&str] = &["AGENT_SECRETS_PASSWORD", "AGENT_SECRETS_NEW_PASSWORD"];
+pub const NOT_INHERITED: &[&str] = &[
+    "AGENT_SECRETS_PASSWORD",
+    "AGENT_SECRETS_NEW_PASSWORD",
+    "AGENT_SECRETS_IDENTITY_PASSPHRASE",
+];

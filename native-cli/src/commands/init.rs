@@ -13,6 +13,9 @@ pub struct Args {
     /// PBKDF2-HMAC-SHA256 iterations (100000 to 10000000).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ITERATIONS)]
     pub iterations: u32,
+    /// A vault meant to be committed (a team's): its .gitignore keeps only state.json, audit.log, the lock and temporary files out of git.
+    #[arg(long)]
+    pub shared: bool,
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
@@ -31,6 +34,14 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     };
     let vault = Vault::init(&ctx.store, &password, &options, now())?;
     crate::audit_log::remember_key(vault.audit_key());
+    if args.shared {
+        super::share::write_shared_gitignore(&ctx.store)?;
+        output::line(&format!(
+            "Initialized a shared vault in {} (PBKDF2-HMAC-SHA256, {iterations} iterations). Commit it; add people with 'agent secret recipients add'.",
+            ctx.store.display()
+        ))?;
+        return Ok(());
+    }
     output::line(&format!(
         "Initialized a vault in {} (PBKDF2-HMAC-SHA256, {iterations} iterations). Its .gitignore keeps it out of git.",
         ctx.store.display()

@@ -13,15 +13,18 @@ pub mod metrics;
 pub mod passwd;
 pub mod preflight;
 pub mod providers;
+pub mod recipients;
 pub mod rotate;
 pub mod run;
 pub mod scan;
 pub mod set;
+pub mod share;
 pub mod status;
 pub mod ui;
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::{operation, Error, Vault};
+use agent_secrets_core::format::CONFIG_FILE;
+use agent_secrets_core::{operation, Error, Store, Vault};
 
 use crate::audit_log::{self, Target};
 
@@ -68,6 +71,8 @@ fn audit_target(command: &Command) -> Option<Target> {
         SecretCommand::Providers(a) => return providers::audit_target(a),
         SecretCommand::Passwd(a) => return passwd::audit_target(a),
         SecretCommand::Rotate(a) => return rotate::audit_target(a),
+        SecretCommand::Recipients(a) => return recipients::audit_target(a),
+        SecretCommand::Share(_) => return None,
         SecretCommand::Audit(a) => return audit::audit_target(a),
         SecretCommand::Metrics(a) => return metrics::audit_target(a),
         SecretCommand::Scan(a) => return scan::audit_target(a),
@@ -92,6 +97,8 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Providers(args) => providers::run(ctx, &args),
             SecretCommand::Passwd(args) => passwd::run(ctx, &args),
             SecretCommand::Rotate(args) => rotate::run(ctx, &args),
+            SecretCommand::Recipients(args) => recipients::run(ctx, &args),
+            SecretCommand::Share(args) => share::run(ctx, &args),
             SecretCommand::Audit(args) => audit::run(ctx, &args),
             SecretCommand::Metrics(args) => metrics::run(ctx, &args),
             SecretCommand::Scan(args) => scan::run(ctx, &args),
@@ -117,6 +124,19 @@ pub fn unlock<'s>(
     // any key is derived.
     for warning in operation::unlock_warnings(store, now()) {
         crate::output::note(&format!("warning: {warning}"));
+    }
+    // A vault with age or SSH recipients: the user's identities first (no
+    // KDF, no lockout), then the password.
+    if let Some(bytes) = store.read(CONFIG_FILE).map_err(Error::from)? {
+        if let Ok(config) = agent_secrets_core::format::parse_config(&bytes) {
+            if let Some((recipient, payload)) =
+                crate::identity::open_with_identities(&config, &inputs.identities)
+            {
+                let vault = Vault::unlock_with_payload(store, &recipient, &payload, now())?;
+                audit_log::remember_key(vault.audit_key());
+                return Ok(vault);
+            }
+        }
     }
     let password = inputs.password()?;
     // As many attempts as the lockout allows may be running already (other

@@ -386,6 +386,10 @@ fn gitignore(dir: &Path) -> Check {
         Ok(bytes) if bytes == GITIGNORE.as_bytes() => {
             Check::ok("gitignore", format!(".gitignore is {expected}"))
         }
+        Ok(bytes) if agent_secrets_core::format::is_shared(&bytes) => Check::ok(
+            "gitignore",
+            ".gitignore is a shared vault's (state.json, audit.log, the lock and temporary files stay out of git)",
+        ),
         Ok(_) => Check::fail(
             "gitignore",
             format!(".gitignore differs from {expected}: git may pick up vault files"),
@@ -585,13 +589,26 @@ fn git_tracked(dir: &Path, display: &str) -> Check {
         }
         Ok(o) => o.stdout,
     };
+    // A shared vault commits its encrypted files; only the local ones
+    // (lockout state, audit log, lock, temporary files) are findings there.
+    let shared = read(dir, GITIGNORE_FILE).is_ok_and(|g| agent_secrets_core::format::is_shared(&g));
     let tracked: Vec<String> = output
         .split(|b| *b == 0)
         .filter(|p| !p.is_empty() && *p != GITIGNORE_FILE.as_bytes())
         .map(|p| String::from_utf8_lossy(p).into_owned())
+        .filter(|p| {
+            !shared || !(p == CONFIG_FILE || service_of_file(p).is_some())
+        })
         .collect();
     if tracked.is_empty() {
-        Check::ok("git_tracked", "git tracks no vault file")
+        Check::ok(
+            "git_tracked",
+            if shared {
+                "a shared vault: git tracks only its encrypted files"
+            } else {
+                "git tracks no vault file"
+            },
+        )
     } else {
         let files: Vec<String> = tracked.iter().map(|f| format!("{display}{f}")).collect();
         Check::fail(

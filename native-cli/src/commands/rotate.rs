@@ -35,7 +35,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             );
         }
     };
-    let summary = vault.rotate(now(), &mut progress)?;
+    let summary = vault.rotate_with(now(), &crate::identity::AgeCli, &mut progress)?;
     // The vault key changed with the rotation: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());
     if args.json {
