@@ -245,72 +245,113 @@ fn a_held_vault_key_opens_without_a_kdf_and_misses_after_a_rotation() {
         Vault::unlock_with_vault_key(&store, forged, t(24)),
         Err(Error::ConfigMac)
     ));
-    // A held key cannot change the password or rotate: both need it.
+    // A held key cannot change the password (that needs the identity the
+    // password opens), but it can rotate: every recipient is a public key.
     let mut held =
         Vault::unlock_with_vault_key(&store, vault.vault_key().clone(), t(25)).expect("held");
     assert!(matches!(
         held.change_password(&Password::from("New-Horse-Battery-22"), None, t(26)),
         Err(Error::NeedsPassword)
     ));
-    assert!(matches!(
-        held.rotate(t(26), &mut |_, _| {}),
-        Err(Error::NeedsPassword)
-    ));
+    held.rotate(t(26), &mut |_, _| {}).expect("rotate with a held key");
+    assert_ne!(held.vault_key().id(), vault.vault_key().id());
+    unlock(&store).expect("the password still opens the rotated vault");
 }
 
 /// Adds a password recipient `alice` (password [`ATTACKER`]'s text, any
-/// second password) with the public primitives, re-MAC'ed with the vault key.
-fn add_recipient(store: &MemoryStore, key: &VaultKey) {
-    let mut config = json_of(store, CONFIG_FILE);
-    let salt = [3u8; 16];
-    let mut pk = [0u8; 32];
-    primitives::pbkdf2_hmac_sha256(ATTACKER.as_bytes(), &salt, 100_000, &mut pk).expect("kdf");
-    let nonce = [4u8; 12];
-    let (ct, tag) = primitives::aes256gcm_seal(
-        &pk,
-        &nonce,
-        format::vault_key_aad(key.id(), "alice").as_bytes(),
-        key.expose_bytes(),
-    )
-    .expect("seal");
-    config["recipients"]["alice"] = json!({
-        "type": "password",
-        "kdf": { "algorithm": "pbkdf2-hmac-sha256", "iterations": 100_000, "salt": STANDARD.encode(salt) },
-        "nonce": STANDARD.encode(nonce), "ciphertext": STANDARD.encode(&ct), "tag": STANDARD.encode(tag),
-        "created_at": "2026-11-28T12:00:00Z",
-    });
-    put(store, CONFIG_FILE, &config);
-    let bytes = store.read(CONFIG_FILE).expect("read").expect("present");
-    let mac = primitives::config_mac(key.expose_bytes(), &bytes).expect("mac");
-    config["mac"] = json!(STANDARD.encode(mac));
-    put(store, CONFIG_FILE, &config);
+/// second password) through the owner's unlocked vault.
+fn add_recipient(store: &MemoryStore, _key: &VaultKey) {
+    let mut owner = unlock(store).expect("owner");
+    owner
+        .add_password_recipient(
+            &KeyName::parse("alice").expect("name"),
+            &Password::from(ATTACKER),
+            100_000,
+            t(29),
+        )
+        .expect("add alice");
 }
 
 #[test]
-fn every_password_recipient_opens_and_rotate_refuses_while_others_exist() {
+fn every_password_recipient_opens_and_rotate_wraps_for_every_one_without_their_passwords() {
     let store = vault_with(PASSWORD);
     let key = held_key(&store);
     add_recipient(&store, &key);
     let alice = Vault::unlock(&store, &Password::from(ATTACKER), t(30)).expect("second recipient");
     assert_eq!(alice.vault_key().id(), key.id());
     let mut owner = unlock(&store).expect("owner still opens");
-    let before = store.documents();
-    let e = owner.rotate(t(31), &mut |_, _| {}).expect_err("refused");
-    assert!(
-        matches!(&e, Error::OtherRecipients { recipient, others: 1 } if recipient == "owner"),
-        "{e:?}"
-    );
-    assert_eq!(e.kind(), ErrorKind::Usage);
-    let mut after = store.documents();
-    after.remove(STATE_FILE);
-    let mut before = before;
-    before.remove(STATE_FILE);
-    assert_eq!(after, before, "nothing changed");
-    // passwd re-wraps only the recipient that unlocked.
+    owner.rotate(t(31), &mut |_, _| {}).expect("rotate");
+    assert_ne!(owner.vault_key().id(), key.id());
+    // Alice's password opens the new vault key, which the owner wrapped
+    // for her public key without knowing it.
+    let alice = Vault::unlock(&store, &Password::from(ATTACKER), t(32)).expect("alice after");
+    assert_eq!(alice.vault_key().id(), owner.vault_key().id());
+    // passwd re-seals only the recipient that unlocked.
     owner
         .change_password(&Password::from("New-Horse-Battery-22"), None, t(32))
         .expect("passwd");
     Vault::unlock(&store, &Password::from(ATTACKER), t(33)).expect("alice unchanged");
+}
+
+#[test]
+fn a_removed_recipient_opens_nothing_and_a_concurrent_add_is_not_lost() {
+    let store = vault_with(PASSWORD);
+    let key = held_key(&store);
+    add_recipient(&store, &key);
+    let before = store.documents();
+    let mut owner = unlock(&store).expect("owner");
+    let mut other = unlock(&store).expect("another writer");
+    // Another writer adds carol after `owner` read the config.
+    other
+        .add_password_recipient(
+            &KeyName::parse("carol").expect("name"),
+            &Password::from("Carol-Horse-Battery-33"),
+            100_000,
+            t(34),
+        )
+        .expect("add carol");
+    let alice = KeyName::parse("alice").expect("name");
+    let summary = owner
+        .remove_recipient(&alice, &agent_secrets_core::NoAge, t(35), &mut |_, _| {})
+        .expect("remove alice");
+    assert!(!summary.resumed);
+    let config = owner.config();
+    assert!(config.recipients.contains_key("carol"), "carol kept");
+    assert!(!config.recipients.contains_key("alice"));
+    // Alice's password opens nothing now (her entry is gone) ...
+    let e = Vault::unlock(&store, &Password::from(ATTACKER), t(36)).expect_err("alice gone");
+    assert!(matches!(e, Error::WrongPassword { .. }), "{e:?}");
+    // ... and her old entry, put back by hand, opens only the old vault key,
+    // which the new config refuses (its MAC is under the new key).
+    let mut with_old = store.documents();
+    let old: serde_json::Value =
+        serde_json::from_slice(&before[CONFIG_FILE]).expect("json");
+    let mut now_config: serde_json::Value =
+        serde_json::from_slice(&with_old[CONFIG_FILE]).expect("json");
+    now_config["recipients"]["alice"] = old["recipients"]["alice"].clone();
+    with_old.insert(CONFIG_FILE.to_owned(), serde_json::to_vec(&now_config).expect("json"));
+    let planted = MemoryStore::new();
+    for (name, bytes) in &with_old {
+        planted.insert(name, bytes);
+    }
+    let e = Vault::unlock(&planted, &Password::from(ATTACKER), t(37)).expect_err("refused");
+    assert!(matches!(e, Error::ConfigMac), "{e:?}");
+    Vault::unlock(&store, &Password::from("Carol-Horse-Battery-33"), t(38)).expect("carol opens");
+    // The last recipient cannot be removed; an unknown one is not found.
+    let carol = KeyName::parse("carol").expect("name");
+    owner
+        .remove_recipient(&carol, &agent_secrets_core::NoAge, t(39), &mut |_, _| {})
+        .expect("remove carol");
+    let owner_name = KeyName::parse("owner").expect("name");
+    let e = owner
+        .remove_recipient(&owner_name, &agent_secrets_core::NoAge, t(40), &mut |_, _| {})
+        .expect_err("last");
+    assert!(matches!(e, Error::LastRecipient { .. }), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Usage);
+    let e = owner
+        .remove_recipient(&alice, &agent_secrets_core::NoAge, t(41), &mut |_, _| {})
+        .expect_err("unknown");
+    assert_eq!(e.kind(), ErrorKind::NotFound);
 }
 
 #[test]
