@@ -632,9 +632,16 @@ const WORKED_EXAMPLE: &str = r#"{
         "iterations": 600000,
         "salt": "c2FsdHNhbHRzYWx0c2FsdA=="
       },
-      "nonce": "dmF1bHRub25jZTEy",
-      "ciphertext": "d3JhcHBlZHZhdWx0a2V5d3JhcHBlZHZhdWx0a2V5ISE=",
-      "tag": "dmF1bHR0YWd2YXVsdHRhZw==",
+      "identity": {
+        "nonce": "aWRlbnRub25jZTEy",
+        "ciphertext": "c2VhbGVkaWRlbnRpdHlzZWFsZWRpZGVudGl0eSEhISE=",
+        "tag": "aWRlbnR0YWdpZGVudHRhZw=="
+      },
+      "public_key": "cHVibGlja2V5cHVibGlja2V5cHVibGlja2V5cHVibGk=",
+      "stanza": {
+        "share": "ZXBoZW1lcmFsc2hhcmVlcGhlbWVyYWxzaGFyZWVwaGU=",
+        "body": "c3RhbnphYm9keXN0YW56YWJvZHlzdGFuemFib2R5c3RhbnphYm9keXN0YW56YWJvZHlzdGFuemFib2R5c3Rhbg=="
+      },
       "created_at": "2026-11-28T12:00:00Z"
     }
   },
@@ -655,7 +662,7 @@ const WORKED_EXAMPLE: &str = r#"{
   },
   "created_at": "2026-11-28T12:00:00Z",
   "updated_at": "2026-11-28T12:00:00Z",
-  "mac": "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+  "mac": "8LSUJ5fnoXROdXfNIpc927Nqz+EYK6uR6KUsswfMU5E="
 }
 "#;
 
@@ -690,15 +697,15 @@ fn the_worked_example_of_the_format_spec_verifies() {
         assert!(spec.contains(expected), "{info} in the spec");
     }
     let signed = primitives::signed_bytes(WORKED_EXAMPLE.as_bytes()).expect("signed bytes");
-    assert_eq!(signed.len(), 752);
+    assert_eq!(signed.len(), 989);
     assert!(signed.starts_with(br#"{"active_key":"k1","cipher":"aes-256-gcm","#));
     let mac = primitives::config_mac(&vault_key, WORKED_EXAMPLE.as_bytes()).expect("mac");
-    let config = parse_config(WORKED_EXAMPLE.as_bytes()).expect("parses");
-    assert_eq!(config.mac.0, mac);
     assert_eq!(
         STANDARD.encode(mac),
-        "MzCg1qvYtUDly3bSlFlEWxZt2ZAbzAVW9jnm6t/MAik="
+        "8LSUJ5fnoXROdXfNIpc927Nqz+EYK6uR6KUsswfMU5E="
     );
+    let config = parse_config(WORKED_EXAMPLE.as_bytes()).expect("parses");
+    assert_eq!(config.mac.0, mac);
 }
 
 // ---- generator ------------------------------------------------------------
@@ -768,31 +775,32 @@ fn regenerate() {
     put("ok_service_anthropic.json", docs["anthropic.json"].clone());
     let config: Value = serde_json::from_slice(&config_bytes).expect("json");
     let openai: Value = serde_json::from_slice(&openai_bytes).expect("json");
-    // A second password recipient, wrapped and MAC'ed with the public
-    // primitives as an independent implementation would.
-    let mut two = config.clone();
-    let salt = [0x5au8; 16];
-    let mut alice_key = [0u8; 32];
-    primitives::pbkdf2_hmac_sha256(ALICE_PASSWORD.as_bytes(), &salt, 100_000, &mut alice_key)
-        .expect("pbkdf2");
-    let nonce = [0xa1u8; 12];
-    let (ct, tag) = primitives::aes256gcm_seal(
-        &alice_key,
-        &nonce,
-        format::vault_key_aad(&vault_key_id, "alice").as_bytes(),
-        &vault_key,
-    )
-    .expect("seal");
-    two["recipients"]["alice"] = json!({
-        "type": "password",
-        "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": STANDARD.encode(salt) },
-        "nonce": STANDARD.encode(nonce),
-        "ciphertext": STANDARD.encode(&ct),
-        "tag": STANDARD.encode(tag),
-        "created_at": "2026-11-28T12:00:00Z",
-    });
-    let mac = primitives::config_mac(&vault_key, &pretty(&two)).expect("mac");
-    two["mac"] = json!(STANDARD.encode(mac));
+    // A second password recipient, added through the vault (its X25519
+    // identity and stanza are random, so this file differs at each run).
+    let two = {
+        let store = MemoryStore::new();
+        for (name, bytes) in &docs {
+            store.insert(name, bytes);
+        }
+        let mut owner = Vault::unlock(
+            store,
+            &Password::from(FIXTURE_PASSWORD),
+            Timestamp::from_unix(T0 + 90),
+        )
+        .expect("unlock");
+        owner
+            .add_password_recipient(
+                &kn("alice"),
+                &Password::from(ALICE_PASSWORD),
+                100_000,
+                Timestamp::from_unix(T0 + 120),
+            )
+            .expect("add alice");
+        let two: Value =
+            serde_json::from_slice(&owner.store().documents()[CONFIG_FILE]).expect("json");
+        two
+    };
+    let _ = (&vault_key, &vault_key_id);
     put("ok_config_two_recipients.json", pretty(&two));
 
     // Changed after MACing (or MAC'ed by another vault): they parse, and the

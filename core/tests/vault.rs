@@ -937,10 +937,12 @@ fn a_data_key_changed_without_the_password_fails_the_mac_before_it_is_unwrapped(
     Vault::unlock(forget_failures(&store), &pw(), t(0)).expect("restored");
 }
 
-/// The vault key of `config`, unwrapped from its `owner` recipient with
-/// the public primitives and [`PASSWORD`] (as an independent
-/// implementation would).
+/// The vault key of `config`, opened from its `owner` recipient with
+/// [`PASSWORD`] as an independent implementation would (docs/format.md §4):
+/// PBKDF2 and AES-256-GCM from the public primitives, then X25519, HKDF
+/// and ChaCha20-Poly1305 from their crates.
 fn vault_key_of(config: &Value) -> [u8; 32] {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
     let owner = &config["recipients"]["owner"];
     let mut pk = [0u8; 32];
     primitives::pbkdf2_hmac_sha256(
@@ -951,16 +953,40 @@ fn vault_key_of(config: &Value) -> [u8; 32] {
     )
     .expect("pbkdf2");
     let id = config["vault_key_id"].as_str().expect("id");
-    let key = primitives::aes256gcm_open(
+    let identity = &owner["identity"];
+    let secret: [u8; 32] = primitives::aes256gcm_open(
         &pk,
-        &b64(&owner["nonce"]),
-        format::vault_key_aad(id, "owner").as_bytes(),
-        &b64(&owner["ciphertext"]),
-        &b64(&owner["tag"]),
+        &b64(&identity["nonce"]),
+        format::identity_aad("owner").as_bytes(),
+        &b64(&identity["ciphertext"]),
+        &b64(&identity["tag"]),
     )
     .expect("sizes")
-    .expect("opens");
-    key.try_into().expect("32 bytes")
+    .expect("opens")
+    .try_into()
+    .expect("32 bytes");
+    let public: [u8; 32] = b64(&owner["public_key"]).try_into().expect("32");
+    let share: [u8; 32] = b64(&owner["stanza"]["share"]).try_into().expect("32");
+    let shared = x25519_dalek::StaticSecret::from(secret)
+        .diffie_hellman(&x25519_dalek::PublicKey::from(share));
+    let mut salt = share.to_vec();
+    salt.extend_from_slice(&public);
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(&salt), shared.as_bytes())
+        .expand(b"agent-secrets/v1/x25519", &mut key)
+        .expect("hkdf");
+    let payload = chacha20poly1305::ChaCha20Poly1305::new((&key).into())
+        .decrypt(
+            &chacha20poly1305::Nonce::default(),
+            Payload {
+                msg: &b64(&owner["stanza"]["body"]),
+                aad: format::vault_key_aad(id, "owner").as_bytes(),
+            },
+        )
+        .expect("stanza opens");
+    let hex: String = payload[..16].iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hex, id, "the payload names the vault key");
+    payload[16..].try_into().expect("32 bytes")
 }
 
 /// The wrap subkey: HKDF-SHA256(vault key, "agent-secrets/v1/wrap").
