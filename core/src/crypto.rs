@@ -406,7 +406,11 @@ pub(crate) fn x25519_public(secret: &Key32) -> [u8; KEY_LEN] {
 
 /// The ChaCha20-Poly1305 key of an X25519 stanza: HKDF-SHA256 with salt
 /// `share || public`, the shared secret as input key, [`X25519_INFO`].
-fn x25519_stanza_key(shared: &[u8; KEY_LEN], share: &[u8; KEY_LEN], public: &[u8; KEY_LEN]) -> Key32 {
+fn x25519_stanza_key(
+    shared: &[u8; KEY_LEN],
+    share: &[u8; KEY_LEN],
+    public: &[u8; KEY_LEN],
+) -> Key32 {
     let mut salt = [0u8; 2 * KEY_LEN];
     salt[..KEY_LEN].copy_from_slice(share);
     salt[KEY_LEN..].copy_from_slice(public);
@@ -443,7 +447,10 @@ pub(crate) fn x25519_seal(
     let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
     let body = match cipher.encrypt(
         &chacha20poly1305::Nonce::default(),
-        Payload { msg: plaintext, aad },
+        Payload {
+            msg: plaintext,
+            aad,
+        },
     ) {
         Ok(body) => body,
         Err(_) => unreachable_encrypt(),

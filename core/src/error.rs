@@ -109,7 +109,9 @@ pub enum Error {
         recipient: String,
     },
     /// A recipient name the vault does not have.
-    #[error("The vault has no recipient named '{recipient}' (see 'agent secret recipients list').")]
+    #[error(
+        "The vault has no recipient named '{recipient}' (see 'agent secret recipients list')."
+    )]
     RecipientNotFound {
         /// The name.
         recipient: String,

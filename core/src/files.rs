@@ -530,9 +530,10 @@ pub fn check_init_folder<S: Store + ?Sized>(store: &S) -> Result<(), Error> {
     for name in names {
         let ours = match name.as_str() {
             LOCK_FILE | LOCK_BREAK_FILE => true,
-            GITIGNORE_FILE => store.read(GITIGNORE_FILE)?.as_deref().is_some_and(|g| {
-                g == GITIGNORE.as_bytes() || crate::format::is_shared(g)
-            }),
+            GITIGNORE_FILE => store
+                .read(GITIGNORE_FILE)?
+                .as_deref()
+                .is_some_and(|g| g == GITIGNORE.as_bytes() || crate::format::is_shared(g)),
             other => is_temp_name(other),
         };
         if !ours {

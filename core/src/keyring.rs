@@ -8,8 +8,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::{self, Sealed};
 use crate::format::{
-    check_vault_key_id, identity_aad, key_aad, signed_bytes_of, to_bytes, vault_key_aad,
-    ConfigDoc, Fixed, KdfParams, PasswordRecipient, SealedKey, WrappedKey, X25519Stanza,
+    check_vault_key_id, identity_aad, key_aad, signed_bytes_of, to_bytes, vault_key_aad, ConfigDoc,
+    Fixed, KdfParams, PasswordRecipient, SealedKey, WrappedKey, X25519Stanza,
     VAULT_KEY_PAYLOAD_LEN,
 };
 use crate::secret::{AuditKey, ConfigMacKey, Key32, PasswordKey, VaultKey, WrapKey};
@@ -124,7 +124,10 @@ pub(crate) fn vault_key_from_payload(vault_key_id: &str, payload: &[u8]) -> Opti
         return None;
     }
     let (id, key) = payload.split_at(16);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(id, hex_bytes(vault_key_id).as_slice())) {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        id,
+        hex_bytes(vault_key_id).as_slice(),
+    )) {
         return None;
     }
     let mut bytes: [u8; 32] = key.try_into().ok()?;

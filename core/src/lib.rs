@@ -48,8 +48,8 @@ pub use store::{MemoryStore, Store};
 pub use time::Timestamp;
 pub use vault::{
     begin_unlock, fail_unlock, list, status, AgeEncryptor, AlertThresholds, InitOptions, NoAge,
-    RotateSummary,
-    SecretInfo, ServiceInfo, SetOutcome, Status, UnlockStart, Vault, MAX_VALUE_BYTES, OWNER,
+    RotateSummary, SecretInfo, ServiceInfo, SetOutcome, Status, UnlockStart, Vault,
+    MAX_VALUE_BYTES, OWNER,
 };
 
 /// Result type of this crate.

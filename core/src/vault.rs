@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use crate::crypto::{self, SALT_LEN};
 use crate::format::{
     self, check_iterations, check_lockout_policy, parse_config, parse_config_signed, parse_service,
-    service_file, service_of_file, to_bytes, value_aad, AlertPolicy, ConfigDoc, Fixed, KdfParams,
-    AgeRecipient, LockoutPolicy, Recipient, SecretEntry, ServiceDoc, CIPHER, CONFIG_FILE, CONFIG_FORMAT,
-    GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
+    service_file, service_of_file, to_bytes, value_aad, AgeRecipient, AlertPolicy, ConfigDoc,
+    Fixed, KdfParams, LockoutPolicy, Recipient, SecretEntry, ServiceDoc, CIPHER, CONFIG_FILE,
+    CONFIG_FORMAT, GITIGNORE, GITIGNORE_FILE, KDF_ALGORITHM, VERSION,
 };
 use crate::keyring::{self, KeyRing, VaultKeys};
 use crate::lockout::{self, LockoutState, Reservation, STATE_FILE};
@@ -355,11 +355,7 @@ impl<S: Store> Vault<S> {
             let key = keyring::password_key(kdf, password);
             match Self::finish(&store, recipient, &key) {
                 Ok(Some((config, keys, identity))) => {
-                    return Self::opened(
-                        store,
-                        (config, keys),
-                        Some((recipient.clone(), identity)),
-                    )
+                    return Self::opened(store, (config, keys), Some((recipient.clone(), identity)))
                 }
                 Ok(None) => {}
                 Err(e) => return Err(e),

@@ -253,7 +253,8 @@ fn a_held_vault_key_opens_without_a_kdf_and_misses_after_a_rotation() {
         held.change_password(&Password::from("New-Horse-Battery-22"), None, t(26)),
         Err(Error::NeedsPassword)
     ));
-    held.rotate(t(26), &mut |_, _| {}).expect("rotate with a held key");
+    held.rotate(t(26), &mut |_, _| {})
+        .expect("rotate with a held key");
     assert_ne!(held.vault_key().id(), vault.vault_key().id());
     unlock(&store).expect("the password still opens the rotated vault");
 }
@@ -324,12 +325,14 @@ fn a_removed_recipient_opens_nothing_and_a_concurrent_add_is_not_lost() {
     // ... and her old entry, put back by hand, opens only the old vault key,
     // which the new config refuses (its MAC is under the new key).
     let mut with_old = store.documents();
-    let old: serde_json::Value =
-        serde_json::from_slice(&before[CONFIG_FILE]).expect("json");
+    let old: serde_json::Value = serde_json::from_slice(&before[CONFIG_FILE]).expect("json");
     let mut now_config: serde_json::Value =
         serde_json::from_slice(&with_old[CONFIG_FILE]).expect("json");
     now_config["recipients"]["alice"] = old["recipients"]["alice"].clone();
-    with_old.insert(CONFIG_FILE.to_owned(), serde_json::to_vec(&now_config).expect("json"));
+    with_old.insert(
+        CONFIG_FILE.to_owned(),
+        serde_json::to_vec(&now_config).expect("json"),
+    );
     let planted = MemoryStore::new();
     for (name, bytes) in &with_old {
         planted.insert(name, bytes);
@@ -344,7 +347,12 @@ fn a_removed_recipient_opens_nothing_and_a_concurrent_add_is_not_lost() {
         .expect("remove carol");
     let owner_name = KeyName::parse("owner").expect("name");
     let e = owner
-        .remove_recipient(&owner_name, &agent_secrets_core::NoAge, t(40), &mut |_, _| {})
+        .remove_recipient(
+            &owner_name,
+            &agent_secrets_core::NoAge,
+            t(40),
+            &mut |_, _| {},
+        )
         .expect_err("last");
     assert!(matches!(e, Error::LastRecipient { .. }), "{e:?}");
     assert_eq!(e.kind(), ErrorKind::Usage);

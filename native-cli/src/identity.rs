@@ -235,7 +235,9 @@ fn load(path: &Path) -> Result<Vec<Box<dyn age::Identity>>, &'static str> {
             .map_err(|_| "is not a valid age identity file");
     }
     match age::ssh::Identity::from_buffer(&bytes[..], Some(shown.clone())) {
-        Ok(age::ssh::Identity::Unsupported(_)) => Err("is an SSH key of a type age does not support"),
+        Ok(age::ssh::Identity::Unsupported(_)) => {
+            Err("is an SSH key of a type age does not support")
+        }
         Ok(identity) => Ok(vec![Box::new(identity.with_callbacks(Passphrase {
             file: shown,
             given: Arc::new(Mutex::new(None)),
@@ -295,11 +297,7 @@ pub fn open_with_identities(
             match decryptor.decrypt(identities.iter().map(|i| &**i)) {
                 Ok(mut reader) => {
                     let mut payload = Zeroizing::new(Vec::new());
-                    if (&mut reader)
-                        .take(1024)
-                        .read_to_end(&mut payload)
-                        .is_ok()
-                    {
+                    if (&mut reader).take(1024).read_to_end(&mut payload).is_ok() {
                         return Some(((*name).clone(), payload));
                     }
                 }

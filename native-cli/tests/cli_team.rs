@@ -43,7 +43,10 @@ impl Person {
         if init {
             std::fs::create_dir(&clone).expect("mkdir");
             git(&clone, &["init", "-q", "-b", "main"]);
-            git(&clone, &["remote", "add", "origin", origin.to_str().expect("utf8")]);
+            git(
+                &clone,
+                &["remote", "add", "origin", origin.to_str().expect("utf8")],
+            );
         } else {
             git(
                 home.path(),
@@ -238,7 +241,15 @@ fn three_people_with_a_password_an_ssh_key_and_an_age_key_each_read_every_value(
         } else {
             carol.run(
                 None,
-                &["secret", "get", service, key, "--show", "--identity", carol_key.to_str().expect("utf8")],
+                &[
+                    "secret",
+                    "get",
+                    service,
+                    key,
+                    "--show",
+                    "--identity",
+                    carol_key.to_str().expect("utf8"),
+                ],
             )
         };
         assert_eq!((r.code, r.stdout.trim()), (0, value), "{r:?}");
@@ -261,10 +272,13 @@ fn three_people_with_a_password_an_ssh_key_and_an_age_key_each_read_every_value(
     let r = bob.get(Some(BOB_PW), "openai", "org_id");
     assert_eq!((r.code, r.stdout.trim()), (0, "org-test-3"), "{r:?}");
     // The audit lines of the changes name the recipient, never a key.
-    let audit = std::fs::read_to_string(owner.clone.join(".agent/secrets/audit.log")).expect("audit");
+    let audit =
+        std::fs::read_to_string(owner.clone.join(".agent/secrets/audit.log")).expect("audit");
     for name in ["bob", "carol", "dave"] {
         assert!(
-            audit.contains(&format!("\"operation\":\"recipient_add\",\"key\":\"{name}\"")),
+            audit.contains(&format!(
+                "\"operation\":\"recipient_add\",\"key\":\"{name}\""
+            )),
             "{audit}"
         );
     }
@@ -279,8 +293,14 @@ fn three_people_with_a_password_an_ssh_key_and_an_age_key_each_read_every_value(
         .output()
         .expect("git");
     let tracked = String::from_utf8_lossy(&tracked.stdout).into_owned();
-    assert!(tracked.contains("config.json") && tracked.contains("openai.json"), "{tracked}");
-    assert!(!tracked.contains("state.json") && !tracked.contains("audit.log"), "{tracked}");
+    assert!(
+        tracked.contains("config.json") && tracked.contains("openai.json"),
+        "{tracked}"
+    );
+    assert!(
+        !tracked.contains("state.json") && !tracked.contains("audit.log"),
+        "{tracked}"
+    );
     // preflight in a clone: a shared vault's tracked files are expected.
     let r = bob.run(None, &["preflight", "--json"]);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
@@ -299,7 +319,10 @@ fn removing_a_recipient_rotates_and_their_old_identity_opens_nothing_set_after()
     let owner = team_of_owner(origin.path());
     let bob_home = tempfile::tempdir().expect("home");
     let (bob_key, flag, public) = age_identity(bob_home.path());
-    let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "add", "bob", flag, &public]);
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "recipients", "add", "bob", flag, &public],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let r = add_password(&owner, OWNER_PW, "carol", BOB_PW);
     assert_eq!(r.code, 0, "{r:?}");
@@ -316,12 +339,18 @@ fn removing_a_recipient_rotates_and_their_old_identity_opens_nothing_set_after()
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
 
     let before = owner.run(None, &["secret", "status", "--json"]);
-    let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "remove", "bob", "--json"]);
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "recipients", "remove", "bob", "--json"],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let summary: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(summary["values_moved"], 2, "{summary}");
     assert_eq!(summary["services"], 2, "{summary}");
-    assert_ne!(before.stdout, owner.run(None, &["secret", "status", "--json"]).stdout);
+    assert_ne!(
+        before.stdout,
+        owner.run(None, &["secret", "status", "--json"]).stdout
+    );
     owner.set(Some(OWNER_PW), "openai", "api_key", "sk-test-after-removal");
     owner.commit_and_push("remove bob, new key");
 
@@ -338,12 +367,20 @@ fn removing_a_recipient_rotates_and_their_old_identity_opens_nothing_set_after()
     assert!(config["recipients"].get("bob").is_none());
     // The others still read everything, the new value included.
     let r = owner.get(Some(OWNER_PW), "openai", "api_key");
-    assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-after-removal"), "{r:?}");
+    assert_eq!(
+        (r.code, r.stdout.trim()),
+        (0, "sk-test-after-removal"),
+        "{r:?}"
+    );
     let carol = Person::new(origin.path(), false);
     let r = carol.get(Some(BOB_PW), "stripe", "secret_key");
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-two"), "{r:?}");
-    let audit = std::fs::read_to_string(owner.clone.join(".agent/secrets/audit.log")).expect("audit");
-    assert!(audit.contains("\"operation\":\"recipient_remove\",\"key\":\"bob\""), "{audit}");
+    let audit =
+        std::fs::read_to_string(owner.clone.join(".agent/secrets/audit.log")).expect("audit");
+    assert!(
+        audit.contains("\"operation\":\"recipient_remove\",\"key\":\"bob\""),
+        "{audit}"
+    );
     assert!(!audit.contains(&public));
 }
 
@@ -353,12 +390,25 @@ fn bad_recipients_are_refused_with_exit_2_naming_the_recipient_never_the_key() {
     let owner = team_of_owner(origin.path());
     let before = common::snapshot(&owner.clone.join(".agent/secrets"));
     let bogus = "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqsxxxxxxx";
-    let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "add", "eve", "--age", bogus]);
-    assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("'eve'") && !r.stderr.contains(bogus), "{r:?}");
     let r = owner.run(
         Some(OWNER_PW),
-        &["secret", "recipients", "add", "eve", "--age", "not-a-key-at-all"],
+        &["secret", "recipients", "add", "eve", "--age", bogus],
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("'eve'") && !r.stderr.contains(bogus),
+        "{r:?}"
+    );
+    let r = owner.run(
+        Some(OWNER_PW),
+        &[
+            "secret",
+            "recipients",
+            "add",
+            "eve",
+            "--age",
+            "not-a-key-at-all",
+        ],
     );
     assert_eq!(r.code, 2, "{r:?}");
     assert!(!r.stderr.contains("not-a-key-at-all"), "{r:?}");
@@ -367,10 +417,20 @@ fn bad_recipients_are_refused_with_exit_2_naming_the_recipient_never_the_key() {
     std::fs::write(&file, "ssh-ed25519 AAAA-not-base64 eve\n").expect("write");
     let r = owner.run(
         Some(OWNER_PW),
-        &["secret", "recipients", "add", "eve", "--ssh-key", file.to_str().expect("utf8")],
+        &[
+            "secret",
+            "recipients",
+            "add",
+            "eve",
+            "--ssh-key",
+            file.to_str().expect("utf8"),
+        ],
     );
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("'eve'") && !r.stderr.contains("AAAA-not-base64"), "{r:?}");
+    assert!(
+        r.stderr.contains("'eve'") && !r.stderr.contains("AAAA-not-base64"),
+        "{r:?}"
+    );
     // Nothing changed but the audit trail and the lockout state.
     let mut after = common::snapshot(&owner.clone.join(".agent/secrets"));
     let mut before = before;
@@ -383,7 +443,10 @@ fn bad_recipients_are_refused_with_exit_2_naming_the_recipient_never_the_key() {
     assert_eq!(add_password(&owner, OWNER_PW, "bob", BOB_PW).code, 0);
     let r = add_password(&owner, OWNER_PW, "bob", BOB_PW);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("already has a recipient named 'bob'"), "{r:?}");
+    assert!(
+        r.stderr.contains("already has a recipient named 'bob'"),
+        "{r:?}"
+    );
     // Removing an unknown name: 3; the last recipient: refused, 2.
     let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "remove", "zed"]);
     assert_eq!(r.code, 3, "{r:?}");
@@ -401,23 +464,59 @@ fn unusable_identities_are_said_and_skipped_then_the_password_is_asked() {
     let origin = origin();
     let owner = team_of_owner(origin.path());
     let (key, flag, public) = owner.make_key();
-    let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "add", "laptop", flag, &public]);
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "recipients", "add", "laptop", flag, &public],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     let key_arg = key.to_str().expect("utf8");
     // Readable by others: skipped with a message (as ssh does), password used.
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let r = owner.run(
         Some(OWNER_PW),
-        &["secret", "get", "openai", "api_key", "--show", "--identity", key_arg],
+        &[
+            "secret",
+            "get",
+            "openai",
+            "api_key",
+            "--show",
+            "--identity",
+            key_arg,
+        ],
     );
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
-    assert!(r.stderr.contains("readable or writable by group or others"), "{r:?}");
+    assert!(
+        r.stderr.contains("readable or writable by group or others"),
+        "{r:?}"
+    );
     // Without a password it then cannot open: no value, a non-zero exit.
-    let r = owner.run(None, &["secret", "get", "openai", "api_key", "--show", "--identity", key_arg]);
+    let r = owner.run(
+        None,
+        &[
+            "secret",
+            "get",
+            "openai",
+            "api_key",
+            "--show",
+            "--identity",
+            key_arg,
+        ],
+    );
     assert_ne!(r.code, 0, "{r:?}");
     assert!(r.stdout.is_empty(), "{r:?}");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let r = owner.run(None, &["secret", "get", "openai", "api_key", "--show", "--identity", key_arg]);
+    let r = owner.run(
+        None,
+        &[
+            "secret",
+            "get",
+            "openai",
+            "api_key",
+            "--show",
+            "--identity",
+            key_arg,
+        ],
+    );
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
     // A file that is not an identity, and one that is missing.
     let junk = owner.home.path().join("junk");
@@ -425,11 +524,24 @@ fn unusable_identities_are_said_and_skipped_then_the_password_is_asked() {
     std::fs::set_permissions(&junk, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let r = owner.run(
         Some(OWNER_PW),
-        &["secret", "get", "openai", "api_key", "--show", "--identity", junk.to_str().expect("utf8"), "--identity", "/nonexistent/key"],
+        &[
+            "secret",
+            "get",
+            "openai",
+            "api_key",
+            "--show",
+            "--identity",
+            junk.to_str().expect("utf8"),
+            "--identity",
+            "/nonexistent/key",
+        ],
     );
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
     assert!(r.stderr.contains("junk is neither"), "{r:?}");
-    assert!(r.stderr.contains("/nonexistent/key cannot be read"), "{r:?}");
+    assert!(
+        r.stderr.contains("/nonexistent/key cannot be read"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -447,21 +559,49 @@ fn an_encrypted_ssh_key_with_a_wrong_passphrase_falls_back_to_the_password() {
     let owner = team_of_owner(origin.path());
     let key = owner.home.path().join("enc_ed25519");
     let ok = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "Key-Passphrase-7", "-C", "enc", "-f"])
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "Key-Passphrase-7",
+            "-C",
+            "enc",
+            "-f",
+        ])
         .arg(&key)
         .status()
         .expect("ssh-keygen")
         .success();
     assert!(ok);
     let public = format!("{}.pub", key.display());
-    let r = owner.run(Some(OWNER_PW), &["secret", "recipients", "add", "enc", "--ssh-key", &public]);
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "recipients", "add", "enc", "--ssh-key", &public],
+    );
     assert_eq!(r.code, 0, "{r:?}");
-    let args = ["secret", "get", "openai", "api_key", "--show", "--identity", key.to_str().expect("utf8")];
-    let r = owner.run_env(Some(OWNER_PW), &args, &[("AGENT_SECRETS_IDENTITY_PASSPHRASE", "wrong-one")]);
+    let args = [
+        "secret",
+        "get",
+        "openai",
+        "api_key",
+        "--show",
+        "--identity",
+        key.to_str().expect("utf8"),
+    ];
+    let r = owner.run_env(
+        Some(OWNER_PW),
+        &args,
+        &[("AGENT_SECRETS_IDENTITY_PASSPHRASE", "wrong-one")],
+    );
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
     assert!(r.stderr.contains("wrong passphrase"), "{r:?}");
     assert!(!r.stderr.contains("wrong-one"), "{r:?}");
-    let r = owner.run_env(None, &args, &[("AGENT_SECRETS_IDENTITY_PASSPHRASE", "Key-Passphrase-7")]);
+    let r = owner.run_env(
+        None,
+        &args,
+        &[("AGENT_SECRETS_IDENTITY_PASSPHRASE", "Key-Passphrase-7")],
+    );
     assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
 }
 
@@ -479,13 +619,22 @@ fn preflight_in_a_shared_vault_finds_a_tracked_audit_log() {
 fn share_turns_a_private_vault_into_a_shared_one() {
     let origin = origin();
     let owner = Person::new(origin.path(), true);
-    let r = owner.run(Some(OWNER_PW), &["secret", "init", "--iterations", "100000"]);
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "init", "--iterations", "100000"],
+    );
     assert_eq!(r.code, 0, "{r:?}");
     owner.set(Some(OWNER_PW), "openai", "api_key", "sk-test-one");
     owner.git(&["add", "-A", "."]);
     let listed = |p: &Person| {
         let out = Command::new("git")
-            .args(["ls-files", "--cached", "--others", "--exclude-standard", ".agent"])
+            .args([
+                "ls-files",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                ".agent",
+            ])
             .current_dir(&p.clone)
             .output()
             .expect("git");
@@ -495,6 +644,12 @@ fn share_turns_a_private_vault_into_a_shared_one() {
     let r = owner.run(None, &["secret", "share"]);
     assert_eq!(r.code, 0, "{r:?}");
     let files = listed(&owner);
-    assert!(files.contains("config.json") && files.contains("openai.json"), "{files}");
-    assert!(!files.contains("state.json") && !files.contains("audit.log"), "{files}");
+    assert!(
+        files.contains("config.json") && files.contains("openai.json"),
+        "{files}"
+    );
+    assert!(
+        !files.contains("state.json") && !files.contains("audit.log"),
+        "{files}"
+    );
 }

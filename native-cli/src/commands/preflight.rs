@@ -596,9 +596,7 @@ fn git_tracked(dir: &Path, display: &str) -> Check {
         .split(|b| *b == 0)
         .filter(|p| !p.is_empty() && *p != GITIGNORE_FILE.as_bytes())
         .map(|p| String::from_utf8_lossy(p).into_owned())
-        .filter(|p| {
-            !shared || !(p == CONFIG_FILE || service_of_file(p).is_some())
-        })
+        .filter(|p| !shared || !(p == CONFIG_FILE || service_of_file(p).is_some()))
         .collect();
     if tracked.is_empty() {
         Check::ok(
