@@ -4,11 +4,11 @@
 //! lockout.
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
-use agent_secrets_core::format::{self, LockoutPolicy, CONFIG_FILE};
+use agent_secrets_core::format::{LockoutPolicy, CONFIG_FILE};
 use agent_secrets_core::lockout::{self, STATE_FILE};
 use agent_secrets_core::{
-    primitives, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName, Store,
-    Timestamp, Vault, VaultKey,
+    Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName, Store, Timestamp,
+    Vault, VaultKey,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
