@@ -272,6 +272,102 @@ fn write_words(state: &[u32; 8], out: &mut [u8]) {
     }
 }
 
+/// A new X25519 identity: the secret scalar's 32 bytes and its public key.
+pub(crate) fn x25519_generate() -> Result<(Key32, [u8; KEY_LEN]), Error> {
+    let secret = random_key()?;
+    let public = x25519_public(&secret);
+    Ok((secret, public))
+}
+
+/// The public key of an X25519 secret (RFC 7748, clamped as X25519 does).
+pub(crate) fn x25519_public(secret: &Key32) -> [u8; KEY_LEN] {
+    let secret = x25519_dalek::StaticSecret::from(*secret.expose());
+    x25519_dalek::PublicKey::from(&secret).to_bytes()
+}
+
+/// The ChaCha20-Poly1305 key of an X25519 stanza: HKDF-SHA256 with salt
+/// `share || public`, the shared secret as input key, [`X25519_INFO`].
+fn x25519_stanza_key(
+    shared: &[u8; KEY_LEN],
+    share: &[u8; KEY_LEN],
+    public: &[u8; KEY_LEN],
+) -> Key32 {
+    let mut salt = [0u8; 2 * KEY_LEN];
+    salt[..KEY_LEN].copy_from_slice(share);
+    salt[KEY_LEN..].copy_from_slice(public);
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
+    let mut okm = [0u8; KEY_LEN];
+    if hk.expand(X25519_INFO.as_bytes(), &mut okm).is_err() {
+        unreachable_expand();
+    }
+    let key = Key32::from_bytes(okm);
+    okm.zeroize();
+    key
+}
+
+/// An X25519 stanza's ephemeral share and its body (ciphertext || tag).
+pub(crate) type X25519Sealed = ([u8; KEY_LEN], Vec<u8>);
+
+/// Encrypts `plaintext` to an X25519 public key as age's X25519 stanza
+/// does: an ephemeral key, its public share, the stanza key from the shared
+/// secret ([`x25519_stanza_key`]) and ChaCha20-Poly1305 with a zero nonce
+/// (each key is used once) and `aad`. Returns the share and the body
+/// (ciphertext || tag). `None` for a public key of low order (the shared
+/// secret would be all zeros).
+pub(crate) fn x25519_seal(
+    public: &[u8; KEY_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Option<X25519Sealed>, Error> {
+    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
+    let ephemeral = random_key()?;
+    let ephemeral = x25519_dalek::StaticSecret::from(*ephemeral.expose());
+    let share = x25519_dalek::PublicKey::from(&ephemeral).to_bytes();
+    let shared = ephemeral.diffie_hellman(&x25519_dalek::PublicKey::from(*public));
+    if !shared.was_contributory() {
+        return Ok(None);
+    }
+    let key = x25519_stanza_key(shared.as_bytes(), &share, public);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
+    let body = match cipher.encrypt(
+        &chacha20poly1305::Nonce::default(),
+        Payload {
+            msg: plaintext,
+            aad,
+        },
+    ) {
+        Ok(body) => body,
+        Err(_) => unreachable_encrypt(),
+    };
+    Ok(Some((share, body)))
+}
+
+/// Opens an X25519 stanza with the secret key; `None` when it does not
+/// verify (another recipient's stanza, a changed share, body or AAD).
+pub(crate) fn x25519_open(
+    secret: &Key32,
+    share: &[u8; KEY_LEN],
+    aad: &[u8],
+    body: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
+    let public = x25519_public(secret);
+    let secret = x25519_dalek::StaticSecret::from(*secret.expose());
+    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(*share));
+    if !shared.was_contributory() {
+        return None;
+    }
+    let key = x25519_stanza_key(shared.as_bytes(), share, &public);
+    let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
+    cipher
+        .decrypt(
+            &chacha20poly1305::Nonce::default(),
+            Payload { msg: body, aad },
+        )
+        .ok()
+        .map(Zeroizing::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,97 +485,4 @@ mod tests {
         assert_ne!(a.nonce, b.nonce);
         assert_ne!(a.ciphertext, b.ciphertext);
     }
-}
-
-/// A new X25519 identity: the secret scalar's 32 bytes and its public key.
-pub(crate) fn x25519_generate() -> Result<(Key32, [u8; KEY_LEN]), Error> {
-    let secret = random_key()?;
-    let public = x25519_public(&secret);
-    Ok((secret, public))
-}
-
-/// The public key of an X25519 secret (RFC 7748, clamped as X25519 does).
-pub(crate) fn x25519_public(secret: &Key32) -> [u8; KEY_LEN] {
-    let secret = x25519_dalek::StaticSecret::from(*secret.expose());
-    x25519_dalek::PublicKey::from(&secret).to_bytes()
-}
-
-/// The ChaCha20-Poly1305 key of an X25519 stanza: HKDF-SHA256 with salt
-/// `share || public`, the shared secret as input key, [`X25519_INFO`].
-fn x25519_stanza_key(
-    shared: &[u8; KEY_LEN],
-    share: &[u8; KEY_LEN],
-    public: &[u8; KEY_LEN],
-) -> Key32 {
-    let mut salt = [0u8; 2 * KEY_LEN];
-    salt[..KEY_LEN].copy_from_slice(share);
-    salt[KEY_LEN..].copy_from_slice(public);
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
-    let mut okm = [0u8; KEY_LEN];
-    if hk.expand(X25519_INFO.as_bytes(), &mut okm).is_err() {
-        unreachable_expand();
-    }
-    let key = Key32::from_bytes(okm);
-    okm.zeroize();
-    key
-}
-
-/// Encrypts `plaintext` to an X25519 public key as age's X25519 stanza
-/// does: an ephemeral key, its public share, the stanza key from the shared
-/// secret ([`x25519_stanza_key`]) and ChaCha20-Poly1305 with a zero nonce
-/// (each key is used once) and `aad`. Returns the share and the body
-/// (ciphertext || tag). `None` for a public key of low order (the shared
-/// secret would be all zeros).
-pub(crate) fn x25519_seal(
-    public: &[u8; KEY_LEN],
-    aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Option<([u8; KEY_LEN], Vec<u8>)>, Error> {
-    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
-    let ephemeral = random_key()?;
-    let ephemeral = x25519_dalek::StaticSecret::from(*ephemeral.expose());
-    let share = x25519_dalek::PublicKey::from(&ephemeral).to_bytes();
-    let shared = ephemeral.diffie_hellman(&x25519_dalek::PublicKey::from(*public));
-    if !shared.was_contributory() {
-        return Ok(None);
-    }
-    let key = x25519_stanza_key(shared.as_bytes(), &share, public);
-    let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
-    let body = match cipher.encrypt(
-        &chacha20poly1305::Nonce::default(),
-        Payload {
-            msg: plaintext,
-            aad,
-        },
-    ) {
-        Ok(body) => body,
-        Err(_) => unreachable_encrypt(),
-    };
-    Ok(Some((share, body)))
-}
-
-/// Opens an X25519 stanza with the secret key; `None` when it does not
-/// verify (another recipient's stanza, a changed share, body or AAD).
-pub(crate) fn x25519_open(
-    secret: &Key32,
-    share: &[u8; KEY_LEN],
-    aad: &[u8],
-    body: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
-    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
-    let public = x25519_public(secret);
-    let secret = x25519_dalek::StaticSecret::from(*secret.expose());
-    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(*share));
-    if !shared.was_contributory() {
-        return None;
-    }
-    let key = x25519_stanza_key(shared.as_bytes(), share, &public);
-    let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
-    cipher
-        .decrypt(
-            &chacha20poly1305::Nonce::default(),
-            Payload { msg: body, aad },
-        )
-        .ok()
-        .map(Zeroizing::new)
 }

@@ -2,6 +2,10 @@
 //! git repository with their own HOME, open one shared vault with their own
 //! password, SSH key or age key (docs/team.md).
 
+// The tests start the binary under test (and git, ssh-keygen) themselves; the
+// rule that every child is made by agent_cli::child::command is for the CLI.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
