@@ -206,18 +206,51 @@ fn a_corrupt_or_newer_config_is_refused_before_any_work() {
 
 #[test]
 fn a_tampered_recipient_reads_as_a_wrong_password() {
-    // Every way the password can fail to open the vault key is the same error.
+    // Every way the password can fail to open the recipient's identity is
+    // the same error.
     let p = two_services();
     let mut config = p.read_json("config.json");
-    let tag = config["recipients"]["owner"]["tag"]
+    let tag = config["recipients"]["owner"]["identity"]["tag"]
         .as_str()
         .expect("str")
         .to_owned();
-    config["recipients"]["owner"]["tag"] = flip(&tag, 3).into();
+    config["recipients"]["owner"]["identity"]["tag"] = flip(&tag, 3).into();
     p.write_json("config.json", &config);
     let r = p.get("openai", "api_key");
     assert_eq!(r.code, 4, "{r:?}");
     assert!(r.stderr.contains("Incorrect password."), "{r:?}");
+}
+
+#[test]
+fn a_tampered_stanza_or_public_key_fails_the_config_mac() {
+    // The identity opens, so the password is right: a stanza that no longer
+    // opens to the vault key, or a public key that is not the identity's, is
+    // tampering (exit 6), and the file is left as it is.
+    for field in ["stanza.body", "public_key"] {
+        let p = two_services();
+        let mut config = p.read_json("config.json");
+        let owner = &mut config["recipients"]["owner"];
+        let slot = match field {
+            "stanza.body" => &mut owner["stanza"]["body"],
+            _ => &mut owner["public_key"],
+        };
+        let value = slot.as_str().expect("str").to_owned();
+        *slot = flip(&value, 3).into();
+        p.write_json("config.json", &config);
+        let before = std::fs::read(p.vault().join("config.json")).expect("read");
+        let r = p.get("openai", "api_key");
+        assert_eq!(r.code, 6, "{field}: {r:?}");
+        assert!(
+            r.stderr
+                .contains("error: config.json: its MAC does not verify"),
+            "{field}: {r:?}"
+        );
+        assert!(r.stdout.is_empty(), "{field}: {r:?}");
+        assert_eq!(
+            std::fs::read(p.vault().join("config.json")).expect("read"),
+            before
+        );
+    }
 }
 
 #[test]
