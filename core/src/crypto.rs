@@ -319,13 +319,24 @@ pub(crate) fn x25519_seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Option<X25519Sealed>, Error> {
+    Ok(x25519_seal_with(&random_key()?, public, aad, plaintext))
+}
+
+/// [`x25519_seal`] with a caller-chosen ephemeral secret (test vectors and
+/// deterministic seeds through [`crate::primitives`]; the vault always
+/// uses a fresh random one).
+pub(crate) fn x25519_seal_with(
+    ephemeral: &Key32,
+    public: &[u8; KEY_LEN],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Option<X25519Sealed> {
     use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
-    let ephemeral = random_key()?;
     let ephemeral = x25519_dalek::StaticSecret::from(*ephemeral.expose());
     let share = x25519_dalek::PublicKey::from(&ephemeral).to_bytes();
     let shared = ephemeral.diffie_hellman(&x25519_dalek::PublicKey::from(*public));
     if !shared.was_contributory() {
-        return Ok(None);
+        return None;
     }
     let key = x25519_stanza_key(shared.as_bytes(), &share, public);
     let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
@@ -339,7 +350,7 @@ pub(crate) fn x25519_seal(
         Ok(body) => body,
         Err(_) => unreachable_encrypt(),
     };
-    Ok(Some((share, body)))
+    Some((share, body))
 }
 
 /// Opens an X25519 stanza with the secret key; `None` when it does not

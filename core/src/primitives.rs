@@ -113,6 +113,45 @@ pub fn config_mac(vault_key: &[u8; 32], config: &[u8]) -> Result<[u8; 32], Error
     Ok(crypto::hmac_sha256(&key, &signed_bytes(config)?))
 }
 
+/// The X25519 public key of a 32-byte secret (RFC 7748: the secret is
+/// clamped, then multiplied with the base point).
+pub fn x25519_public_key(secret: &[u8; 32]) -> [u8; 32] {
+    crypto::x25519_public(&crate::secret::Key32::from_bytes(*secret))
+}
+
+/// The X25519 stanza a password recipient's vault key is encrypted in
+/// (docs/format.md §4), with a caller-chosen ephemeral secret: returns
+/// `(share, body)`, the ephemeral public key and ChaCha20-Poly1305 of
+/// `plaintext` (zero nonce, `aad`) under HKDF-SHA256(salt `share ||
+/// public`, the X25519 shared secret, `agent-secrets/v1/x25519`). `None`
+/// when `public` is of low order. For test vectors and deterministic seeds
+/// only: the vault draws a fresh ephemeral secret for every stanza.
+pub fn x25519_stanza_seal(
+    ephemeral: &[u8; 32],
+    public: &[u8; 32],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Option<([u8; 32], Vec<u8>)> {
+    crypto::x25519_seal_with(
+        &crate::secret::Key32::from_bytes(*ephemeral),
+        public,
+        aad,
+        plaintext,
+    )
+}
+
+/// Opens an X25519 stanza with the recipient's secret: the plaintext, or
+/// `None` when it does not verify.
+pub fn x25519_stanza_open(
+    secret: &[u8; 32],
+    share: &[u8; 32],
+    aad: &[u8],
+    body: &[u8],
+) -> Option<Vec<u8>> {
+    crypto::x25519_open(&crate::secret::Key32::from_bytes(*secret), share, aad, body)
+        .map(|p| p.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +176,30 @@ mod tests {
             aes256gcm_open(&[1; 32], &[2; 12], b"a", &ct, &tag[..15]).expect("sizes ok"),
             None
         );
+    }
+
+    #[test]
+    fn x25519_stanza_round_trip_and_rfc7748_vector() {
+        // RFC 7748 §6.1: Alice's private key and public key.
+        let hex = |h: &str| -> [u8; 32] {
+            core::array::from_fn(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).expect("hex"))
+        };
+        let alice = hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+        assert_eq!(
+            x25519_public_key(&alice),
+            hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
+        );
+        let public = x25519_public_key(&[7; 32]);
+        let (share, body) = x25519_stanza_seal(&[9; 32], &public, b"aad", b"payload").expect("ok");
+        assert_eq!(share, x25519_public_key(&[9; 32]));
+        assert_eq!(body.len(), b"payload".len() + 16);
+        assert_eq!(
+            x25519_stanza_open(&[7; 32], &share, b"aad", &body),
+            Some(b"payload".to_vec())
+        );
+        assert_eq!(x25519_stanza_open(&[7; 32], &share, b"other", &body), None);
+        assert_eq!(x25519_stanza_open(&[8; 32], &share, b"aad", &body), None);
+        // The all-zero point is of low order: nothing is sealed to it.
+        assert_eq!(x25519_stanza_seal(&[9; 32], &[0; 32], b"", b"x"), None);
     }
 }

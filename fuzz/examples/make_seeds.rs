@@ -8,13 +8,19 @@ use std::path::Path;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
 use agent_secrets_core::format::{
-    key_aad, parse_config, to_bytes, value_aad, vault_key_aad, Base64, ConfigDoc, Fixed,
-    SecretEntry, ServiceDoc, WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
+    identity_aad, key_aad, parse_config, to_bytes, value_aad, vault_key_aad, Base64, ConfigDoc,
+    Fixed, SecretEntry, ServiceDoc, WrappedKey, CIPHER, CONFIG_FORMAT, KDF_ALGORITHM, VERSION,
 };
 use agent_secrets_core::lockout::{LockoutState, STATE_FILE};
-use agent_secrets_core::primitives::{aes256gcm_seal, config_mac, hkdf_sha256};
-use agent_secrets_core::{KeyName, MemoryStore, ServiceName, Store, Timestamp};
-use agent_secrets_fuzz::{FUZZ_PASSWORD_KEY, FUZZ_VAULT_KEY, FUZZ_VAULT_KEY_ID, MARKER};
+use agent_secrets_core::primitives::{
+    aes256gcm_seal, config_mac, hkdf_sha256, x25519_public_key, x25519_stanza_seal,
+};
+use agent_secrets_core::{
+    Error, KeyName, MemoryStore, PasswordKey, ServiceName, Store, Timestamp, Vault,
+};
+use agent_secrets_fuzz::{
+    FUZZ_IDENTITY, FUZZ_PASSWORD_KEY, FUZZ_VAULT_KEY, FUZZ_VAULT_KEY_ID, MARKER,
+};
 
 const T0: i64 = 1_795_867_200; // 2026-11-28T12:00:00Z
 
@@ -37,10 +43,51 @@ fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
     }
 }
 
-/// A vault whose vault key is wrapped for `owner` under `FUZZ_PASSWORD_KEY`,
-/// its data keys under the vault key's wrap subkey, MAC'ed. Built as JSON
-/// and read back by the core's parser, so optional fields added to
-/// `config.json` later do not break this example.
+/// The recipient `owner`: the X25519 identity [`FUZZ_IDENTITY`] sealed
+/// under [`FUZZ_PASSWORD_KEY`], and the vault key's payload (its id's 16
+/// bytes, then the key) encrypted to the identity's public key.
+fn owner() -> serde_json::Value {
+    let (ct, tag) = sealed(
+        &FUZZ_PASSWORD_KEY,
+        [9; 12],
+        &identity_aad("owner"),
+        &FUZZ_IDENTITY,
+    );
+    let public = x25519_public_key(&FUZZ_IDENTITY);
+    let mut payload: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&FUZZ_VAULT_KEY_ID[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect();
+    payload.extend_from_slice(&FUZZ_VAULT_KEY);
+    let (share, body) = x25519_stanza_seal(
+        &[0x55; 32],
+        &public,
+        vault_key_aad(FUZZ_VAULT_KEY_ID, "owner").as_bytes(),
+        &payload,
+    )
+    .expect("a public key of full order");
+    serde_json::json!({
+        "type": "password",
+        "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": Fixed([7u8; 16]) },
+        "identity": {
+            "nonce": Fixed([9u8; 12]),
+            "ciphertext": Fixed::<32>(ct.try_into().expect("32 bytes")),
+            "tag": Fixed(tag),
+        },
+        "public_key": Fixed(public),
+        "stanza": {
+            "share": Fixed(share),
+            "body": Fixed::<64>(body.try_into().expect("64 bytes")),
+        },
+        "created_at": ts(0),
+    })
+}
+
+/// A vault whose vault key is encrypted to `owner` ([`owner`]), its data
+/// keys wrapped under the vault key's wrap subkey, MAC'ed. With two keys it
+/// also has an `age` recipient (a well-formed key and a wrapping no
+/// identity here opens). Built as JSON and read back by the core's parser,
+/// so optional fields added to `config.json` later do not break this
+/// example.
 fn config(two_keys: bool) -> ConfigDoc {
     let mut keys = serde_json::Map::new();
     let mut add = |id: &str, data_key: &[u8; 32], n: u8| {
@@ -53,24 +100,24 @@ fn config(two_keys: bool) -> ConfigDoc {
     if two_keys {
         add("k2", &[2; 32], 2);
     }
-    let (ct, tag) = sealed(
-        &FUZZ_PASSWORD_KEY,
-        [9; 12],
-        &vault_key_aad(FUZZ_VAULT_KEY_ID, "owner"),
-        &FUZZ_VAULT_KEY,
-    );
+    let mut recipients = serde_json::Map::new();
+    recipients.insert("owner".to_owned(), owner());
+    if two_keys {
+        recipients.insert(
+            "bob".to_owned(),
+            serde_json::json!({
+                "type": "age",
+                "public_key": format!("age1{}", "q".repeat(58)),
+                "wrapping": Base64(b"age-encryption.org/v1\n-> X25519 fuzz\n".to_vec()),
+                "created_at": ts(0),
+            }),
+        );
+    }
     let mut doc = serde_json::json!({
         "format": CONFIG_FORMAT,
         "version": VERSION,
         "vault_key_id": FUZZ_VAULT_KEY_ID,
-        "recipients": { "owner": {
-            "type": "password",
-            "kdf": { "algorithm": KDF_ALGORITHM, "iterations": 100_000, "salt": Fixed([7u8; 16]) },
-            "nonce": Fixed([9u8; 12]),
-            "ciphertext": Fixed::<32>(ct.try_into().expect("32 bytes")),
-            "tag": Fixed(tag),
-            "created_at": ts(0),
-        } },
+        "recipients": recipients,
         "cipher": CIPHER,
         "active_key": if two_keys { "k2" } else { "k1" },
         "keys": keys,
@@ -206,6 +253,18 @@ fn main() {
     );
     write(
         "config",
+        "fail_age_key_canary.json",
+        two.replacen("age1qqqq", &format!("age1{MARKER}"), 1)
+            .as_bytes(),
+    );
+    write(
+        "config",
+        "fail_recipient_type_canary.json",
+        two.replacen("\"type\": \"age\"", &format!("\"type\": \"{MARKER}\""), 1)
+            .as_bytes(),
+    );
+    write(
+        "config",
         "fail_active_key.json",
         one.replace("\"active_key\": \"k1\"", "\"active_key\": \"k9\"")
             .as_bytes(),
@@ -333,12 +392,27 @@ fn main() {
             &with_state(&one, &state),
         );
     }
+    // A byte of the owner's sealed identity, or of its stanza, flipped.
+    let flipped = |path: &[&str]| {
+        let mut v: serde_json::Value = serde_json::from_str(&one).expect("json");
+        let mut slot = &mut v["recipients"]["owner"];
+        for p in path {
+            slot = &mut slot[*p];
+        }
+        let mut field: Base64 = serde_json::from_value(slot.clone()).expect("base64");
+        field.0[0] ^= 1;
+        *slot = serde_json::to_value(field).expect("json");
+        v.to_string()
+    };
     write(
         "unlock",
         "fail_wrong_key.bin",
-        one.replacen("\"tag\": \"", "\"tag\": \"B", 1)
-            .replacen("\"tag\": \"BA", "\"tag\": \"B", 1)
-            .as_bytes(),
+        flipped(&["identity", "tag"]).as_bytes(),
+    );
+    write(
+        "unlock",
+        "fail_tampered_stanza.bin",
+        flipped(&["stanza", "body"]).as_bytes(),
     );
     write(
         "unlock",
@@ -355,4 +429,27 @@ fn main() {
     garbage_state.extend_from_slice(format!("\0{{\"format\":\"{MARKER}\"").as_bytes());
     write("unlock", "fail_garbage_state.bin", &garbage_state);
     let _ = STATE_FILE;
+
+    // The success path is reachable: the owner's seeds open with the
+    // target's password key; the tampered ones do not.
+    let opens = |config: &str| {
+        let store = MemoryStore::new();
+        store.insert("config.json", config.as_bytes());
+        Vault::unlock_with_password_key(
+            store,
+            "owner",
+            &PasswordKey::from_bytes(FUZZ_PASSWORD_KEY),
+            ts(0),
+        )
+    };
+    assert!(opens(&one).is_ok(), "ok_one_key opens");
+    assert!(opens(&two).is_ok(), "ok_two_keys opens");
+    assert!(matches!(
+        opens(&flipped(&["identity", "tag"])),
+        Err(Error::WrongPassword { .. })
+    ));
+    assert!(matches!(
+        opens(&flipped(&["stanza", "body"])),
+        Err(Error::ConfigMac)
+    ));
 }

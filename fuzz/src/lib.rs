@@ -12,10 +12,14 @@ use serde_json::Value;
 /// the fuzzer moves it around.
 pub const MARKER: &str = "CANARY-VALUE";
 
-/// The password key the `unlock` seeds' vault key is wrapped under, for the
+/// The password key the `unlock` seeds' identity is sealed under, for the
 /// recipient `owner` (the target skips the KDF by passing it to
 /// `Vault::unlock_with_password_key`).
 pub const FUZZ_PASSWORD_KEY: [u8; 32] = [0x42; 32];
+
+/// The X25519 identity of the `unlock` seeds' recipient `owner`: sealed
+/// under [`FUZZ_PASSWORD_KEY`]; the vault key is encrypted to its public key.
+pub const FUZZ_IDENTITY: [u8; 32] = [0x33; 32];
 
 /// The vault key of the `unlock` seeds (their data keys are wrapped under
 /// its wrap subkey, their config MAC'ed under its config-mac subkey).
