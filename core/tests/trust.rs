@@ -340,6 +340,28 @@ fn a_removed_recipient_opens_nothing_and_a_concurrent_add_is_not_lost() {
     let e = Vault::unlock(&planted, &Password::from(ATTACKER), t(37)).expect_err("refused");
     assert!(matches!(e, Error::ConfigMac), "{e:?}");
     Vault::unlock(&store, &Password::from("Carol-Horse-Battery-33"), t(38)).expect("carol opens");
+    // Alice kept her whole config.json from before the removal: it still
+    // opens with her password (the old vault key), but a value set after
+    // the removal is under a data key that file never held.
+    owner
+        .set(
+            &sn("openai"),
+            &kn("api_key"),
+            &"sk-FAKE-after-removal".into(),
+            t(38),
+        )
+        .expect("set after removal");
+    let kept = MemoryStore::new();
+    for (name, bytes) in store.documents() {
+        kept.insert(&name, &bytes);
+    }
+    kept.insert(CONFIG_FILE, &before[CONFIG_FILE]);
+    let old = Vault::unlock(&kept, &Password::from(ATTACKER), t(38)).expect("her old copy opens");
+    let e = old
+        .get(&sn("openai"), &kn("api_key"))
+        .expect_err("not under a key she holds");
+    assert_eq!(e.kind(), ErrorKind::Integrity, "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("sk-FAKE"), "{e:?}");
     // The last recipient cannot be removed; an unknown one is not found.
     let carol = KeyName::parse("carol").expect("name");
     owner

@@ -358,11 +358,23 @@ fn removing_a_recipient_rotates_and_their_old_identity_opens_nothing_set_after()
     owner.set(Some(OWNER_PW), "openai", "api_key", "sk-test-after-removal");
     owner.commit_and_push("remove bob, new key");
 
+    // Bob keeps the config.json he could open before the removal.
+    let bob_config = bob.clone.join(".agent/secrets/config.json");
+    let old_config = std::fs::read(&bob_config).expect("read");
     bob.pull();
     let r = bob_get(&bob, "openai", "api_key");
     assert_ne!(r.code, 0, "{r:?}");
     assert!(!r.stdout.contains("sk-test-after-removal"), "{r:?}");
     assert!(!r.stderr.contains("sk-test"), "{r:?}");
+    // His old config.json with the new service files: his identity still
+    // opens the old vault key, but the value set after the removal is under
+    // a data key that config never held.
+    std::fs::write(&bob_config, &old_config).expect("write");
+    let r = bob_get(&bob, "openai", "api_key");
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(!r.stdout.contains("sk-test-after-removal"), "{r:?}");
+    assert!(!r.stderr.contains("sk-test"), "{r:?}");
+    bob.git(&["checkout", "--", ".agent/secrets/config.json"]);
     // Bob's old identity opens no wrapping of the new config at all.
     let config: serde_json::Value = serde_json::from_slice(
         &std::fs::read(bob.clone.join(".agent/secrets/config.json")).expect("read"),
