@@ -491,16 +491,6 @@ function envVarsFor(service, key) {
   return core(() => loaded().envVarsFor(service, key));
 }
 
-/** Raw primitives of the core, for published test vectors only. */
-const primitives = Object.freeze({
-  pbkdf2HmacSha256: (password, salt, iterations, length) =>
-    core(() => loaded().pbkdf2HmacSha256(password, salt, iterations, length)),
-  aes256GcmSeal: (key, nonce, aad, plaintext) =>
-    core(() => loaded().aes256GcmSeal(key, nonce, aad, plaintext)),
-  aes256GcmOpen: (key, nonce, aad, ciphertextWithTag) =>
-    core(() => loaded().aes256GcmOpen(key, nonce, aad, ciphertextWithTag)),
-});
-
 module.exports = {
   openVault,
   loadEnv,
@@ -510,7 +500,6 @@ module.exports = {
   status,
   envVarsFor,
   defaultDir,
-  primitives,
   AgentSecretsError,
   codes,
   Vault,

@@ -6,21 +6,26 @@
 //! decision (formats, KDF bounds, names, password rules, error categories)
 //! is the core's.
 //!
-//! JavaScript API (all names camelCase):
-//! - primitives, for published test vectors and interoperability checks:
-//!   `pbkdf2HmacSha256`, `deriveKey`, `aes256GcmSeal`, `aes256GcmOpen`;
-//! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
-//!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
+//! JavaScript API (all names camelCase; `Vault.x` is a static method,
+//! `vault.x` a method of an open vault; `npm/test/bindings.test.js` checks
+//! this list against the module's exports):
+//! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on an
+//!   open vault `vault.get`, `vault.set`, `vault.delete`, `vault.list`,
+//!   `vault.status`, `vault.documents`, `vault.free` (wipes its keys);
 //! - password-free reads of a store: `list`, `status`;
 //! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
 //!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
-//!   `Vault.resolve`, `Vault.providerConfig`, `Vault.envVars`, `resolveEnv`,
+//!   `deriveKey` (the core's PBKDF2, where WebCrypto is missing),
+//!   `vault.resolve`, `vault.providerConfig`, `vault.envVars`, `resolveEnv`,
 //!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
-//!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
+//!   `vault.appendAudit` (lines MAC'ed with the open vault's key),
 //!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
 //!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
 //!   for its file store, the folder rules `folderProblem`, `fileProblem`,
-//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
+//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`;
+//! - with the `hazmat` feature only, which this crate's tests turn on and
+//!   no published build does (the raw primitives, for the Wycheproof
+//!   vectors): `pbkdf2HmacSha256`, `aes256GcmSeal`, `aes256GcmOpen`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -34,7 +39,9 @@
 
 mod error;
 mod files;
+mod kdf;
 mod node;
+#[cfg(feature = "hazmat")]
 mod primitives;
 mod store;
 mod vault;
@@ -45,6 +52,8 @@ pub use node::{
     provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
     vault_warnings,
 };
-pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
+pub use kdf::derive_key;
+#[cfg(feature = "hazmat")]
+pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};
