@@ -47,12 +47,12 @@ mod store;
 mod vault;
 
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
+pub use kdf::derive_key;
 pub use node::{
     alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
     provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
     vault_warnings,
 };
-pub use kdf::derive_key;
 #[cfg(feature = "hazmat")]
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};

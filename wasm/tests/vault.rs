@@ -317,7 +317,16 @@ fn derive_key_is_pbkdf2_of_the_utf8_password() {
     assert_eq!(hex, expected);
     // Only a recipient's parameters: a 16-byte salt, 100,000 to 10,000,000
     // iterations.
-    error_code(derive_key("passwd".to_owned(), b"salt", ITERATIONS), "INVALID_INPUT");
-    error_code(derive_key("passwd".to_owned(), salt, 99_999), "INVALID_INPUT");
-    error_code(derive_key("passwd".to_owned(), salt, 10_000_001), "INVALID_INPUT");
+    error_code(
+        derive_key("passwd".to_owned(), b"salt", ITERATIONS),
+        "INVALID_INPUT",
+    );
+    error_code(
+        derive_key("passwd".to_owned(), salt, 99_999),
+        "INVALID_INPUT",
+    );
+    error_code(
+        derive_key("passwd".to_owned(), salt, 10_000_001),
+        "INVALID_INPUT",
+    );
 }
