@@ -143,7 +143,12 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("The system random number generator failed; nothing was written.")]
     Random,
-    /// A primitive was called with a parameter of the wrong size.
+    /// An argument breaks a rule its caller had to keep: a size (a value
+    /// over 1 MiB, a key, nonce or salt of the wrong length), a range (a
+    /// lockout policy, alert thresholds), a form (a variable name, a
+    /// `SERVICE/KEY` pair, a vault key id, a time or an audit operation
+    /// from JavaScript) or a mapping rule. The text names the rule, never
+    /// the argument; a usage error ([`ErrorKind::Usage`]).
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
     /// A variable that never carries a secret ([`crate::reserved_vars`]):

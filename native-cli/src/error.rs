@@ -2,7 +2,7 @@
 
 use agent_secrets_core::{Error as CoreError, ErrorKind};
 
-/// Exit codes of DESIGN.md §3.
+/// Exit codes (docs/cli.md, "Exit codes").
 pub mod exit {
     /// Success.
     pub const OK: u8 = 0;
@@ -49,7 +49,7 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The exit code of DESIGN.md §3.
+    /// The exit code (docs/cli.md, "Exit codes").
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Core(e) => kind_code(e.kind()),
