@@ -144,11 +144,14 @@ pub enum Error {
     #[error("The system random number generator failed; nothing was written.")]
     Random,
     /// An argument breaks a rule its caller had to keep: a size (a value
-    /// over 1 MiB, a key, nonce or salt of the wrong length), a range (a
-    /// lockout policy, alert thresholds), a form (a variable name, a
-    /// `SERVICE/KEY` pair, a vault key id, a time or an audit operation
-    /// from JavaScript) or a mapping rule. The text names the rule, never
-    /// the argument; a usage error ([`ErrorKind::Usage`]).
+    /// over 1 MiB, a key, password key, nonce or salt of the wrong length),
+    /// a range (a lockout policy, alert thresholds), a form (a name, a
+    /// `SERVICE/KEY` pair, a vault key id, a time, an audit operation or
+    /// status from JavaScript, JSON for the `hazmat` primitives), a mapping
+    /// rule or a change that would break a rule of `config.json`; also a
+    /// result a binding cannot hand back (an encoding failure). The text
+    /// names the rule, never the argument; a usage error
+    /// ([`ErrorKind::Usage`]).
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
     /// A variable that never carries a secret ([`crate::reserved_vars`]):
@@ -254,6 +257,21 @@ impl ErrorKind {
             Self::NotInitialized => "NOT_INITIALIZED",
             Self::Io => "IO",
         }
+    }
+
+    /// The category whose [`ErrorKind::code`] is `code`, if any.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Usage,
+            Self::NotFound,
+            Self::WrongPassword,
+            Self::Locked,
+            Self::Integrity,
+            Self::NotInitialized,
+            Self::Io,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
     }
 }
 

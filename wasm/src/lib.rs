@@ -13,19 +13,32 @@
 //!   open vault `vault.get`, `vault.set`, `vault.delete`, `vault.list`,
 //!   `vault.status`, `vault.documents`, `vault.free` (wipes its keys);
 //! - password-free reads of a store: `list`, `status`;
-//! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
-//!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
-//!   `deriveKey` (the core's PBKDF2, where WebCrypto is missing),
-//!   `vault.resolve`, `vault.providerConfig`, `vault.envVars`, `resolveEnv`,
-//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
+//! - unlocking with a password key derived by WebCrypto (module `unlock`):
+//!   `unlockWarnings`, `unlockParams` (the attempt counted before any
+//!   derivation), `Vault.unlockWithPasswordKey`, `failUnlock`; where
+//!   WebCrypto is missing, `deriveKey` (module `kdf`, the core's PBKDF2);
+//! - the environment (module `env`): `vault.resolve`, `vault.providerConfig`,
+//!   `vault.envVars` (the plan `loadEnv` sets), `resolveEnv`,
+//!   `providerConfigEnv`, `envVarsFor`, `notInherited`;
+//! - the audit trail (module `audit`): `auditStatus` (the status an
+//!   outcome is recorded with), `appendAudit` (password-free lines),
 //!   `vault.appendAudit` (lines MAC'ed with the open vault's key),
-//!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
-//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
-//!   for its file store, the folder rules `folderProblem`, `fileProblem`,
-//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`;
+//!   `alertAfterFailure`;
+//! - the user's configuration (module `user_config`): `userConfigPath`,
+//!   `userConfigReadLimit`, `alertCommand`;
+//! - the npm package's file store (module `files`): the folder rules
+//!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
+//!   `isTempName`;
+//! - for the browser dashboard (module `web`): `auditNextLine`,
+//!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
+//!   vault `vault.auditNextLine`, `vault.auditVerify`, `vault.setUserMapping`;
 //! - with the `hazmat` feature only, which this crate's tests turn on and
-//!   no published build does (the raw primitives, for the Wycheproof
-//!   vectors): `pbkdf2HmacSha256`, `aes256GcmSeal`, `aes256GcmOpen`.
+//!   no published build does (module `primitives`, the raw primitives for
+//!   the Wycheproof vectors): `pbkdf2HmacSha256`, `aes256GcmSeal`,
+//!   `aes256GcmOpen`.
+//!
+//! Service and key names are parsed where they come in (module `convert`):
+//! a name that breaks the rule throws before any document is read.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -37,23 +50,28 @@
 
 #![forbid(unsafe_code)]
 
+mod audit;
+mod convert;
+mod env;
 mod error;
 mod files;
 mod kdf;
-mod node;
 #[cfg(feature = "hazmat")]
 mod primitives;
 mod store;
+mod unlock;
+mod user_config;
 mod vault;
+mod web;
 
+pub use audit::{alert_after_failure, append_audit, audit_status};
+pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use kdf::derive_key;
-pub use node::{
-    alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
-    provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
-    vault_warnings,
-};
 #[cfg(feature = "hazmat")]
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
+pub use unlock::{fail_unlock_binding, unlock_params, unlock_warnings};
+pub use user_config::{alert_command, user_config_path, user_config_read_limit};
 pub use vault::{list, open_documents, status, Vault};
+pub use web::{audit_lines, audit_next_line, audit_verify, import_plan, mapping_of};

@@ -21,6 +21,6 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     clap_complete::generate(args.shell, &mut command, "agent", &mut script);
     let script = String::from_utf8(script)
         .map_err(|_| CliError::Usage("the completion script is not UTF-8".to_owned()))?;
-    output::line(script.trim_end_matches('\n'));
+    output::line(script.trim_end_matches('\n'))?;
     Ok(())
 }

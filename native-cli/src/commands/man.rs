@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
             })?;
     }
     let page = render(command)?;
-    output::line(page.trim_end_matches('\n'));
+    output::line(page.trim_end_matches('\n'))?;
     Ok(())
 }
 
