@@ -18,7 +18,7 @@
 //!   derivation), `Vault.unlockWithPasswordKey`, `failUnlock`; where
 //!   WebCrypto is missing, `deriveKey` (module `kdf`, the core's PBKDF2);
 //! - the environment (module `env`): `vault.resolve`, `vault.providerConfig`,
-//!   `vault.envVars` (the plan `loadEnv` sets), `resolveEnv`,
+//!   `vault.envVars` (the plan the package's loadEnv sets), `resolveEnv`,
 //!   `providerConfigEnv`, `envVarsFor`, `notInherited`;
 //! - the audit trail (module `audit`): `auditStatus` (the status an
 //!   outcome is recorded with), `appendAudit` (password-free lines),
