@@ -1,15 +1,16 @@
 //! What every command gets: the vault folder as a store, the inputs, the clock.
 
 use std::cell::Cell;
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use agent_secrets_core::Timestamp;
+use agent_secrets_core::{lock, Error, Timestamp};
 
 use crate::cli::Global;
+use crate::error::CliError;
 use crate::fs_store::FileStore;
 use crate::input::Inputs;
-use crate::lock::DEFAULT_TIMEOUT;
 
 /// The vault folder when neither `--dir` nor `AGENT_SECRETS_DIR` says otherwise.
 pub const DEFAULT_DIR: &str = ".agent/secrets";
@@ -27,8 +28,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// From the global options and the environment.
-    pub fn new(global: &Global) -> Self {
+    /// From the global options and the environment; a lock timeout that
+    /// breaks the core's grammar is a usage error.
+    pub fn new(global: &Global) -> Result<Self, CliError> {
         let dir = global
             .dir
             .clone()
@@ -38,16 +40,20 @@ impl Context {
                     .map(PathBuf::from)
             })
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
-        let timeout = std::env::var("AGENT_SECRETS_LOCK_TIMEOUT_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
-        Self {
+        let timeout = lock_timeout(std::env::var_os(lock::TIMEOUT_VAR).as_deref())?;
+        Ok(Self {
             store: FileStore::new(dir, timeout),
             inputs: Inputs::new(global.password_stdin),
             env_fallback: Cell::new(false),
-        }
+        })
     }
+}
+
+/// How long a writer waits for another, from the value of
+/// `AGENT_SECRETS_LOCK_TIMEOUT_MS` (the core's grammar; bytes that are not
+/// UTF-8 are no digits).
+pub fn lock_timeout(value: Option<&OsStr>) -> Result<Duration, Error> {
+    lock::timeout_from_env(value.map(OsStr::to_string_lossy).as_deref())
 }
 
 /// The current time for documents.

@@ -1,6 +1,7 @@
 //! The vault folder as a [`Store`]: folder 0700, files 0600 created with
 //! that mode, atomic replace (temp file, fsync, rename, fsync folder), and
-//! the shared write lock of [`crate::lock`].
+//! the shared write lock (the core's protocol over [`crate::lock`]'s
+//! system calls).
 //!
 //! The folder is untrusted input (docs/format.md §2, "Ownership and file
 //! types"). Before first use the folder itself is judged from `lstat` (a
@@ -27,9 +28,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use agent_secrets_core::files::{self, Access, FileStat, FileType};
+use agent_secrets_core::lock::{Held, Tool, WriteLock};
 use agent_secrets_core::{Store, StoreError};
 
-use crate::lock::{Held, LockFile};
+use crate::lock::{write_lock, FsLock};
 
 /// Added to every open of a file in the folder: a symbolic link as the
 /// last component fails (`ELOOP`), a FIFO or device opens at once instead
@@ -136,7 +138,7 @@ pub struct FileStore {
     /// `lstat` judges the folder itself even when it is a link.
     dir: PathBuf,
     display: String,
-    lock: LockFile,
+    lock: WriteLock<FsLock>,
     held: RefCell<Option<Held>>,
     /// The folder passed the core's rules in this process.
     folder_ok: Cell<bool>,
@@ -159,7 +161,7 @@ impl FileStore {
             display.push('/');
         }
         let dir: PathBuf = dir.components().collect();
-        let lock = LockFile::new(&dir, &display, lock_timeout);
+        let lock = write_lock(&dir, &display, lock_timeout);
         Self {
             dir,
             display,
@@ -446,7 +448,7 @@ impl Store for FileStore {
 
     fn lock(&self) -> Result<(), StoreError> {
         self.ensure_dir()?;
-        let held = self.lock.acquire("cli")?;
+        let held = self.lock.acquire(Tool::Cli)?;
         *self.held.borrow_mut() = Some(held);
         self.sweep_temp_files();
         Ok(())

@@ -20,7 +20,9 @@
 //!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
 //!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
 //!   for its file store, the folder rules `folderProblem`, `fileProblem`,
-//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
+//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`, and the write
+//!   lock over its system calls: `acquireLock`, `releaseLock`,
+//!   `inspectLock`, `lockTimeoutMs`, `lockPauseMs`.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -34,12 +36,17 @@
 
 mod error;
 mod files;
+mod lock;
 mod node;
 mod primitives;
 mod store;
 mod vault;
 
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
+pub use lock::{
+    acquire_lock, inspect_lock, lock_pause_ms, lock_timeout_ms, release_lock, JsLockIo,
+    LockPrimitives,
+};
 pub use node::{
     alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
     provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
