@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only where it is missing (idempotent):
 #   - the wasm32-unknown-unknown target;
-#   - wasm-bindgen-cli at exactly the version the wasm crate pins.
+#   - wasm-bindgen-cli at exactly the version the wasm crate pins;
+#   - Debian's chromium (the dashboard's end-to-end tests drive it with
+#     playwright-core from npm; no browser is downloaded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +25,13 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --locked --force ||
     cargo install wasm-bindgen-cli --version "$want" --force
 fi
+
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then
+  say "installing Debian's chromium (dashboard end-to-end tests)"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+fi
+command -v node >/dev/null 2>&1 || { echo "node and npm are needed (Debian: apt-get install nodejs npm)" >&2; exit 1; }

@@ -2,8 +2,10 @@
 # Every test of the project, from a fresh clone. Installs what it needs
 # first (scripts/install-tools.sh), then: formatting, lints, docs, the Rust
 # test suites (core, CLI black-box), the wasm build's tests under Node, the
-# npm package's build and tests (node --test), and the CI gate (agent
-# preflight and agent secret scan on this repository).
+# npm package's build and tests (node --test), the dashboard (its committed
+# browser build rebuilt and compared, its JavaScript type-checked, the
+# end-to-end suite in headless Chromium), and the CI gate (agent preflight
+# and agent secret scan on this repository).
 # Fails on the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +42,27 @@ step "npm package: node --test against the CLI (debug build), packed tarball inc
 cargo build -p agent-cli --bin agent
 # No dependencies to install: the package and its tests use Node's own modules.
 (cd npm && AGENT_BIN="$PWD/../target/debug/agent" node --test test/*.test.js)
+
+step "dashboard: the committed browser build (web/pkg) is what the sources build"
+web_check="$(mktemp -d)"
+bash scripts/build-web.sh "$web_check" >/dev/null
+for f in agent_secrets_wasm.js agent_secrets_wasm.d.ts agent_secrets_wasm_bg.wasm BUILD.txt; do
+  if ! cmp -s "$web_check/$f" "web/pkg/$f"; then
+    echo "web/pkg/$f differs from a fresh build: run scripts/build-web.sh and commit web/pkg/" >&2
+    diff <(cat "web/pkg/BUILD.txt") <(cat "$web_check/BUILD.txt") >&2 || true
+    exit 1
+  fi
+done
+rm -rf "$web_check"
+echo "web/pkg is reproducible"
+
+step "dashboard: npm ci in tests/e2e, tsc --checkJs of the page, end-to-end in headless Chromium"
+(
+  cd tests/e2e
+  npm ci --no-audit --no-fund --loglevel=error
+  npx tsc -p ../../web/jsconfig.json
+  AGENT_BIN="$PWD/../../target/debug/agent" node --test --test-concurrency=1 dashboard.test.js
+)
 
 step "CI gate: agent preflight and agent secret scan with a throw-away vault"
 # The seed's governance check: a fresh vault must pass preflight, and no

@@ -22,16 +22,17 @@
 //! [`requires_mac`] says which lines must.
 //!
 //! No field can hold a value: [`AuditEvent`] takes service and key names
-//! only through [`AuditEvent::service`]/[`AuditEvent::key`], which drop a
-//! string that is not a valid name (a value typed where a name belongs
-//! never reaches the log).
+//! only through [`AuditEvent::service`]/[`AuditEvent::key`], as a
+//! [`ServiceName`]/[`KeyName`], which a string that is not a valid name
+//! never becomes (a value typed where a name belongs never reaches the
+//! log).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::crypto;
 use crate::format::{canonical, signed_bytes_of, Fixed};
-use crate::names::{validate_key, validate_service};
+use crate::names::{KeyName, ServiceName};
 use crate::secret::AuditKey;
 use crate::store::{Store, WriteLock};
 use crate::{Error, Timestamp};
@@ -63,6 +64,62 @@ pub enum Operation {
     Config,
 }
 
+impl Operation {
+    /// Every operation, in the order of the enum.
+    pub const ALL: [Operation; 15] = [
+        Self::Init,
+        Self::Unlock,
+        Self::Set,
+        Self::Get,
+        Self::Delete,
+        Self::List,
+        Self::Import,
+        Self::Export,
+        Self::Run,
+        Self::Passwd,
+        Self::Rotate,
+        Self::Ui,
+        Self::Alert,
+        Self::Scan,
+        Self::Config,
+    ];
+
+    /// Its name in the audit format (`"get"`, `"passwd"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Init => "init",
+            Self::Unlock => "unlock",
+            Self::Set => "set",
+            Self::Get => "get",
+            Self::Delete => "delete",
+            Self::List => "list",
+            Self::Import => "import",
+            Self::Export => "export",
+            Self::Run => "run",
+            Self::Passwd => "passwd",
+            Self::Rotate => "rotate",
+            Self::Ui => "ui",
+            Self::Alert => "alert",
+            Self::Scan => "scan",
+            Self::Config => "config",
+        }
+    }
+
+    /// The operation named `name` in the audit format.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == name)
+            .ok_or(Error::InvalidParameter("unknown audit operation"))
+    }
+}
+
+impl core::fmt::Display for Operation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How it went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -79,6 +136,44 @@ pub enum Status {
     NotFound,
     /// Served from an environment variable instead of the vault.
     EnvFallback,
+}
+
+impl Status {
+    /// Every status, in the order of the enum.
+    pub const ALL: [Status; 6] = [
+        Self::Success,
+        Self::Failed,
+        Self::Unauthorized,
+        Self::Locked,
+        Self::NotFound,
+        Self::EnvFallback,
+    ];
+
+    /// Its name in the audit format (`"success"`, `"env_fallback"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Unauthorized => "unauthorized",
+            Self::Locked => "locked",
+            Self::NotFound => "not_found",
+            Self::EnvFallback => "env_fallback",
+        }
+    }
+
+    /// The status named `name` in the audit format.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or(Error::InvalidParameter("unknown audit status"))
+    }
+}
+
+impl core::fmt::Display for Status {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One event, before it is chained.
@@ -126,15 +221,15 @@ impl AuditEvent {
         }
     }
 
-    /// Adds the service name if it is a valid one (else records none).
-    pub fn service(mut self, service: &str) -> Self {
-        self.service = validate_service(service).ok().map(|()| service.to_owned());
+    /// Adds the service name.
+    pub fn service(mut self, service: &ServiceName) -> Self {
+        self.service = Some(service.to_string());
         self
     }
 
-    /// Adds the key name if it is a valid one (else records none).
-    pub fn key(mut self, key: &str) -> Self {
-        self.key = validate_key(key).ok().map(|()| key.to_owned());
+    /// Adds the key name.
+    pub fn key(mut self, key: &KeyName) -> Self {
+        self.key = Some(key.to_string());
         self
     }
 }
@@ -254,6 +349,20 @@ pub fn append_authenticated<S: Store + ?Sized>(
     append_locked(store, event, Some(key))
 }
 
+/// The line (with its newline) that `event` becomes after the log whose
+/// last bytes are `tail` (at most the last 4 KiB are looked at), MAC'ed
+/// when a key is given. The dashboard page builds its lines with this,
+/// from the tail the server gives it.
+pub fn next_line(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
+    let mut previous = last_line(tail);
+    // A tail that starts mid-line only matters if it holds no newline at all.
+    if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
+        previous = None;
+    }
+    chain(previous, event, key)
+}
+
 /// Appends one event, MAC'ed when a key is given; the caller holds the
 /// write lock.
 pub fn append_locked<S: Store + ?Sized>(
@@ -262,26 +371,57 @@ pub fn append_locked<S: Store + ?Sized>(
     key: Option<&AuditKey>,
 ) -> Result<AuditLine, Error> {
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let mut previous = last_line(&tail);
-    // A tail that starts mid-line only matters if it holds no newline at all.
-    if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
-        previous = None;
+    let line = next_line(&tail, event, key);
+    write_line(store, &tail, &line)?;
+    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
+        file: AUDIT_FILE.to_owned(),
+        detail: "a line just written does not parse".to_owned(),
+    })
+}
+
+/// Appends a line built elsewhere (the dashboard page builds and MACs its
+/// own with [`next_line`]) if, but for its MAC, it is exactly the line its
+/// event becomes after the log as it is now, and it carries a MAC where
+/// [`requires_mac`] wants one; `Ok(false)`, and nothing written, when it
+/// is not (the log moved on since the page read it, or the line is not
+/// one of ours). The MAC itself is checked by readers that hold the key
+/// (`audit --verify`). The caller holds the write lock.
+pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<bool, Error> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let Ok(parsed) = serde_json::from_slice::<AuditLine>(body) else {
+        return Ok(false);
+    };
+    if requires_mac(parsed.event.operation, parsed.event.status) && parsed.mac.is_none() {
+        return Ok(false);
     }
-    let line = chain(previous, event, key);
+    let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
+    let expected = next_line(&tail, parsed.event.clone(), None);
+    let Ok(unsigned) = serde_json::from_slice::<AuditLine>(&expected[..expected.len() - 1]) else {
+        return Ok(false);
+    };
+    let canonical = serde_json::to_vec(&parsed).unwrap_or_default();
+    if unsigned.seq != parsed.seq || unsigned.prev != parsed.prev || canonical != body {
+        return Ok(false);
+    }
+    let mut out = canonical;
+    out.push(b'\n');
+    write_line(store, &tail, &out)?;
+    Ok(true)
+}
+
+/// Appends `line` after a log ending in `tail`.
+fn write_line<S: Store + ?Sized>(store: &S, tail: &[u8], line: &[u8]) -> Result<(), Error> {
     // A crash mid-append can leave a last line without its newline: end it
     // first, so the new line stands on its own (and --verify names the torn one).
     if tail.last().is_some_and(|b| *b != b'\n') {
         let mut fixed = Vec::with_capacity(line.len() + 1);
         fixed.push(b'\n');
-        fixed.extend_from_slice(&line);
+        fixed.extend_from_slice(line);
         store.append(AUDIT_FILE, &fixed)?;
     } else {
-        store.append(AUDIT_FILE, &line)?;
+        store.append(AUDIT_FILE, line)?;
     }
-    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
-        file: AUDIT_FILE.to_owned(),
-        detail: "a line just written does not parse".to_owned(),
-    })
+    Ok(())
 }
 
 /// What [`verify`] or [`verify_with_key`] found.
@@ -428,6 +568,13 @@ fn broken(mut result: Verification, number: usize, why: &str) -> Verification {
 /// Parses every line that parses (for `audit --tail`, metrics); the
 /// numbers of lines that do not are returned apart.
 pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
+    let (good, bad) = parse_numbered_lines(log);
+    (good.into_iter().map(|(_, l)| l).collect(), bad)
+}
+
+/// [`parse_lines`] with each line's number (from 1, as [`verify`] counts),
+/// so that a viewer can point at the line that breaks the chain.
+pub fn parse_numbered_lines(log: &[u8]) -> (Vec<(usize, AuditLine)>, Vec<usize>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
     for (i, line) in log.split(|b| *b == b'\n').enumerate() {
@@ -435,7 +582,7 @@ pub fn parse_lines(log: &[u8]) -> (Vec<AuditLine>, Vec<usize>) {
             continue;
         }
         match serde_json::from_slice(line) {
-            Ok(l) => good.push(l),
+            Ok(l) => good.push((i + 1, l)),
             Err(_) => bad.push(i + 1),
         }
     }
@@ -455,8 +602,8 @@ mod tests {
             "alice",
             "cli",
         )
-        .service("openai")
-        .key("api_key")
+        .service(&ServiceName::parse("openai").expect("service"))
+        .key(&KeyName::parse("api_key").expect("key"))
     }
 
     fn chain_ok(lines: usize) -> Verification {
@@ -689,6 +836,31 @@ mod tests {
     }
 
     #[test]
+    fn a_line_built_elsewhere_is_appended_only_where_it_chains() {
+        let store = MemoryStore::new();
+        let page_key = key(7);
+        append(&store, event(0)).expect("append");
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        let built = next_line(&tail, event(1), Some(&page_key));
+        // Another writer appends first: the built line no longer chains.
+        append(&store, event(2)).expect("append");
+        let before = store.read(AUDIT_FILE).expect("read");
+        assert!(!append_built_locked(&store, &built).expect("checked"));
+        assert_eq!(store.read(AUDIT_FILE).expect("read"), before);
+        assert!(!append_built_locked(&store, b"not a line").expect("checked"));
+        let tail = store.read(AUDIT_FILE).expect("read").expect("present");
+        // A get that succeeded was unlocked: without a MAC it is refused.
+        let unsigned = next_line(&tail, event(3), None);
+        assert!(!append_built_locked(&store, &unsigned).expect("checked"));
+        let built = next_line(&tail, event(3), Some(&page_key));
+        assert!(append_built_locked(&store, &built).expect("appended"));
+        let log = store.read(AUDIT_FILE).expect("read").expect("present");
+        assert!(log.ends_with(&built));
+        assert_eq!(verify(&log).lines, 3);
+        assert_eq!(verify(&log).first_broken, None);
+    }
+
+    #[test]
     fn a_long_log_is_chained_from_its_tail() {
         let log = log_of(60);
         assert!(log.len() > TAIL_BYTES);
@@ -697,16 +869,17 @@ mod tests {
     }
 
     #[test]
-    fn invalid_names_and_odd_labels_are_not_recorded() {
+    fn odd_labels_are_cleaned_and_invalid_names_cannot_be_recorded() {
         let e = AuditEvent::new(
             Timestamp::from_unix(0),
             Operation::Set,
             Status::Failed,
             "a\"b\nc",
             "",
-        )
-        .service("sk-LIVE/VALUE")
-        .key("has space");
+        );
+        // Only a ServiceName or a KeyName can be recorded, and these never become one.
+        assert!(ServiceName::parse("sk-LIVE/VALUE").is_err());
+        assert!(KeyName::parse("has space").is_err());
         assert_eq!(e.service, None);
         assert_eq!(e.key, None);
         assert_eq!(e.user, "abc");

@@ -84,4 +84,6 @@ pub enum SecretCommand {
     Metrics(crate::commands::metrics::Args),
     /// Search files for copies of stored values and well-known key patterns (exit 8 on findings).
     Scan(crate::commands::scan::Args),
+    /// Open the vault in a browser tab: a local dashboard on 127.0.0.1 that decrypts only in the page.
+    Ui(crate::commands::ui::Args),
 }

@@ -5,7 +5,8 @@ use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use agent_secrets_core::{lock, Error, Timestamp};
+use agent_secrets_core::{lock, Error, Store, Timestamp};
+use zeroize::Zeroizing;
 
 use crate::cli::Global;
 use crate::error::CliError;
@@ -56,11 +57,55 @@ pub fn lock_timeout(value: Option<&OsStr>) -> Result<Duration, Error> {
     lock::timeout_from_env(value.map(OsStr::to_string_lossy).as_deref())
 }
 
-/// The current time for documents.
+/// Whether the folder holds a `config.json`.
+pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
+    let config = store
+        .read(agent_secrets_core::format::CONFIG_FILE)
+        .map_err(Error::from)?;
+    Ok(config.is_some())
+}
+
+/// The current time for documents: the CLI's one clock.
 pub fn now() -> Timestamp {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
     Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// `bytes` random bytes from the operating system as lower-case hex (names
+/// of temporary files, the dashboard's token): the CLI's one such helper.
+/// Both the bytes and the text are wiped when dropped, so a token made
+/// with it leaves no copy behind.
+pub fn random_hex(bytes: usize) -> Result<Zeroizing<String>, Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut random = Zeroizing::new(vec![0u8; bytes]);
+    getrandom::fill(&mut random).map_err(|_| Error::Random)?;
+    let mut text = Zeroizing::new(String::with_capacity(2 * bytes));
+    for b in random.iter() {
+        text.push(char::from(HEX[usize::from(b >> 4)]));
+        text.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_hex_is_lower_case_hex_of_the_length_asked() {
+        let a = super::random_hex(6).expect("random");
+        let b = super::random_hex(6).expect("random");
+        assert_eq!(a.len(), 12);
+        let all: std::collections::BTreeSet<char> =
+            super::random_hex(256).expect("random").chars().collect();
+        assert!(all.len() > 10, "{all:?}");
+        assert!(
+            a.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+            "{}",
+            a.as_str()
+        );
+        assert_ne!(a, b);
+        assert_eq!(super::random_hex(0).expect("random").as_str(), "");
+    }
 }

@@ -142,6 +142,8 @@ pub struct FileStore {
     held: RefCell<Option<Held>>,
     /// The folder passed the core's rules in this process.
     folder_ok: Cell<bool>,
+    /// `tool` of the lock file: `cli`, or `ui` for the dashboard server.
+    tool: Tool,
 }
 
 /// What is at the folder's place.
@@ -168,7 +170,14 @@ impl FileStore {
             lock,
             held: RefCell::new(None),
             folder_ok: Cell::new(false),
+            tool: Tool::Cli,
         }
+    }
+
+    /// The same store, naming `tool` in the lock file ([`Tool::Ui`]: the dashboard server).
+    pub fn with_tool(mut self, tool: Tool) -> Self {
+        self.tool = tool;
+        self
     }
 
     /// How long a writer waits for another (the lock, and attempts in flight).
@@ -448,7 +457,7 @@ impl Store for FileStore {
 
     fn lock(&self) -> Result<(), StoreError> {
         self.ensure_dir()?;
-        let held = self.lock.acquire(Tool::Cli)?;
+        let held = self.lock.acquire(self.tool)?;
         *self.held.borrow_mut() = Some(held);
         self.sweep_temp_files();
         Ok(())

@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, UserMapping};
-use agent_secrets_core::names::{validate_key, validate_service};
-use agent_secrets_core::reserved_vars::reserved;
-use agent_secrets_core::{dotenv, Error, SecretString, SetOutcome};
+use agent_secrets_core::import::{self, PlanError};
+use agent_secrets_core::{Error, KeyName, SecretString, ServiceName, SetOutcome};
 use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
@@ -31,10 +30,10 @@ const SHOWN_ERRORS: usize = 20;
 pub struct Args {
     /// Import the variables the mapping names for this service (e.g. openai ← OPENAI_API_KEY).
     #[arg(value_name = "SERVICE")]
-    pub from_service: Option<String>,
+    pub from_service: Option<ServiceName>,
     /// Only these keys of SERVICE, each from its mapped variable (e.g. `import stripe secret_key` ← STRIPE_SECRET_KEY).
     #[arg(value_name = "KEY", requires = "from_service")]
-    pub keys: Vec<String>,
+    pub keys: Vec<KeyName>,
     /// Every mapped secret whose variable is set.
     #[arg(long, conflicts_with_all = ["from_service", "dotenv"])]
     pub all: bool,
@@ -43,7 +42,7 @@ pub struct Args {
     pub dotenv: Option<PathBuf>,
     /// With --dotenv: put every variable into this service (a variable mapped to a key of S goes to that key, any other under its own name).
     #[arg(long, value_name = "S", requires = "dotenv")]
-    pub service: Option<String>,
+    pub service: Option<ServiceName>,
     /// Print where each variable would go; asks for no password and writes nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -54,7 +53,7 @@ pub fn audit_target(args: &Args) -> Option<Target> {
     if args.dry_run {
         return None;
     }
-    let service = args.service.as_deref().or(args.from_service.as_deref());
+    let service = args.service.as_ref().or(args.from_service.as_ref());
     Some(match (service, args.keys.as_slice()) {
         (Some(s), [k]) => Target::secret(Operation::Import, s, Some(k)),
         (Some(s), _) => Target::secret(Operation::Import, s, None),
@@ -64,8 +63,8 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 
 /// One secret to store.
 struct Planned {
-    service: String,
-    key: String,
+    service: ServiceName,
+    key: KeyName,
     /// The variable it came from.
     var: String,
     /// The `.env` line, if from a file.
@@ -92,26 +91,14 @@ pub fn user_mapping(ctx: &Context) -> Result<UserMapping, CliError> {
     Ok(agent_secrets_core::format::parse_config(&bytes)?.env)
 }
 
-/// For a secret that maps to no variable but reserved ones
-/// (`app/LD_PRELOAD`, `ld/preload`): "maps only to VAR, and REASON".
-fn unusable(user: &UserMapping, service: &str, key: &str) -> Option<String> {
-    let vars = env::secret_vars(user, service, key);
-    if !vars.variables.is_empty() {
-        return None;
-    }
-    let (variable, why) = vars.refused.first()?;
-    Some(format!("maps only to {variable}, and {why}"))
-}
-
 fn usage(message: String) -> CliError {
     CliError::Usage(message)
 }
 
 fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let user = user_mapping(ctx)?;
-    let wanted: Vec<(String, String)> = match (&args.from_service, args.all) {
+    let wanted: Vec<(ServiceName, KeyName)> = match (&args.from_service, args.all) {
         (Some(service), _) => {
-            validate_service(service)?;
             if args.keys.is_empty() {
                 let mapped = env::mapped_secrets(&user, Some(service));
                 if mapped.is_empty() {
@@ -122,9 +109,6 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 }
                 mapped
             } else {
-                for key in &args.keys {
-                    validate_key(key)?;
-                }
                 args.keys
                     .iter()
                     .map(|k| (service.clone(), k.clone()))
@@ -138,7 +122,7 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let refused: Vec<String> = wanted
         .iter()
         .filter_map(|(service, key)| {
-            unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
+            import::unusable(&user, service, key).map(|why| format!("{service}/{key} {why}"))
         })
         .collect();
     if !refused.is_empty() {
@@ -179,7 +163,7 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         });
     }
     if args.dry_run {
-        print_plan(&found);
+        print_plan(&found)?;
     } else {
         store(ctx, found, &user)?;
     }
@@ -223,21 +207,36 @@ fn read_file(file: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
 }
 
 fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliError> {
-    if let Some(service) = &args.service {
-        validate_service(service)?;
-    }
     let name = file.display().to_string();
     let bytes = read_file(file)?;
     let user = user_mapping(ctx)?;
-    let parsed = dotenv::parse(&bytes).map_err(|errors| {
-        report_lines(&name, errors.iter().map(ToString::to_string));
-        usage(format!(
-            "{name}: {} line(s) could not be read; nothing was imported.",
-            errors.len()
-        ))
-    })?;
+    let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(problem.into());
+    }
+    let existing: Vec<(ServiceName, KeyName)> = listed
+        .iter()
+        .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
+        .collect();
+    let plan = import::plan(&bytes, &user, &existing, args.service.as_ref());
     drop(bytes);
-    for d in &parsed.duplicates {
+    let plan = plan.map_err(|e| match e {
+        PlanError::Unreadable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} line(s) could not be read; nothing was imported.",
+                errors.len()
+            ))
+        }
+        PlanError::Unstorable(errors) => {
+            report_lines(&name, errors.iter().cloned());
+            usage(format!(
+                "{name}: {} variable(s) cannot be stored; nothing was imported.",
+                errors.len()
+            ))
+        }
+    })?;
+    for d in &plan.duplicates {
         let lines: Vec<String> = d.lines.iter().map(ToString::to_string).collect();
         output::note(&format!(
             "{name}: {} is set on lines {}; the last one wins.",
@@ -245,83 +244,29 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
             lines.join(", ")
         ));
     }
-    let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
-    if let Some(problem) = problems.into_iter().next() {
-        return Err(problem.into());
+    for m in &plan.merged {
+        output::note(&format!(
+            "{name}: {} (line {}) and {} (line {}) both go to {}/{}; the later line wins.",
+            m.earlier.0, m.earlier.1, m.later.0, m.later.1, m.service, m.key
+        ));
     }
-    let existing: Vec<(String, String)> = listed
-        .iter()
-        .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
+    let planned: Vec<Planned> = plan
+        .planned
+        .into_iter()
+        .map(|p| Planned {
+            service: p.service,
+            key: p.key,
+            var: p.var,
+            line: Some(p.line),
+            value: p.value,
+        })
         .collect();
-    let reverse = env::ReverseMapping::new(&user, &existing);
-    let mut errors = Vec::new();
-    let mut planned: Vec<Planned> = Vec::new();
-    // (service, key) -> index in `planned`
-    let mut seen: std::collections::HashMap<(String, String), usize> =
-        std::collections::HashMap::new();
-    for entry in parsed.entries {
-        // Named by the list's entry, not the line's name: nothing of the
-        // file is echoed.
-        if let Some(why) = reserved(&entry.name) {
-            errors.push(format!(
-                "line {}: {why}; a secret never sets it. Remove the line or rename the variable",
-                entry.line
-            ));
-            continue;
-        }
-        let Some((service, key)) = reverse.secret_for_var(&entry.name, args.service.as_deref())
-        else {
-            errors.push(format!(
-                "line {}: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')",
-                entry.line
-            ));
-            continue;
-        };
-        if let Some(why) = unusable(&user, &service, &key) {
-            errors.push(format!(
-                "line {}: it would go to {service}/{key}, which {why}; a secret never sets it. Choose another --service",
-                entry.line
-            ));
-            continue;
-        }
-        if let Some(earlier) = seen
-            .get(&(service.clone(), key.clone()))
-            .map(|&at| &mut planned[at])
-        {
-            output::note(&format!(
-                "{name}: {} (line {}) and {} (line {}) both go to {service}/{key}; the later line wins.",
-                earlier.var,
-                earlier.line.unwrap_or_default(),
-                entry.name,
-                entry.line
-            ));
-            earlier.var = entry.name;
-            earlier.line = Some(entry.line);
-            earlier.value = entry.value;
-            continue;
-        }
-        seen.insert((service.clone(), key.clone()), planned.len());
-        planned.push(Planned {
-            service,
-            key,
-            var: entry.name,
-            line: Some(entry.line),
-            value: entry.value,
-        });
-    }
-    if !errors.is_empty() {
-        report_lines(&name, errors.iter().cloned());
-        return Err(usage(format!(
-            "{name}: {} variable(s) cannot be stored; nothing was imported.",
-            errors.len()
-        )));
-    }
     if planned.is_empty() {
         output::note(&format!("{name} has no variables; nothing to import."));
         return Ok(());
     }
     if args.dry_run {
-        print_plan(&planned);
+        print_plan(&planned)?;
         return Ok(());
     }
     store(ctx, planned, &user)
@@ -343,7 +288,7 @@ fn report_lines(file: &str, lines: impl Iterator<Item = String>) {
     }
 }
 
-fn print_plan(planned: &[Planned]) {
+fn print_plan(planned: &[Planned]) -> std::io::Result<()> {
     let rows: Vec<Vec<String>> = planned
         .iter()
         .map(|p| {
@@ -354,7 +299,7 @@ fn print_plan(planned: &[Planned]) {
             ]
         })
         .collect();
-    output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows));
+    output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows))
 }
 
 /// One unlock, one write per service. `user` is the mapping the plan was
@@ -365,17 +310,13 @@ fn store(ctx: &mut Context, planned: Vec<Planned>, user: &UserMapping) -> Result
     if &vault.config().env != user {
         return Err(Error::KeysChanged.into());
     }
-    let mut by_service: BTreeMap<String, Vec<Planned>> = BTreeMap::new();
+    let mut by_service: BTreeMap<ServiceName, Vec<Planned>> = BTreeMap::new();
     for p in planned {
         by_service.entry(p.service.clone()).or_default().push(p);
     }
     let at = now();
     for (service, entries) in &by_service {
-        let outcomes = vault.set_many(
-            service,
-            entries.iter().map(|p| (p.key.as_str(), &p.value)),
-            at,
-        )?;
+        let outcomes = vault.set_many(service, entries.iter().map(|p| (&p.key, &p.value)), at)?;
         let created = outcomes
             .iter()
             .filter(|o| **o == SetOutcome::Created)
@@ -392,7 +333,7 @@ fn store(ctx: &mut Context, planned: Vec<Planned>, user: &UserMapping) -> Result
             if n == 1 { "" } else { "s" },
             n - created,
             from.join(", ")
-        ));
+        ))?;
     }
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! `agent secret passwd [--iterations N]`
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::check_password_strength;
 use agent_secrets_core::format::check_iterations;
 
 use crate::audit_log::Target;
@@ -22,15 +21,15 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 }
 
 /// Old password (counted by the lockout when wrong), new password twice
-/// (strength rule), then only `config.json` is rewritten, atomically: the
-/// vault key is wrapped again, nothing else changes.
+/// (the core's strength rule: said before it is asked again, and enforced
+/// by the change itself), then only `config.json` is rewritten,
+/// atomically: the vault key is wrapped again, nothing else changes.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if let Some(n) = args.iterations {
         check_iterations(u64::from(n))?;
     }
     let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     let new_password = ctx.inputs.replacement_password()?;
-    check_password_strength(&new_password)?;
     vault.change_password(&new_password, args.iterations, now())?;
     let iterations = vault
         .config()
@@ -40,6 +39,6 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map_or(0, |(_, r)| r.kdf.iterations);
     output::line(&format!(
         "Master password changed ({iterations} iterations). Only config.json was rewritten."
-    ));
+    ))?;
     Ok(())
 }

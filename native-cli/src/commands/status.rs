@@ -34,11 +34,11 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
                     initialized: false,
                     status: None,
                     problems: Vec::new(),
-                });
+                })?;
             } else {
                 output::line(&format!(
                     "No vault in {dir}. Create one with: agent secret init"
-                ));
+                ))?;
             }
             return Err(CliError::Reported {
                 message: "Vault not initialized.".to_owned(),
@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             initialized: true,
             status: Some(&status),
             problems: problems.iter().map(ToString::to_string).collect(),
-        });
+        })?;
     } else {
         let rows = vec![
             vec!["vault".to_owned(), dir.to_owned()],
@@ -86,7 +86,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             vec!["created".to_owned(), status.created_at.to_string()],
             vec!["updated".to_owned(), status.updated_at.to_string()],
         ];
-        output::line(output::table(&["", ""], &rows).trim_start());
+        output::line(output::table(&["", ""], &rows).trim_start())?;
         for p in &problems {
             output::note(&format!("error: {p}"));
         }
