@@ -29,6 +29,9 @@
 //! - the npm package's file store (module `files`): the folder rules
 //!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
 //!   `isTempName`;
+//! - the write lock (module `lock`), run by the core over the caller's
+//!   system calls: `acquireLock`, `releaseLock`, `inspectLock`,
+//!   `lockTimeoutMs`, `lockPauseMs`;
 //! - for the browser dashboard (module `web`): `auditNextLine`,
 //!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
 //!   vault `vault.auditNextLine`, `vault.auditVerify`, `vault.setUserMapping`;
@@ -56,6 +59,7 @@ mod env;
 mod error;
 mod files;
 mod kdf;
+mod lock;
 #[cfg(feature = "hazmat")]
 mod primitives;
 mod store;
@@ -68,6 +72,10 @@ pub use audit::{alert_after_failure, append_audit, audit_status};
 pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
 pub use kdf::derive_key;
+pub use lock::{
+    acquire_lock, inspect_lock, lock_pause_ms, lock_timeout_ms, release_lock, JsLockIo,
+    LockPrimitives,
+};
 #[cfg(feature = "hazmat")]
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
 pub use store::{JsStore, StoreObject};
