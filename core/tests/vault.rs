@@ -863,12 +863,13 @@ fn a_tampered_recipient_reads_as_a_wrong_password() {
     let (store, vault) = init_shared();
     drop(vault);
     let good = store.json(CONFIG_FILE);
+    // The sealed identity: any flipped byte and the password no longer opens it.
     for (field, len) in [("nonce", 12), ("ciphertext", 32), ("tag", 16)] {
         for i in [0, len / 2, len - 1] {
             let mut v = good.clone();
-            let mut bytes = b64(&v["recipients"]["owner"][field]);
+            let mut bytes = b64(&v["recipients"]["owner"]["identity"][field]);
             bytes[i] ^= 0x01;
-            v["recipients"]["owner"][field] = json!(STANDARD.encode(&bytes));
+            v["recipients"]["owner"]["identity"][field] = json!(STANDARD.encode(&bytes));
             store.put_json(CONFIG_FILE, &v);
             let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered");
             assert!(
@@ -877,9 +878,9 @@ fn a_tampered_recipient_reads_as_a_wrong_password() {
             );
         }
     }
-    // So does a salt or iteration count changed by hand, and the wrapping
-    // moved to another recipient name or vault key id (the AAD binds both).
-    let edits: [fn(&mut Value); 4] = [
+    // So does a salt or iteration count changed by hand, and the entry
+    // moved to another recipient name (the identity's AAD binds it).
+    let edits: [fn(&mut Value); 3] = [
         |v| {
             let mut salt = b64(&v["recipients"]["owner"]["kdf"]["salt"]);
             salt[0] ^= 1;
@@ -890,7 +891,6 @@ fn a_tampered_recipient_reads_as_a_wrong_password() {
             let owner = v["recipients"]["owner"].clone();
             v["recipients"] = json!({ "alice": owner });
         },
-        |v| v["vault_key_id"] = json!("00000000000000000000000000000000"),
     ];
     for edit in edits {
         let mut v = good.clone();
@@ -902,6 +902,37 @@ fn a_tampered_recipient_reads_as_a_wrong_password() {
         ));
         // Failed unlocks write only the lockout count: config.json is as
         // the test left it.
+        assert_eq!(store.json(CONFIG_FILE), v);
+    }
+    // The identity opens (the password is right) but the rest does not
+    // hold: a public key that is not the identity's, a changed stanza, or
+    // the stanza under another vault key id (its AAD binds the id). That is
+    // tampering, not a wrong password.
+    let edits: [fn(&mut Value); 4] = [
+        |v| {
+            let mut key = b64(&v["recipients"]["owner"]["public_key"]);
+            key[0] ^= 1;
+            v["recipients"]["owner"]["public_key"] = json!(STANDARD.encode(&key));
+        },
+        |v| {
+            let mut body = b64(&v["recipients"]["owner"]["stanza"]["body"]);
+            body[63] ^= 1;
+            v["recipients"]["owner"]["stanza"]["body"] = json!(STANDARD.encode(&body));
+        },
+        |v| {
+            let mut share = b64(&v["recipients"]["owner"]["stanza"]["share"]);
+            share[5] ^= 1;
+            v["recipients"]["owner"]["stanza"]["share"] = json!(STANDARD.encode(&share));
+        },
+        |v| v["vault_key_id"] = json!("00000000000000000000000000000000"),
+    ];
+    for edit in edits {
+        let mut v = good.clone();
+        edit(&mut v);
+        store.put_json(CONFIG_FILE, &v);
+        let e = Vault::unlock(forget_failures(&store), &pw(), t(0)).expect_err("tampered");
+        assert!(matches!(e, Error::ConfigMac), "{e:?}");
+        assert_eq!(e.kind(), ErrorKind::Integrity);
         assert_eq!(store.json(CONFIG_FILE), v);
     }
     store.put_json(CONFIG_FILE, &good);
