@@ -669,3 +669,56 @@ fn share_turns_a_private_vault_into_a_shared_one() {
         "{files}"
     );
 }
+
+#[test]
+fn a_service_file_left_with_conflict_markers_is_refused_never_half_read() {
+    let origin = origin();
+    let owner = team_of_owner(origin.path());
+    assert_eq!(add_password(&owner, OWNER_PW, "bob", BOB_PW).code, 0);
+    owner.commit_and_push("team");
+    let bob = Person::new(origin.path(), false);
+    // The same key set on both sides, then merged by git's text merge.
+    owner.set(Some(OWNER_PW), "openai", "api_key", "sk-test-owner-side");
+    owner.commit_and_push("owner's value");
+    bob.set(Some(BOB_PW), "openai", "api_key", "sk-test-bob-side");
+    bob.git(&["add", "-A", ".agent/secrets"]);
+    bob.git(&["commit", "-q", "-m", "bob's value"]);
+    bob.git(&["fetch", "-q", "origin"]);
+    let merged = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(["merge", "-q", "--no-edit", "origin/main"])
+        .current_dir(&bob.clone)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", &bob.clone)
+        .stdin(Stdio::null())
+        .output()
+        .expect("git");
+    assert!(!merged.status.success(), "the text merge conflicts");
+    let file = bob.clone.join(".agent/secrets/openai.json");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("<<<<<<<"), "{text}");
+    for (password, who) in [(BOB_PW, "bob"), (OWNER_PW, "owner")] {
+        let r = bob.get(Some(password), "openai", "api_key");
+        assert_eq!(r.code, 6, "{who}: {r:?}");
+        assert!(r.stdout.is_empty(), "{who}: {r:?}");
+        assert!(r.stderr.contains("openai.json"), "{who}: {r:?}");
+        assert!(!r.stderr.contains("sk-test"), "{who}: {r:?}");
+        // The other service is untouched and still reads.
+        let r = bob.get(Some(password), "stripe", "secret_key");
+        assert_eq!(
+            (r.code, r.stdout.trim()),
+            (0, "sk-test-two"),
+            "{who}: {r:?}"
+        );
+    }
+    // The file is left as git left it.
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), text);
+    // Resolved the git way: one side's file whole, then it reads again.
+    bob.git(&["checkout", "--theirs", ".agent/secrets/openai.json"]);
+    let r = bob.get(Some(BOB_PW), "openai", "api_key");
+    assert_eq!(
+        (r.code, r.stdout.trim()),
+        (0, "sk-test-owner-side"),
+        "{r:?}"
+    );
+}

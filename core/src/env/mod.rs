@@ -45,7 +45,8 @@ pub use resolve::{
 };
 
 /// Variables no process started by a front end inherits (`git`, the alert
-/// command, `run`'s child, …): the master password and the new one.
+/// command, `run`'s child, …): the master password, the new one and an
+/// identity's passphrase.
 pub const NOT_INHERITED: &[&str] = &[
     "AGENT_SECRETS_PASSWORD",
     "AGENT_SECRETS_NEW_PASSWORD",
