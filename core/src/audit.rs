@@ -300,6 +300,11 @@ fn hex_sha256(bytes: &[u8]) -> String {
 /// key is given. A previous line that does not parse still chains by its
 /// hash; its `seq` is then unknown and the new line continues from 0.
 pub fn chain(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    line_bytes(&chained(previous, event, key))
+}
+
+/// The line that follows `previous` (see [`chain`]), before it is written.
+fn chained(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>) -> AuditLine {
     let (seq, prev) = match previous {
         None => (1, GENESIS.to_owned()),
         Some(line) => {
@@ -316,7 +321,12 @@ pub fn chain(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>)
     if let Some(key) = key {
         line.mac = Some(Fixed(crypto::hmac_sha256(&key.0, &signed_bytes_of(&line))));
     }
-    let mut out = serde_json::to_vec(&line).unwrap_or_default();
+    line
+}
+
+/// A line as the log holds it: its JSON and a newline.
+fn line_bytes(line: &AuditLine) -> Vec<u8> {
+    let mut out = serde_json::to_vec(line).unwrap_or_default();
     out.push(b'\n');
     out
 }
@@ -354,13 +364,18 @@ pub fn append_authenticated<S: Store + ?Sized>(
 /// when a key is given. The dashboard page builds its lines with this,
 /// from the tail the server gives it.
 pub fn next_line(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    line_bytes(&next_after(tail, event, key))
+}
+
+/// The line [`next_line`] writes, before it is written.
+fn next_after(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> AuditLine {
     let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
     let mut previous = last_line(tail);
     // A tail that starts mid-line only matters if it holds no newline at all.
     if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
         previous = None;
     }
-    chain(previous, event, key)
+    chained(previous, event, key)
 }
 
 /// Appends one event, MAC'ed when a key is given; the caller holds the
@@ -371,12 +386,9 @@ pub fn append_locked<S: Store + ?Sized>(
     key: Option<&AuditKey>,
 ) -> Result<AuditLine, Error> {
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let line = next_line(&tail, event, key);
-    write_line(store, &tail, &line)?;
-    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
-        file: AUDIT_FILE.to_owned(),
-        detail: "a line just written does not parse".to_owned(),
-    })
+    let line = next_after(&tail, event, key);
+    write_line(store, &tail, &line_bytes(&line))?;
+    Ok(line)
 }
 
 /// Appends a line built elsewhere (the dashboard page builds and MACs its
@@ -395,10 +407,7 @@ pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<
         return Ok(false);
     }
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let expected = next_line(&tail, parsed.event.clone(), None);
-    let Ok(unsigned) = serde_json::from_slice::<AuditLine>(&expected[..expected.len() - 1]) else {
-        return Ok(false);
-    };
+    let unsigned = next_after(&tail, parsed.event.clone(), None);
     let canonical = serde_json::to_vec(&parsed).unwrap_or_default();
     if unsigned.seq != parsed.seq || unsigned.prev != parsed.prev || canonical != body {
         return Ok(false);
@@ -593,6 +602,35 @@ pub fn parse_numbered_lines(log: &[u8]) -> (Vec<(usize, AuditLine)>, Vec<usize>)
 mod tests {
     use super::*;
     use crate::MemoryStore;
+
+    #[test]
+    fn operation_and_status_names_are_the_format_names() {
+        // as_str, Display and parse agree with what serde writes into a line.
+        for op in Operation::ALL {
+            let json = serde_json::to_string(&op).expect("json");
+            assert_eq!(json, format!("\"{}\"", op.as_str()));
+            assert_eq!(op.to_string(), op.as_str());
+            assert_eq!(Operation::parse(op.as_str()).expect("parse"), op);
+        }
+        for status in Status::ALL {
+            let json = serde_json::to_string(&status).expect("json");
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(status.to_string(), status.as_str());
+            assert_eq!(Status::parse(status.as_str()).expect("parse"), status);
+        }
+        assert_eq!(Operation::ALL.map(Operation::as_str)[11], "ui");
+        assert_eq!(Status::ALL.map(Status::as_str)[5], "env_fallback");
+        for bad in ["", "GET", "get ", "unknown"] {
+            assert!(matches!(
+                Operation::parse(bad),
+                Err(Error::InvalidParameter("unknown audit operation"))
+            ));
+            assert!(matches!(
+                Status::parse(bad),
+                Err(Error::InvalidParameter("unknown audit status"))
+            ));
+        }
+    }
 
     fn event(i: i64) -> AuditEvent {
         AuditEvent::new(

@@ -24,14 +24,14 @@ pub(crate) struct VaultKeys {
 }
 
 impl VaultKeys {
-    pub(crate) fn new(vault_key: VaultKey) -> Self {
-        let (wrap, config_mac, audit) = crypto::subkeys(vault_key.key());
-        Self {
+    pub(crate) fn new(vault_key: VaultKey) -> Result<Self, Error> {
+        let (wrap, config_mac, audit) = crypto::subkeys(vault_key.key())?;
+        Ok(Self {
             vault_key,
             wrap,
             config_mac,
             audit,
-        }
+        })
     }
 
     /// A new random vault key with a new random id.
@@ -40,7 +40,7 @@ impl VaultKeys {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        Ok(Self::new(VaultKey::new(id, crypto::random_key()?)))
+        Self::new(VaultKey::new(id, crypto::random_key()?))
     }
 
     pub(crate) fn id(&self) -> &str {

@@ -56,7 +56,7 @@ pub fn aes256gcm_seal(
 ) -> Result<(Vec<u8>, [u8; 16]), Error> {
     let (key, nonce) = key_nonce(key, nonce)?;
     let key = Zeroizing::new(key);
-    Ok(crypto::seal_with_nonce(&key, &nonce, aad, plaintext))
+    crypto::seal_with_nonce(&key, &nonce, aad, plaintext)
 }
 
 /// AES-256-GCM decryption: `Ok(Some(plaintext))`, `Ok(None)` when the tag
@@ -81,8 +81,8 @@ pub fn aes256gcm_open(
 /// HKDF-SHA256 (RFC 5869) with an empty salt and 32 bytes of output: how
 /// the vault key's subkeys are made (`info` is their label, e.g.
 /// `agent-secrets/v1/config-mac`).
-pub fn hkdf_sha256(ikm: &[u8; 32], info: &[u8]) -> [u8; 32] {
-    *crypto::hkdf_sha256(ikm, info).expose()
+pub fn hkdf_sha256(ikm: &[u8; 32], info: &[u8]) -> Result<[u8; 32], Error> {
+    Ok(*crypto::hkdf_sha256(ikm, info)?.expose())
 }
 
 /// HMAC-SHA256 with a 32-byte key.
@@ -109,7 +109,7 @@ pub fn signed_bytes(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// [`signed_bytes`] of the document). For independent implementations and
 /// their tests; the vault computes it itself.
 pub fn config_mac(vault_key: &[u8; 32], config: &[u8]) -> Result<[u8; 32], Error> {
-    let key = crypto::hkdf_sha256(vault_key, crypto::CONFIG_MAC_INFO.as_bytes());
+    let key = crypto::hkdf_sha256(vault_key, crypto::CONFIG_MAC_INFO.as_bytes())?;
     Ok(crypto::hmac_sha256(&key, &signed_bytes(config)?))
 }
 
@@ -137,5 +137,19 @@ mod tests {
             aes256gcm_open(&[1; 32], &[2; 12], b"a", &ct, &tag[..15]).expect("sizes ok"),
             None
         );
+    }
+
+    #[test]
+    fn the_config_mac_is_hmac_under_the_hkdf_subkey() {
+        let vault_key = [7u8; 32];
+        let config = br#"{"b": 1, "a": "x", "mac": "ignored"}"#;
+        let subkey = hkdf_sha256(&vault_key, b"agent-secrets/v1/config-mac").expect("hkdf");
+        let signed = signed_bytes(config).expect("json");
+        assert_eq!(signed, br#"{"a":"x","b":1}"#);
+        assert_eq!(
+            config_mac(&vault_key, config).expect("mac"),
+            hmac_sha256(&subkey, &signed)
+        );
+        assert_ne!(hmac_sha256(&subkey, b""), hmac_sha256(&[8u8; 32], b""));
     }
 }

@@ -810,7 +810,7 @@ mod tests {
     }
 
     fn patterns(text: &str) -> Vec<(usize, Pattern)> {
-        index(&[])
+        index(&[VALUE])
             .scan(text.as_bytes())
             .into_iter()
             .filter_map(|f| match f.what {
@@ -818,6 +818,14 @@ mod tests {
                 What::Value { .. } => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_stored_value_and_a_key_pattern_in_one_text_are_told_apart() {
+        let openai = format!("sk-{}", mixed(48));
+        let text = format!("A={VALUE}\nB={openai}\n");
+        assert_eq!(values_found(&index(&[VALUE]), &text), [(1, 0, Form::Exact)]);
+        assert_eq!(patterns(&text), [(2, Pattern::OpenAi)]);
     }
 
     #[test]

@@ -385,6 +385,17 @@ mod tests {
     }
 
     #[test]
+    fn no_path_and_no_variable_give_no_command_and_no_warning() {
+        let none = AlertChoice {
+            command: None,
+            source: None,
+            warning: None,
+        };
+        assert_eq!(alert_command(None, None, FileState::Absent, UID), none);
+        assert_eq!(alert_command(Some(""), None, FileState::Absent, UID), none);
+    }
+
+    #[test]
     fn a_good_file_gives_its_command() {
         let c = alert_command(None, Some(PATH), opened(0o600, UID, GOOD), UID);
         assert_eq!(

@@ -134,11 +134,8 @@ fn next_key_id(config: &ConfigDoc) -> String {
         .filter_map(|id| id.strip_prefix('k')?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    let mut n = highest + 1;
-    while config.keys.contains_key(&format!("k{n}")) {
-        n += 1;
-    }
-    format!("k{n}")
+    // No id in the map parses above `highest`, so this one is free.
+    format!("k{}", highest + 1)
 }
 
 /// The recipient `init` creates.
@@ -344,7 +341,7 @@ impl<S: Store> Vault<S> {
         if config.vault_key_id != vault_key.id() {
             return Err(Error::VaultKeyMiss);
         }
-        let keys = VaultKeys::new(vault_key);
+        let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
         let ring = KeyRing::open(&config, &keys.wrap)?;
         Ok(Self {
@@ -376,7 +373,7 @@ impl<S: Store> Vault<S> {
         };
         // The password is right: the count goes, whatever the file says next.
         lockout::clear(store)?;
-        let keys = VaultKeys::new(vault_key);
+        let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
         Ok(Some((config, keys)))
     }
@@ -515,11 +512,8 @@ impl<S: Store> Vault<S> {
             read_service(&self.store, service)?.unwrap_or_else(|| ServiceDoc::new(service));
         let mut outcomes = Vec::with_capacity(entries.len());
         for (key, value) in entries {
-            let sealed = crypto::seal(
-                self.ring.active(),
-                value_aad(service, key).as_bytes(),
-                value.expose().as_bytes(),
-            )?;
+            let (aad, plain) = (value_aad(service, key), value.expose().as_bytes());
+            let sealed = crypto::seal(self.ring.active(), aad.as_bytes(), plain)?;
             let previous = doc.secrets.get(key).map(|e| e.created_at);
             outcomes.push(if previous.is_some() {
                 SetOutcome::Updated
@@ -741,11 +735,8 @@ impl<S: Store> Vault<S> {
                 continue;
             }
             let value = self.open_entry(service, key, entry)?;
-            let sealed = crypto::seal(
-                self.ring.active(),
-                value_aad(service, key).as_bytes(),
-                value.expose().as_bytes(),
-            )?;
+            let (aad, plain) = (value_aad(service, key), value.expose().as_bytes());
+            let sealed = crypto::seal(self.ring.active(), aad.as_bytes(), plain)?;
             entry.key_id = self.ring.active_id().to_owned();
             entry.nonce = Fixed(sealed.nonce);
             entry.ciphertext = format::Base64(sealed.ciphertext);

@@ -197,3 +197,40 @@ fn sn(name: &str) -> ServiceName {
 fn kn(name: &str) -> KeyName {
     KeyName::parse(name).expect("key name")
 }
+
+#[test]
+fn the_policy_and_alert_thresholds_are_changed_under_the_mac_and_shown_by_status() {
+    let store = vault_with(LockoutPolicy::default());
+    let mut vault = Vault::unlock(&store, &Password::from(PASSWORD), t(1)).expect("unlock");
+    let policy = LockoutPolicy {
+        max_attempts: 3,
+        base_delay_seconds: 10,
+        max_delay_seconds: 600,
+    };
+    vault.set_lockout_policy(policy, t(2)).expect("policy");
+    vault
+        .set_alert_thresholds(Some((4, 900)), t(2))
+        .expect("alerts");
+    let out_of_bounds = LockoutPolicy {
+        max_attempts: 0,
+        ..policy
+    };
+    let config = store.read("config.json").expect("read");
+    assert!(matches!(
+        vault.set_lockout_policy(out_of_bounds, t(3)),
+        Err(Error::InvalidParameter(_))
+    ));
+    assert_eq!(
+        store.read("config.json").expect("read"),
+        config,
+        "unchanged"
+    );
+    let (status, problems) = agent_secrets_core::status(&store).expect("status");
+    assert!(problems.is_empty());
+    assert_eq!(status.lockout, policy);
+    let alerts = status.alerts.expect("thresholds");
+    assert_eq!((alerts.failed_unlocks, alerts.window_seconds), (4, 900));
+    // The MAC covers them: the next unlock verifies and keeps them.
+    let again = Vault::unlock(&store, &Password::from(PASSWORD), t(4)).expect("unlock");
+    assert_eq!(again.config().lockout, policy);
+}

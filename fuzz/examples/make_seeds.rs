@@ -27,7 +27,7 @@ fn sealed(key: &[u8; 32], nonce: [u8; 12], aad: &str, plain: &[u8]) -> (Vec<u8>,
 }
 
 fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
-    let wrap_key = hkdf_sha256(&FUZZ_VAULT_KEY, b"agent-secrets/v1/wrap");
+    let wrap_key = hkdf_sha256(&FUZZ_VAULT_KEY, b"agent-secrets/v1/wrap").expect("hkdf");
     let (ct, tag) = sealed(&wrap_key, [n; 12], &key_aad(id), data_key);
     WrappedKey {
         nonce: Fixed([n; 12]),
