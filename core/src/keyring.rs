@@ -233,3 +233,22 @@ impl KeyRing {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_key_of_the_ring_becomes_active() {
+        let mut ring = KeyRing {
+            active: "k1".to_owned(),
+            keys: BTreeMap::from([("k1".to_owned(), Key32::from_bytes([1; 32]))]),
+        };
+        ring.insert("k2".to_owned(), Key32::from_bytes([2; 32]));
+        assert!(matches!(ring.set_active("k3"), Err(Error::KeysChanged)));
+        assert_eq!(ring.active_id(), "k1", "unchanged");
+        ring.set_active("k2").expect("in the ring");
+        assert_eq!(ring.active_id(), "k2");
+        assert_eq!(ring.active().expose(), &[2; 32]);
+    }
+}

@@ -576,10 +576,10 @@ impl<S: Store> Vault<S> {
         let recipient = recipient.clone();
         let iterations = match iterations {
             Some(n) => check_iterations(u64::from(n))?,
-            None => match self.config.recipients.get(&recipient) {
-                Some(Recipient::Password(r)) => r.kdf.iterations,
-                None => return Err(Error::KeysChanged),
-            },
+            None => {
+                let current = self.config.password_recipient(&recipient);
+                current.ok_or(Error::KeysChanged)?.kdf.iterations
+            }
         };
         // Derive before taking the lock: at high iteration counts other
         // writers would otherwise wait for the KDF.
@@ -641,17 +641,12 @@ impl<S: Store> Vault<S> {
             }
             resumed = config.keys.len() > 1;
             if !resumed {
-                let Some(Recipient::Password(current)) = config.recipients.get(&recipient) else {
-                    return Err(Error::KeysChanged);
-                };
+                let current = config.password_recipient(&recipient);
+                let current = current.ok_or(Error::KeysChanged)?;
                 let keys = VaultKeys::random()?;
-                let wrapped = keyring::wrap_vault_key(
-                    &password_key,
-                    current.kdf.clone(),
-                    &recipient,
-                    &keys.vault_key,
-                    now,
-                )?;
+                let (kdf, vault_key) = (current.kdf.clone(), &keys.vault_key);
+                let wrapped =
+                    keyring::wrap_vault_key(&password_key, kdf, &recipient, vault_key, now)?;
                 let id = next_key_id(&config);
                 let data_key = crypto::random_key()?;
                 let mut data_keys = self.ring.rewrap(&config, &keys.wrap)?;
