@@ -137,13 +137,25 @@ pub enum Error {
     /// The keys changed (rotate or passwd) between unlock and a write.
     #[error("The vault's keys changed while this command ran (a rotate or passwd in another process); run the command again.")]
     KeysChanged,
+    /// `AGENT_SECRETS_LOCK_TIMEOUT_MS` breaks the grammar of
+    /// [`crate::lock::timeout_from_env`] (the value is not echoed).
+    #[error("AGENT_SECRETS_LOCK_TIMEOUT_MS must be a whole number of milliseconds written with the digits 0-9 only (such as 10000), or be unset or empty for the default of 10000.")]
+    LockTimeout,
     /// The storage adapter failed.
     #[error(transparent)]
     Storage(#[from] StoreError),
     /// The operating system's random number generator failed.
     #[error("The system random number generator failed; nothing was written.")]
     Random,
-    /// A primitive was called with a parameter of the wrong size.
+    /// An argument breaks a rule its caller had to keep: a size (a value
+    /// over 1 MiB, a key, password key, nonce or salt of the wrong length),
+    /// a range (a lockout policy, alert thresholds), a form (a name, a
+    /// `SERVICE/KEY` pair, a vault key id, a time, an audit operation or
+    /// status from JavaScript, JSON for the `hazmat` primitives), a mapping
+    /// rule or a change that would break a rule of `config.json`; also a
+    /// result a binding cannot hand back (an encoding failure). The text
+    /// names the rule, never the argument; a usage error
+    /// ([`ErrorKind::Usage`]).
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
     /// A variable that never carries a secret ([`crate::reserved_vars`]):
@@ -280,7 +292,8 @@ impl Error {
             | Self::NeedsPassword
             | Self::OtherRecipients { .. }
             | Self::InvalidParameter(_)
-            | Self::ReservedVariable(_) => ErrorKind::Usage,
+            | Self::ReservedVariable(_)
+            | Self::LockTimeout => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
             Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,

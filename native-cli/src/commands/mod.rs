@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and a `run`.
 
 pub mod audit;
+pub mod completions;
 pub mod config;
 pub mod delete;
 pub mod env;
@@ -9,6 +10,7 @@ pub mod get;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod man;
 pub mod metrics;
 pub mod passwd;
 pub mod preflight;
@@ -34,7 +36,7 @@ use crate::input::Inputs;
 
 /// Runs the parsed command line, then appends its audit line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let mut ctx = Context::new(&cli.global);
+    let mut ctx = Context::new(&cli.global)?;
     let target = audit_target(&cli.command);
     let outcome = dispatch(&mut ctx, cli.command);
     if let Some(target) = target {
@@ -49,6 +51,7 @@ fn audit_target(command: &Command) -> Option<Target> {
     let cmd = match command {
         Command::Secret(cmd) => cmd,
         Command::Preflight(a) => return preflight::audit_target(a),
+        Command::Completions(_) | Command::Man(_) => return None,
     };
     Some(match cmd {
         SecretCommand::Init(_) => Target::vault(Operation::Init),
@@ -98,6 +101,8 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Ui(args) => ui::run(ctx, &args),
         },
         Command::Preflight(args) => preflight::run(ctx, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 
@@ -120,14 +125,13 @@ pub fn unlock<'s>(
     }
     let password = inputs.password()?;
     // As many attempts as the lockout allows may be running already (other
-    // processes): wait for a free turn as for the lock, 1 ms doubling to 50 ms.
+    // processes): wait for a free turn with the lock's pauses.
     let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(1);
+    let mut pauses = agent_secrets_core::lock::Backoff::new();
     let vault = loop {
         match Vault::unlock(store, &password, now()) {
             Err(Error::UnlocksInFlight) if started.elapsed() < store.lock_timeout() => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                std::thread::sleep(pauses.next().unwrap_or(agent_secrets_core::lock::MAX_PAUSE));
             }
             other => break other?,
         }
