@@ -2,11 +2,7 @@
 //! generated from the clap definitions, so they must name every subcommand
 //! of this build, and neither touches a vault.
 
-// The tests start the binary under test (and bash, groff) themselves; the
-// rule that every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::Write;

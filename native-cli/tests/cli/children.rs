@@ -3,11 +3,7 @@
 //! that steers a loader, shell or interpreter set from a secret, and no
 //! child (git, the alert command, `run`'s) inheriting the master password.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -6,11 +6,7 @@
 //! vault is open, and the child looks at its parent. Root may read any
 //! process's files, so as root (CI) both run as `nobody` via `setpriv`.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;

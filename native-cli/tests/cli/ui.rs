@@ -2,10 +2,7 @@
 //! Each test starts the binary on port 0, reads the address it prints and
 //! talks to it with a plain TCP client.
 
-// Test processes (the binary under test, `kill`) are made directly.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

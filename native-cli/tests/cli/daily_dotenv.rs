@@ -7,10 +7,6 @@
 //!
 //! Needs `npm ci` in `tests/dotenv` (scripts/test.sh does it).
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,11 +2,7 @@
 //! names the file and key, nothing on stdout, the file left as it was, and
 //! the other services still readable.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::Project;

@@ -6,11 +6,7 @@
 //! changes. Every child runs under a watchdog, so a hang fails the test
 //! instead of stopping the suite.
 
-// The tests start the binary under test (and mkfifo, setpriv) themselves;
-// the rule that every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

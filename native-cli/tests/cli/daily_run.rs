@@ -1,11 +1,7 @@
 //! Black-box tests of `agent secret run`: what the child's environment
 //! holds (children print hashes, never values), exit codes, signals.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

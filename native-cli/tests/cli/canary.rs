@@ -3,11 +3,7 @@
 //! stdout or stderr (except the value where a command exists to print it),
 //! in the audit trail, or in any process's argv.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,10 +1,6 @@
 //! Regression tests named after the defects a review found.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use common::{Project, PASSWORD};
 

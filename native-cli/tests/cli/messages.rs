@@ -3,7 +3,7 @@
 //! each state is reached for real, and its `error: ` line and exit code
 //! must be the listed ones.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,11 +1,7 @@
 //! Lockout, passwd and rotate through the real binary, including processes
 //! killed with SIGKILL at spread-out instants.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

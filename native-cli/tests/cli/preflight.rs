@@ -1,11 +1,7 @@
 //! Black-box tests of `agent preflight`: one test per kind of damage, each
 //! asserting exit 8 and that exactly the expected checks fail.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -2,11 +2,7 @@
 //! someone who can write `.agent/secrets/` but does not know the password
 //! cannot make the owner's next command do.
 
-// The tests start the binary under test themselves; the rule that every
-// child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

@@ -1,7 +1,5 @@
 //! Runs the real `agent` binary in a temporary directory.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,7 @@
 //! The audit trail, its verification, metrics, alerts and the JSON log
 //! stream, through the real binary.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
 use common::{Project, PASSWORD};

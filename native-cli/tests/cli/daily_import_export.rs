@@ -2,11 +2,7 @@
 //! round trip, all-or-none imports and the bad inputs of issue 3. Fake
 //! values only; every refusal leaves the vault folder byte-identical.
 
-// The tests start the binary under test (and git) themselves; the rule that
-// every child is made by agent_cli::child::command is for the CLI.
-#![allow(clippy::disallowed_methods)]
-
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
