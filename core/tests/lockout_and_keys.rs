@@ -260,3 +260,27 @@ fn derive_key(store: &MemoryStore) -> [u8; 32] {
         .expect("derive");
     key
 }
+
+#[test]
+fn a_password_key_derived_from_a_recipients_parameters_is_the_one_unlock_derives() {
+    let store = vault_with(LockoutPolicy::default());
+    let config: serde_json::Value =
+        serde_json::from_slice(&store.read("config.json").expect("read").expect("present"))
+            .expect("json");
+    let salt = config["recipients"]["owner"]["kdf"]["salt"]
+        .as_str()
+        .expect("salt");
+    let salt =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, salt).expect("b64");
+    let password = Password::from(PASSWORD);
+    let key = PasswordKey::derive(&password, &salt, 100_000).expect("derive");
+    assert_eq!(key.expose_bytes(), &derive_key(&store));
+    assert!(matches!(
+        PasswordKey::derive(&password, &salt[..8], 100_000),
+        Err(Error::InvalidParameter("a KDF salt is 16 bytes"))
+    ));
+    assert!(matches!(
+        PasswordKey::derive(&password, &salt, 1),
+        Err(Error::KdfOutOfRange { iterations: 1 })
+    ));
+}
