@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 # Core's line coverage (cargo llvm-cov's summary) may not fall below this
 # percent: what it reached when the gate was set; raise it as lines are covered.
-CORE_LINE_FLOOR=98.9
+CORE_LINE_FLOOR=99.2
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -378,5 +378,10 @@ mod tests {
             Some(&b"one\ntwo\n"[..])
         );
         assert_eq!(store.read_tail("missing.log", 4).expect("tail"), None);
+        store.lock().expect("lock");
+        store.unlock().expect("unlock");
+        assert_eq!(store.list().expect("list"), ["audit.log"]);
+        store.remove("audit.log").expect("remove");
+        assert!(store.list().expect("list").is_empty());
     }
 }
