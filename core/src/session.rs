@@ -47,7 +47,7 @@
 use core::fmt;
 
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::files::{FileStat, FileType};
 
@@ -161,7 +161,9 @@ pub enum PathProblem {
         found: &'static str,
     },
     /// Not a socket where this vault's socket belongs.
-    #[error("{path} is {found}, not a socket; sessions are not used. Fix: remove it (`rm {path}`)")]
+    #[error(
+        "{path} is {found}, not a socket; sessions are not used. Fix: remove it (`rm {path}`)"
+    )]
     NotASocket {
         /// The socket.
         path: String,
@@ -494,8 +496,10 @@ impl<'a> Fields<'a> {
 
     fn id(&mut self) -> Result<&'a str, ProtocolError> {
         let bytes = self.take(ID_LEN, "vault key id")?;
-        let id = core::str::from_utf8(bytes).map_err(|_| ProtocolError::Malformed("vault key id"))?;
-        crate::format::check_vault_key_id(id).map_err(|_| ProtocolError::Malformed("vault key id"))?;
+        let id =
+            core::str::from_utf8(bytes).map_err(|_| ProtocolError::Malformed("vault key id"))?;
+        crate::format::check_vault_key_id(id)
+            .map_err(|_| ProtocolError::Malformed("vault key id"))?;
         Ok(id)
     }
 
@@ -517,7 +521,9 @@ impl<'a> Fields<'a> {
         if self.bytes.is_empty() {
             Ok(())
         } else {
-            Err(ProtocolError::Malformed("message (bytes past its last field)"))
+            Err(ProtocolError::Malformed(
+                "message (bytes past its last field)",
+            ))
         }
     }
 }
@@ -653,14 +659,15 @@ pub fn parse_response(body: &[u8]) -> Result<Response<'_>, ProtocolError> {
     Ok(response)
 }
 
-/// Builds a frame: the prefix is filled in by [`Frame::finish`].
-struct Frame(Zeroizing<Vec<u8>>);
+/// Builds a frame in a caller's buffer: the prefix is filled in by
+/// [`Frame::finish`].
+struct Frame<'b>(&'b mut Vec<u8>);
 
-impl Frame {
-    fn new(kind: u8) -> Self {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(128));
-        bytes.extend_from_slice(&[0, 0, 0, 0, VERSION, kind]);
-        Self(bytes)
+impl<'b> Frame<'b> {
+    fn new(out: &'b mut Vec<u8>, kind: u8) -> Self {
+        out.zeroize();
+        out.extend_from_slice(&[0, 0, 0, 0, VERSION, kind]);
+        Self(out)
     }
 
     fn put(&mut self, bytes: &[u8]) {
@@ -668,8 +675,8 @@ impl Frame {
     }
 
     fn path(&mut self, path: &[u8]) {
-        // Paths are checked by the caller's constructor; a longer one would
-        // not fit the prefix and is cut to an empty (refused) path.
+        // Paths are checked before a frame is built; a longer one would not
+        // fit the prefix and is cut to an empty (refused) path.
         let len = u16::try_from(path.len()).unwrap_or(0);
         self.put(&len.to_be_bytes());
         if len > 0 {
@@ -682,66 +689,74 @@ impl Frame {
         self.put(&t.max_in.to_be_bytes());
     }
 
-    fn finish(mut self) -> Zeroizing<Vec<u8>> {
+    fn finish(self) {
         let len = u32::try_from(self.0.len() - HEADER).unwrap_or(u32::MAX);
         self.0[..HEADER].copy_from_slice(&len.to_be_bytes());
-        self.0
     }
 }
 
 /// A request as one frame. A path that breaks the rules (relative, NUL,
 /// longer than [`MAX_PATH`]) is refused here, before anything is sent.
 pub fn encode_request(request: &Request<'_>) -> Result<Zeroizing<Vec<u8>>, ProtocolError> {
-    let frame = match request {
+    let mut out = Zeroizing::new(Vec::with_capacity(128));
+    match request {
         Request::Key { id, path } => {
             crate::format::check_vault_key_id(id)
                 .map_err(|_| ProtocolError::Malformed("vault key id"))?;
             check_path(path)?;
-            let mut f = Frame::new(REQ_KEY);
+            let mut f = Frame::new(&mut out, REQ_KEY);
             f.put(id.as_bytes());
             f.path(path);
-            f
+            f.finish();
         }
-        Request::Status => Frame::new(REQ_STATUS),
-        Request::Lock => Frame::new(REQ_LOCK),
+        Request::Status => Frame::new(&mut out, REQ_STATUS).finish(),
+        Request::Lock => Frame::new(&mut out, REQ_LOCK).finish(),
         Request::Start(s) => {
             crate::format::check_vault_key_id(s.id)
                 .map_err(|_| ProtocolError::Malformed("vault key id"))?;
             check_limits(&s.limits).map_err(|_| ProtocolError::Malformed("limits"))?;
             check_path(s.path)?;
-            let mut f = Frame::new(REQ_START);
+            let mut f = Frame::new(&mut out, REQ_START);
             f.put(s.id.as_bytes());
             f.put(s.key);
             f.put(&s.limits.idle_seconds.to_be_bytes());
             f.put(&s.limits.max_seconds.to_be_bytes());
             f.path(s.path);
-            f
+            f.finish();
         }
-    };
-    Ok(frame.finish())
+    }
+    Ok(out)
 }
 
 /// A response as one frame (the agent builds only valid ones; the result
 /// is wiped when dropped, since a key answer holds the key).
 pub fn encode_response(response: &Response<'_>) -> Zeroizing<Vec<u8>> {
-    let frame = match response {
+    let mut out = Zeroizing::new(Vec::with_capacity(128));
+    encode_response_into(response, &mut out);
+    out
+}
+
+/// [`encode_response`] into `out`, which is wiped first: the agent keeps
+/// one buffer, large enough never to grow, in locked memory.
+pub fn encode_response_into(response: &Response<'_>, out: &mut Vec<u8>) {
+    match response {
         Response::Key { id, key, times } => {
-            let mut f = Frame::new(RESP_KEY);
+            let mut f = Frame::new(out, RESP_KEY);
             f.put(id.as_bytes());
             f.put(*key);
             f.times(*times);
-            f
+            f.finish();
         }
         Response::Miss(miss) => {
-            let mut f = Frame::new(RESP_MISS);
+            let mut f = Frame::new(out, RESP_MISS);
             f.put(&[match miss {
                 Miss::OtherKey => 1,
                 Miss::OtherVault => 2,
             }]);
-            f
+            f.finish();
         }
         Response::Status(s) => {
-            let mut f = Frame::new(RESP_STATUS);
+            let mut f = Frame::new(out, RESP_STATUS);
             f.put(s.id.as_bytes());
             f.times(s.times);
             f.put(&s.pid.to_be_bytes());
@@ -751,20 +766,19 @@ pub fn encode_response(response: &Response<'_>) -> Zeroizing<Vec<u8>> {
                 0
             }]);
             f.path(s.path);
-            f
+            f.finish();
         }
-        Response::Locked => Frame::new(RESP_LOCKED),
+        Response::Locked => Frame::new(out, RESP_LOCKED).finish(),
         Response::Refused(r) => {
-            let mut f = Frame::new(RESP_REFUSED);
+            let mut f = Frame::new(out, RESP_REFUSED);
             f.put(&[match r {
                 Refusal::Version => 1,
                 Refusal::Malformed => 2,
                 Refusal::NotOnSocket => 3,
             }]);
-            f
+            f.finish();
         }
-    };
-    frame.finish()
+    }
 }
 
 // ---------------------------------------------------------------- the agent
@@ -940,7 +954,11 @@ mod tests {
         assert_eq!(name.len(), 32 + 5);
         assert_ne!(socket_name(b"/a"), socket_name(b"/b"));
         assert_eq!(socket_name(b"/a"), socket_name(b"/a"));
-        for bad in ["x.sock", "0123456789ABCDEF0123456789abcdef.sock", "0123456789abcdef0123456789abcdef"] {
+        for bad in [
+            "x.sock",
+            "0123456789ABCDEF0123456789abcdef.sock",
+            "0123456789abcdef0123456789abcdef",
+        ] {
             assert!(!is_socket_name(bad), "{bad}");
         }
         let path = socket_path("/run/user/1000/agent-secrets", PATH).expect("short");
@@ -960,21 +978,37 @@ mod tests {
             nlink: 1,
             size: 0,
         };
-        assert_eq!(check_socket_folder("/d", &st(0o040_700, 1000), 1000), Ok(()));
+        assert_eq!(
+            check_socket_folder("/d", &st(0o040_700, 1000), 1000),
+            Ok(())
+        );
         assert_eq!(check_socket("/d/s", &st(0o140_600, 1000), 1000), Ok(()));
         // Not even root's: the folder is the user's own.
         let e = check_socket_folder("/d", &st(0o040_700, 0), 1000).expect_err("root's");
-        assert!(e.to_string().contains("owned by uid 0, not by you (uid 1000)"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("owned by uid 0, not by you (uid 1000)"),
+            "{e}"
+        );
         let e = check_socket_folder("/d", &st(0o040_750, 1000), 1000).expect_err("group");
-        assert!(e.to_string().contains("mode 0750") && e.to_string().contains("chmod 700 /d"), "{e}");
+        assert!(
+            e.to_string().contains("mode 0750") && e.to_string().contains("chmod 700 /d"),
+            "{e}"
+        );
         let e = check_socket_folder("/d", &st(0o120_777, 1000), 1000).expect_err("link");
-        assert!(e.to_string().contains("a symbolic link, not a folder"), "{e}");
+        assert!(
+            e.to_string().contains("a symbolic link, not a folder"),
+            "{e}"
+        );
         let e = check_socket("/d/s", &st(0o140_666, 1000), 1000).expect_err("open");
         assert!(e.to_string().contains("chmod 600 /d/s"), "{e}");
         let e = check_socket("/d/s", &st(0o140_600, 65534), 1000).expect_err("theirs");
         assert!(matches!(e, PathProblem::Foreign { uid: 65534, .. }), "{e}");
         let e = check_socket("/d/s", &st(0o100_600, 1000), 1000).expect_err("file");
-        assert!(e.to_string().contains("a regular file, not a socket"), "{e}");
+        assert!(
+            e.to_string().contains("a regular file, not a socket"),
+            "{e}"
+        );
         let e = check_socket("/d/s", &st(0o120_777, 1000), 1000).expect_err("link");
         assert!(matches!(e, PathProblem::NotASocket { .. }), "{e}");
     }
@@ -985,7 +1019,10 @@ mod tests {
         assert_eq!((d.idle_seconds, d.max_seconds), (900, 28_800));
         assert_eq!(limits_for(d, None), Ok(d));
         assert_eq!(limits_for(d, Some(1)).map(|l| l.idle_seconds), Ok(1));
-        assert_eq!(limits_for(d, Some(28_800)).map(|l| l.idle_seconds), Ok(28_800));
+        assert_eq!(
+            limits_for(d, Some(28_800)).map(|l| l.idle_seconds),
+            Ok(28_800)
+        );
         let e = limits_for(d, Some(28_801)).expect_err("over the cap");
         assert!(e.contains("8h 0m") && e.contains("max_seconds"), "{e}");
         assert!(limits_for(d, Some(0)).is_err());
@@ -1027,12 +1064,19 @@ mod tests {
             assert_eq!(*encode_request(&parsed).expect("valid"), *frame);
         }
         // The exact bytes of a key request.
-        let frame = encode_request(&Request::Key { id: ID, path: b"/v" }).expect("valid");
+        let frame = encode_request(&Request::Key {
+            id: ID,
+            path: b"/v",
+        })
+        .expect("valid");
         let mut expected = vec![0, 0, 0, 38, 1, 0x01];
         expected.extend_from_slice(ID.as_bytes());
         expected.extend_from_slice(&[0, 2, b'/', b'v']);
         assert_eq!(*frame, expected);
-        assert_eq!(*encode_request(&Request::Lock).expect("valid"), [0, 0, 0, 2, 1, 3]);
+        assert_eq!(
+            *encode_request(&Request::Lock).expect("valid"),
+            [0, 0, 0, 2, 1, 3]
+        );
     }
 
     #[test]
@@ -1070,6 +1114,28 @@ mod tests {
     }
 
     #[test]
+    fn the_agents_buffer_is_wiped_and_reused() {
+        let mut out = Vec::with_capacity(MAX_BODY + HEADER);
+        let capacity = out.capacity();
+        let times = Times {
+            ends_in: 1,
+            max_in: 1,
+        };
+        encode_response_into(
+            &Response::Key {
+                id: ID,
+                key: &KEY,
+                times,
+            },
+            &mut out,
+        );
+        assert_eq!(out.len(), HEADER + 2 + 32 + 32 + 8);
+        encode_response_into(&Response::Locked, &mut out);
+        assert_eq!(out, [0, 0, 0, 2, 1, 0x84]);
+        assert_eq!(out.capacity(), capacity, "never grown, never moved");
+    }
+
+    #[test]
     fn parsers_are_strict() {
         let good = encode_request(&Request::Key { id: ID, path: PATH }).expect("valid");
         let good_body = body(&good).to_vec();
@@ -1097,7 +1163,11 @@ mod tests {
             b.extend_from_slice(&u16::try_from(bad_path.len()).expect("short").to_be_bytes());
             b.extend_from_slice(bad_path);
             assert!(parse_request(&b).is_err(), "{bad_path:?}");
-            assert!(encode_request(&Request::Key { id: ID, path: bad_path }).is_err());
+            assert!(encode_request(&Request::Key {
+                id: ID,
+                path: bad_path
+            })
+            .is_err());
         }
         // A start with limits outside the bounds.
         let mut s = start();
@@ -1107,7 +1177,10 @@ mod tests {
         assert_eq!(body_len([0, 0, 0, 1]), Err(ProtocolError::Length));
         assert_eq!(body_len([0, 0, 0x20, 1]), Err(ProtocolError::Length));
         assert_eq!(body_len([0, 0, 0x20, 0]), Ok(MAX_BODY));
-        assert_eq!(frame_body(&good[..good.len() - 1]), Err(ProtocolError::Frame));
+        assert_eq!(
+            frame_body(&good[..good.len() - 1]),
+            Err(ProtocolError::Frame)
+        );
         assert_eq!(frame_body(&[0, 0]), Err(ProtocolError::Frame));
         // Responses: unknown reasons and flags, ends past max.
         assert!(parse_response(&[1, 0x82, 3]).is_err());
@@ -1115,14 +1188,20 @@ mod tests {
         assert!(parse_response(&[1, 0x84, 0]).is_err());
         let status = encode_response(&Response::Status(StatusInfo {
             id: ID,
-            times: Times { ends_in: 1, max_in: 2 },
+            times: Times {
+                ends_in: 1,
+                max_in: 2,
+            },
             pid: 1,
             memory_locked: false,
             path: PATH,
         }));
         let mut flags = body(&status).to_vec();
         flags[2 + 32 + 8 + 4] = 2;
-        assert_eq!(parse_response(&flags), Err(ProtocolError::Malformed("flags")));
+        assert_eq!(
+            parse_response(&flags),
+            Err(ProtocolError::Malformed("flags"))
+        );
         let mut late = body(&status).to_vec();
         late[2 + 32 + 3] = 9; // ends_in 9 > max_in 2
         assert!(parse_response(&late).is_err());
@@ -1132,14 +1211,23 @@ mod tests {
     fn debug_output_never_shows_the_key() {
         let s = start();
         let text = format!("{s:?} {:?}", Request::Start(s));
-        assert!(!text.contains("90, 90") && text.contains("[redacted]"), "{text}");
+        assert!(
+            !text.contains("90, 90") && text.contains("[redacted]"),
+            "{text}"
+        );
         let r = Response::Key {
             id: ID,
             key: &KEY,
-            times: Times { ends_in: 1, max_in: 1 },
+            times: Times {
+                ends_in: 1,
+                max_in: 1,
+            },
         };
         let text = format!("{r:?}");
-        assert!(!text.contains("90") && text.contains("[redacted]"), "{text}");
+        assert!(
+            !text.contains("90") && text.contains("[redacted]"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1149,7 +1237,9 @@ mod tests {
         let frame = ask(ID, PATH);
         let (r, after) = agent.answer(body(&frame), &KEY, 2_000, 7, true);
         assert_eq!(after, After::Continue);
-        assert!(matches!(r, Response::Key { key, times: Times { ends_in: 60, max_in: 3599 }, .. } if *key == KEY));
+        assert!(
+            matches!(r, Response::Key { key, times: Times { ends_in: 60, max_in: 3599 }, .. } if *key == KEY)
+        );
         let frame = ask(OTHER_ID, PATH);
         let (r, _) = agent.answer(body(&frame), &KEY, 2_000, 7, true);
         assert_eq!(r, Response::Miss(Miss::OtherKey));
@@ -1158,7 +1248,10 @@ mod tests {
         assert_eq!(r, Response::Miss(Miss::OtherVault));
         let start_frame = encode_request(&Request::Start(start())).expect("valid");
         let (r, after) = agent.answer(body(&start_frame), &KEY, 2_000, 7, true);
-        assert_eq!((r, after), (Response::Refused(Refusal::NotOnSocket), After::Continue));
+        assert_eq!(
+            (r, after),
+            (Response::Refused(Refusal::NotOnSocket), After::Continue)
+        );
         let (r, _) = agent.answer(&[9, 1], &KEY, 2_000, 7, true);
         assert_eq!(r, Response::Refused(Refusal::Version));
         let (r, _) = agent.answer(&[1], &KEY, 2_000, 7, true);
@@ -1173,7 +1266,9 @@ mod tests {
         assert_eq!(agent.deadline_ms(), 60_000);
         // A status is not a use.
         let (r, _) = agent.answer(body(&status), &KEY, 30_000, 7, false);
-        assert!(matches!(r, Response::Status(s) if s.times.ends_in == 30 && s.pid == 7 && !s.memory_locked));
+        assert!(
+            matches!(r, Response::Status(s) if s.times.ends_in == 30 && s.pid == 7 && !s.memory_locked)
+        );
         assert_eq!(agent.deadline_ms(), 60_000);
         // A key answer is.
         let _ = agent.answer(body(&key), &KEY, 59_999, 7, false);
@@ -1190,7 +1285,10 @@ mod tests {
         // Lock.
         let mut agent = Agent::new(&start(), 0);
         let lock = encode_request(&Request::Lock).expect("valid");
-        assert_eq!(agent.answer(body(&lock), &KEY, 1, 7, false), (Response::Locked, After::Exit));
+        assert_eq!(
+            agent.answer(body(&lock), &KEY, 1, 7, false),
+            (Response::Locked, After::Exit)
+        );
         assert_eq!(agent.path(), PATH);
     }
 }

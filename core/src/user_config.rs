@@ -569,9 +569,11 @@ mod tests {
         // Alerts and a session side by side.
         let both = br#"{"alerts": {"command": ["x"]}, "session": {"max_seconds": 3600}}"#;
         assert_eq!(limits(both).0.max_seconds, 3600);
-        assert!(alert_command(None, Some(PATH), opened(0o600, UID, both), UID)
-            .command
-            .is_some());
+        assert!(
+            alert_command(None, Some(PATH), opened(0o600, UID, both), UID)
+                .command
+                .is_some()
+        );
         for bad in [
             &br#"{"session": {"idle_seconds": 0}}"#[..],
             br#"{"session": {"idle_seconds": 700, "max_seconds": 600}}"#,
@@ -582,7 +584,10 @@ mod tests {
             let (l, w) = limits(bad);
             assert_eq!(l, Limits::default());
             let w = w.expect("refused");
-            assert!(w.starts_with(PATH) && w.ends_with("the default session limits are used."), "{w}");
+            assert!(
+                w.starts_with(PATH) && w.ends_with("the default session limits are used."),
+                "{w}"
+            );
         }
         // A file others can write gives no limits either.
         let (l, w) = session_limits(Some(PATH), opened(0o666, UID, b"{}"), UID);

@@ -44,7 +44,10 @@ impl Context {
             .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
         Self {
             store: FileStore::new(dir, timeout),
-            inputs: Inputs::new(global.password_stdin),
+            inputs: Inputs::new(
+                global.password_stdin,
+                crate::session::allowed(global.no_session),
+            ),
             env_fallback: Cell::new(false),
         }
     }
