@@ -19,6 +19,7 @@ const { FileStore } = require('./fs-store.js');
 const { timeoutFromEnv } = require('./lock.js');
 const { derivePasswordKey } = require('./kdf.js');
 const { alertCommand } = require('./user-config.js');
+const { openWithSession } = require('./session.js');
 
 /** The vault folder when neither `dir` nor AGENT_SECRETS_DIR says otherwise. */
 const DEFAULT_DIR = path.join('.agent', 'secrets');
@@ -343,8 +344,12 @@ async function beginUnlock(wasm, store, lockTimeoutMs) {
 }
 
 /**
- * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs? }`.
- * The core counts the attempt first (refused while locked out), then the
+ * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs?, session? }`.
+ * While a session is open for it (`agent secret unlock`, the same user),
+ * the session agent's vault key opens it: no password, no KDF, and its
+ * audit lines say `"auth": "session"`; `session: false` or
+ * AGENT_SECRETS_NO_SESSION=1 in `processEnv` use the password regardless.
+ * Otherwise the core counts the attempt first (refused while locked out), then the
  * password key is derived with WebCrypto for each password recipient, and
  * the core verifies config.json's MAC before using anything in it; a wrong
  * password stays counted toward the lockout, as in the CLI.
@@ -357,7 +362,12 @@ async function openVault(options) {
   options = optionsObject(options);
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
-  const password = passwordFor(options);
+  // A password given is checked now; the environment's is looked at only
+  // when no session opens the vault.
+  const given = options.password !== undefined ? passwordFor(options) : undefined;
+  if (options.session !== undefined && typeof options.session !== 'boolean') {
+    throw invalidInput('session must be true or false.');
+  }
   let inner;
   try {
     // The background compile may still run; nothing is derived before the
@@ -365,6 +375,16 @@ async function openVault(options) {
     const wasm = await ready();
     // A command planted in config.json is never run: say so, locked or not.
     for (const w of core(() => wasm.vaultWarnings(store))) process.emitWarning(w, 'AgentSecretsWarning');
+    // An open session (`agent secret unlock`): no password, no KDF.
+    if (options.session !== false && initialized(store)) {
+      try {
+        inner = await openWithSession(wasm, store, processEnv, nowSeconds);
+      } catch (e) {
+        throw fromCore(e);
+      }
+      if (inner !== undefined) return new Vault(inner, store, processEnv);
+    }
+    const password = given !== undefined ? given : passwordFor(options);
     const params = await beginUnlock(wasm, store, store.lockFile.timeoutMs);
     // A corrupt state.json counts as no failures; the core says so (as the CLI warns).
     if (params.warning !== undefined) process.emitWarning(params.warning, 'AgentSecretsWarning');

@@ -20,7 +20,10 @@
 //!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
 //!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
 //!   for its file store, the folder rules `folderProblem`, `fileProblem`,
-//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`.
+//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`; for sessions,
+//!   `sessionSocketPath`, `sessionFolderProblem`, `sessionSocketProblem`,
+//!   `sessionDisabled`, `sessionKeyRequest`, `sessionFrameLength` and
+//!   `Vault.unlockWithSession`.
 //! - for the browser dashboard: `auditNextLine`, `auditVerify`,
 //!   `auditLines`, `mappingOf`, `importPlan`, and on an open `Vault`
 //!   `auditNextLine`, `auditVerify`, `setUserMapping`.
@@ -39,6 +42,7 @@ mod error;
 mod files;
 mod node;
 mod primitives;
+mod session;
 mod store;
 mod vault;
 mod web;
@@ -50,6 +54,10 @@ pub use node::{
     vault_warnings,
 };
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
+pub use session::{
+    session_disabled, session_folder_problem, session_frame_length, session_key_request,
+    session_socket_path, session_socket_problem,
+};
 pub use store::{JsStore, StoreObject};
 pub use vault::{list, open_documents, status, Vault};
 pub use web::{audit_lines, audit_next_line, audit_verify, import_plan, mapping_of};
