@@ -8,7 +8,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use agent_secrets_core::{primitives, InitOptions, MemoryStore, Password, Timestamp, Vault};
+use agent_secrets_core::{
+    primitives, InitOptions, KeyName, MemoryStore, Password, ServiceName, Timestamp, VarName, Vault,
+};
 
 /// Nanoseconds per call of `f`, the fastest of several rounds.
 fn per_call(rounds: usize, calls: usize, mut f: impl FnMut()) -> f64 {
@@ -37,9 +39,11 @@ fn main() {
     )
     .expect("init");
     let mut vault = vault;
-    let vars = ["BENCH_VARIABLE".to_owned()];
+    let vars = [VarName::parse("BENCH_VARIABLE").expect("variable")];
+    let service = ServiceName::parse("bench").expect("service");
+    let key = KeyName::parse("key").expect("key");
     vault
-        .set_user_mapping("bench", "key", Some(&vars), Timestamp::from_unix(1))
+        .set_user_mapping(&service, &key, Some(&vars), Timestamp::from_unix(1))
         .expect("a mapping, so the document is realistic");
     let config = store.documents()["config.json"].clone();
     let vault_key = *vault.vault_key().expose_bytes();

@@ -25,16 +25,17 @@
 //! [`requires_mac`] says which lines must.
 //!
 //! No field can hold a value: [`AuditEvent`] takes service and key names
-//! only through [`AuditEvent::service`]/[`AuditEvent::key`], which drop a
-//! string that is not a valid name (a value typed where a name belongs
-//! never reaches the log).
+//! only through [`AuditEvent::service`]/[`AuditEvent::key`], as a
+//! [`ServiceName`]/[`KeyName`], which a string that is not a valid name
+//! never becomes (a value typed where a name belongs never reaches the
+//! log).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::crypto;
 use crate::format::{canonical, signed_bytes_of, Fixed};
-use crate::names::{validate_key, validate_service};
+use crate::names::{KeyName, ServiceName};
 use crate::secret::AuditKey;
 use crate::store::{Store, WriteLock};
 use crate::{Error, Timestamp};
@@ -76,6 +77,64 @@ pub enum Auth {
     Session,
 }
 
+impl Operation {
+    /// Every operation, in the order of the enum.
+    pub const ALL: [Operation; 16] = [
+        Self::Init,
+        Self::Unlock,
+        Self::Set,
+        Self::Get,
+        Self::Delete,
+        Self::List,
+        Self::Import,
+        Self::Export,
+        Self::Run,
+        Self::Passwd,
+        Self::Rotate,
+        Self::Ui,
+        Self::Alert,
+        Self::Scan,
+        Self::Config,
+        Self::Lock,
+    ];
+
+    /// Its name in the audit format (`"get"`, `"passwd"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Init => "init",
+            Self::Unlock => "unlock",
+            Self::Set => "set",
+            Self::Get => "get",
+            Self::Delete => "delete",
+            Self::List => "list",
+            Self::Import => "import",
+            Self::Export => "export",
+            Self::Run => "run",
+            Self::Passwd => "passwd",
+            Self::Rotate => "rotate",
+            Self::Ui => "ui",
+            Self::Alert => "alert",
+            Self::Scan => "scan",
+            Self::Config => "config",
+            Self::Lock => "lock",
+        }
+    }
+
+    /// The operation named `name` in the audit format.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == name)
+            .ok_or(Error::InvalidParameter("unknown audit operation"))
+    }
+}
+
+impl core::fmt::Display for Operation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How it went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,6 +151,44 @@ pub enum Status {
     NotFound,
     /// Served from an environment variable instead of the vault.
     EnvFallback,
+}
+
+impl Status {
+    /// Every status, in the order of the enum.
+    pub const ALL: [Status; 6] = [
+        Self::Success,
+        Self::Failed,
+        Self::Unauthorized,
+        Self::Locked,
+        Self::NotFound,
+        Self::EnvFallback,
+    ];
+
+    /// Its name in the audit format (`"success"`, `"env_fallback"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Unauthorized => "unauthorized",
+            Self::Locked => "locked",
+            Self::NotFound => "not_found",
+            Self::EnvFallback => "env_fallback",
+        }
+    }
+
+    /// The status named `name` in the audit format.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or(Error::InvalidParameter("unknown audit status"))
+    }
+}
+
+impl core::fmt::Display for Status {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One event, before it is chained.
@@ -150,15 +247,15 @@ impl AuditEvent {
         self
     }
 
-    /// Adds the service name if it is a valid one (else records none).
-    pub fn service(mut self, service: &str) -> Self {
-        self.service = validate_service(service).ok().map(|()| service.to_owned());
+    /// Adds the service name.
+    pub fn service(mut self, service: &ServiceName) -> Self {
+        self.service = Some(service.to_string());
         self
     }
 
-    /// Adds the key name if it is a valid one (else records none).
-    pub fn key(mut self, key: &str) -> Self {
-        self.key = validate_key(key).ok().map(|()| key.to_owned());
+    /// Adds the key name.
+    pub fn key(mut self, key: &KeyName) -> Self {
+        self.key = Some(key.to_string());
         self
     }
 }
@@ -531,8 +628,8 @@ mod tests {
             "alice",
             "cli",
         )
-        .service("openai")
-        .key("api_key")
+        .service(&ServiceName::parse("openai").expect("service"))
+        .key(&KeyName::parse("api_key").expect("key"))
     }
 
     fn chain_ok(lines: usize) -> Verification {
@@ -837,16 +934,17 @@ mod tests {
     }
 
     #[test]
-    fn invalid_names_and_odd_labels_are_not_recorded() {
+    fn odd_labels_are_cleaned_and_invalid_names_cannot_be_recorded() {
         let e = AuditEvent::new(
             Timestamp::from_unix(0),
             Operation::Set,
             Status::Failed,
             "a\"b\nc",
             "",
-        )
-        .service("sk-LIVE/VALUE")
-        .key("has space");
+        );
+        // Only a ServiceName or a KeyName can be recorded, and these never become one.
+        assert!(ServiceName::parse("sk-LIVE/VALUE").is_err());
+        assert!(KeyName::parse("has space").is_err());
         assert_eq!(e.service, None);
         assert_eq!(e.key, None);
         assert_eq!(e.user, "abc");

@@ -250,6 +250,21 @@ impl ErrorKind {
             Self::Io => "IO",
         }
     }
+
+    /// The category whose [`ErrorKind::code`] is `code`, if any.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Usage,
+            Self::NotFound,
+            Self::WrongPassword,
+            Self::Locked,
+            Self::Integrity,
+            Self::NotInitialized,
+            Self::Io,
+        ]
+        .into_iter()
+        .find(|kind| kind.code() == code)
+    }
 }
 
 impl Error {

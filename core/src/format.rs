@@ -17,7 +17,7 @@ use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::crypto::{Sealed, NONCE_LEN, SALT_LEN, TAG_LEN};
-use crate::names::{validate_key, validate_service};
+use crate::names::{KeyName, ServiceName};
 use crate::{Error, Timestamp};
 
 /// The only format version this build reads and writes.
@@ -45,7 +45,7 @@ pub const KDF_ALGORITHM: &str = "pbkdf2-hmac-sha256";
 pub const CIPHER: &str = "aes-256-gcm";
 
 /// The document name of a service: `<service>.json`.
-pub fn service_file(service: &str) -> String {
+pub fn service_file(service: &ServiceName) -> String {
     format!("{service}.json")
 }
 
@@ -61,7 +61,7 @@ pub fn vault_key_aad(vault_key_id: &str, recipient: &str) -> String {
 }
 
 /// The AAD that binds a value's ciphertext to its service and key.
-pub fn value_aad(service: &str, key: &str) -> String {
+pub fn value_aad(service: &ServiceName, key: &KeyName) -> String {
     format!("agent-secrets/v1/value/{service}/{key}")
 }
 
@@ -352,18 +352,18 @@ pub struct ServiceDoc {
     /// 1.
     pub version: u64,
     /// Must equal the file name's stem.
-    pub service: String,
-    /// Secrets by key name.
-    pub secrets: BTreeMap<String, SecretEntry>,
+    pub service: ServiceName,
+    /// Secrets by key name (checked by the parse).
+    pub secrets: BTreeMap<KeyName, SecretEntry>,
 }
 
 impl ServiceDoc {
     /// An empty document for `service`.
-    pub fn new(service: &str) -> Self {
+    pub fn new(service: &ServiceName) -> Self {
         Self {
             format: SERVICE_FORMAT.to_owned(),
             version: VERSION,
-            service: service.to_owned(),
+            service: service.clone(),
             secrets: BTreeMap::new(),
         }
     }
@@ -500,7 +500,7 @@ pub(crate) fn check_config(doc: &ConfigDoc) -> Result<(), String> {
     if doc
         .recipients
         .keys()
-        .any(|name| validate_key(name).is_err())
+        .any(|name| KeyName::parse(name).is_err())
     {
         return Err("a recipient name in \"recipients\" is not a valid name".to_owned());
     }
@@ -523,14 +523,14 @@ pub(crate) fn check_config(doc: &ConfigDoc) -> Result<(), String> {
     if !doc.keys.contains_key(&doc.active_key) {
         return Err("active_key names no key in \"keys\"".to_owned());
     }
-    if doc.keys.keys().any(|id| validate_key(id).is_err()) {
+    if doc.keys.keys().any(|id| KeyName::parse(id).is_err()) {
         return Err("a key id in \"keys\" is not a valid name".to_owned());
     }
     check_lockout_policy(&doc.lockout)?;
     if let Some(alerts) = &doc.alerts {
         check_alert_thresholds(alerts.failed_unlocks, alerts.window_seconds)?;
     }
-    crate::env::check_user_mapping(&doc.env)?;
+    crate::env::mapping::check_user_mapping(&doc.env)?;
     Ok(())
 }
 
@@ -593,20 +593,19 @@ pub fn check_iterations(iterations: u64) -> Result<u32, Error> {
 }
 
 /// Parses and checks `<service>.json`; `service` is the name the caller
-/// expects (the file's stem).
-pub fn parse_service(service: &str, bytes: &[u8]) -> Result<ServiceDoc, Error> {
+/// expects (the file's stem). The service and every key name are checked
+/// as they are read (an invalid one is named by what is wrong with it and
+/// its position, never quoted).
+pub fn parse_service(service: &ServiceName, bytes: &[u8]) -> Result<ServiceDoc, Error> {
     let file = service_file(service);
     check_header(&file, bytes, SERVICE_FORMAT)?;
     let doc: ServiceDoc =
         serde_json::from_slice(bytes).map_err(|e| corrupt(&file, describe(&e)))?;
-    if doc.service != service {
+    if doc.service != *service {
         return Err(corrupt(&file, "\"service\" does not match the file name"));
     }
     for (key, entry) in &doc.secrets {
-        if validate_key(key).is_err() {
-            return Err(corrupt(&file, "a secret has an invalid key name"));
-        }
-        if validate_key(&entry.key_id).is_err() {
+        if KeyName::parse(&entry.key_id).is_err() {
             return Err(corrupt(&file, format!("'{key}' has an invalid key_id")));
         }
     }
@@ -622,9 +621,8 @@ pub fn to_bytes<T: Serialize>(doc: &T) -> Vec<u8> {
 }
 
 /// Whether a document name is a service document, and which service.
-pub fn service_of_file(name: &str) -> Option<&str> {
-    let stem = name.strip_suffix(".json")?;
-    validate_service(stem).ok().map(|()| stem)
+pub fn service_of_file(name: &str) -> Option<ServiceName> {
+    ServiceName::parse(name.strip_suffix(".json")?).ok()
 }
 
 #[cfg(test)]
@@ -899,29 +897,34 @@ mod tests {
         let json = r#"{"format":"agent-secrets/service","version":1,"service":"openai","secrets":{
             "api_key":{"key_id":"k1","nonce":"AAAAAAAAAAAAAAAA","ciphertext":"","tag":"AAAAAAAAAAAAAAAAAAAAAA==",
             "created_at":"2026-11-28T12:00:00Z","updated_at":"2026-11-28T12:00:00Z"}}}"#;
-        let doc = parse_service("openai", json.as_bytes()).expect("valid");
+        let name = |s: &str| ServiceName::parse(s).expect("service");
+        let openai = name("openai");
+        let doc = parse_service(&openai, json.as_bytes()).expect("valid");
         assert_eq!(doc.secrets.len(), 1);
         assert!(matches!(
-            parse_service("anthropic", json.as_bytes()),
+            parse_service(&name("anthropic"), json.as_bytes()),
             Err(Error::Corrupt { .. })
         ));
         let bad_key = json.replace("\"api_key\"", "\"../x\"");
-        assert!(matches!(
-            parse_service("openai", bad_key.as_bytes()),
-            Err(Error::Corrupt { .. })
-        ));
+        let msg = parse_service(&openai, bad_key.as_bytes())
+            .map_err(|e| e.to_string())
+            .unwrap_err();
+        assert!(
+            msg.starts_with("openai.json: an invalid key name (") && !msg.contains("../x"),
+            "{msg}"
+        );
         let bad_id = json.replace("\"k1\"", "\"k 1\"");
         assert!(matches!(
-            parse_service("openai", bad_id.as_bytes()),
+            parse_service(&openai, bad_id.as_bytes()),
             Err(Error::Corrupt { .. })
         ));
         let newer = json.replace("\"version\":1", "\"version\":7");
         assert!(matches!(
-            parse_service("openai", newer.as_bytes()),
+            parse_service(&openai, newer.as_bytes()),
             Err(Error::NewerVersion { found: 7, .. })
         ));
         let plaintext = json.replace("\"ciphertext\":\"\"", "\"value\":\"sk-CANARY\"");
-        let msg = parse_service("openai", plaintext.as_bytes())
+        let msg = parse_service(&openai, plaintext.as_bytes())
             .map_err(|e| e.to_string())
             .unwrap_err();
         assert!(
@@ -929,24 +932,26 @@ mod tests {
             "{msg}"
         );
         assert_eq!(
-            parse_service("openai", &to_bytes(&doc)).expect("round trip"),
+            parse_service(&openai, &to_bytes(&doc)).expect("round trip"),
             doc
         );
     }
 
     #[test]
     fn names_and_aad() {
-        assert_eq!(service_file("openai"), "openai.json");
+        let openai = ServiceName::parse("openai").expect("service");
+        let api_key = KeyName::parse("api_key").expect("key");
+        assert_eq!(service_file(&openai), "openai.json");
         assert_eq!(key_aad("k1"), "agent-secrets/v1/key/k1");
         assert_eq!(
             vault_key_aad("0123456789abcdef0123456789abcdef", "owner"),
             "agent-secrets/v1/vault-key/0123456789abcdef0123456789abcdef/owner"
         );
         assert_eq!(
-            value_aad("openai", "api_key"),
+            value_aad(&openai, &api_key),
             "agent-secrets/v1/value/openai/api_key"
         );
-        assert_eq!(service_of_file("openai.json"), Some("openai"));
+        assert_eq!(service_of_file("openai.json"), Some(openai));
         assert_eq!(service_of_file("config.json"), None);
         assert_eq!(service_of_file("state.json"), None);
         assert_eq!(service_of_file("openai.json.tmp.abc"), None);

@@ -13,15 +13,15 @@
 use crate::dotenv::{self, Duplicate};
 use crate::env::{self, ReverseMapping, UserMapping};
 use crate::reserved_vars::reserved;
-use crate::SecretString;
+use crate::{KeyName, SecretString, ServiceName};
 
 /// One secret to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
     /// Service name.
-    pub service: String,
+    pub service: ServiceName,
     /// Key name.
-    pub key: String,
+    pub key: KeyName,
     /// The variable it came from.
     pub var: String,
     /// The line of the file, from 1.
@@ -34,9 +34,9 @@ pub struct Planned {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {
     /// Service name.
-    pub service: String,
+    pub service: ServiceName,
     /// Key name.
-    pub key: String,
+    pub key: KeyName,
     /// The earlier variable and its line.
     pub earlier: (String, usize),
     /// The later variable (the one kept) and its line.
@@ -66,7 +66,7 @@ pub enum PlanError {
 /// For a secret that maps to no variable but reserved ones
 /// (`app/LD_PRELOAD`, `ld/preload`): "maps only to VAR, and REASON". Such a
 /// secret is never imported (from a file or the environment).
-pub fn unusable(user: &UserMapping, service: &str, key: &str) -> Option<String> {
+pub fn unusable(user: &UserMapping, service: &ServiceName, key: &KeyName) -> Option<String> {
     let vars = env::secret_vars(user, service, key);
     if !vars.variables.is_empty() {
         return None;
@@ -81,8 +81,8 @@ pub fn unusable(user: &UserMapping, service: &str, key: &str) -> Option<String> 
 pub fn plan(
     bytes: &[u8],
     user: &UserMapping,
-    existing: &[(String, String)],
-    service: Option<&str>,
+    existing: &[(ServiceName, KeyName)],
+    service: Option<&ServiceName>,
 ) -> Result<Plan, PlanError> {
     let parsed = dotenv::parse(bytes).map_err(|errors| {
         PlanError::Unreadable(errors.iter().map(ToString::to_string).collect())
@@ -93,7 +93,7 @@ pub fn plan(
         duplicates: parsed.duplicates,
         ..Plan::default()
     };
-    let mut seen: std::collections::HashMap<(String, String), usize> =
+    let mut seen: std::collections::HashMap<(ServiceName, KeyName), usize> =
         std::collections::HashMap::new();
     for entry in parsed.entries {
         // Named by the list's entry, not the line's name: nothing of the
@@ -155,7 +155,8 @@ mod tests {
     #[test]
     fn variables_find_their_secrets_and_problems_are_listed_by_line() {
         let user = UserMapping::new();
-        let existing = vec![("stripe".to_owned(), "secret_key".to_owned())];
+        let name = |s: &str| ServiceName::parse(s).expect("service");
+        let existing = vec![(name("stripe"), KeyName::parse("secret_key").expect("key"))];
         let file = b"OPENAI_API_KEY=sk-1\nDATABASE_URL=postgres://x\nSTRIPE_SECRET_KEY=s\nGEMINI_API_KEY=g1\nGOOGLE_GEMINI_API_KEY=g2\n";
         let plan = plan(file, &user, &existing, None).expect("plan");
         let places: Vec<(&str, &str, &str, usize)> = plan
@@ -175,7 +176,7 @@ mod tests {
         assert_eq!(plan.planned[3].value.expose(), "g2");
         assert_eq!(plan.merged.len(), 1);
         assert_eq!(plan.merged[0].earlier, ("GEMINI_API_KEY".to_owned(), 4));
-        let into = super::plan(b"X=1\n", &user, &existing, Some("svc")).expect("plan");
+        let into = super::plan(b"X=1\n", &user, &existing, Some(&name("svc"))).expect("plan");
         assert_eq!(
             (
                 into.planned[0].service.as_str(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::audit::{AuditLine, Operation, Status};
 use crate::format::AlertPolicy;
-use crate::{ServiceInfo, Timestamp};
+use crate::{KeyName, ServiceInfo, ServiceName, Timestamp};
 
 /// Everything `agent secret metrics` reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,9 +58,9 @@ pub struct LastAccess {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StaleSecret {
     /// Service.
-    pub service: String,
+    pub service: ServiceName,
     /// Key.
-    pub key: String,
+    pub key: KeyName,
     /// Its value's last change.
     pub updated_at: Timestamp,
     /// Whole days since then.
@@ -177,7 +177,9 @@ mod tests {
         for (t, op, status, target) in events {
             let mut e = AuditEvent::new(Timestamp::from_unix(*t), *op, *status, "u", "cli");
             if let Some((s, k)) = target {
-                e = e.service(s).key(k);
+                e = e
+                    .service(&ServiceName::parse(s).expect("service"))
+                    .key(&KeyName::parse(k).expect("key"));
             }
             let line = chain(prev.as_deref(), e, None);
             let body = line[..line.len() - 1].to_vec();
@@ -217,16 +219,16 @@ mod tests {
             (50, Operation::List, Status::Success, None),
         ]);
         let services = vec![ServiceInfo {
-            service: "openai".into(),
+            service: ServiceName::parse("openai").expect("service"),
             secrets: vec![
                 SecretInfo {
-                    key: "api_key".into(),
+                    key: KeyName::parse("api_key").expect("key"),
                     key_id: "k1".into(),
                     created_at: Timestamp::from_unix(0),
                     updated_at: Timestamp::from_unix(0),
                 },
                 SecretInfo {
-                    key: "fresh".into(),
+                    key: KeyName::parse("fresh").expect("key"),
                     key_id: "k1".into(),
                     created_at: Timestamp::from_unix(0),
                     updated_at: Timestamp::from_unix(95 * 86_400),

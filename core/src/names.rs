@@ -1,8 +1,18 @@
-//! Service and key names, masking, and the password strength rule.
+//! Service, key and variable names, masking, and the password strength
+//! rule.
 //!
 //! Names become file names (`<service>.json`) and AAD strings, so they are
 //! checked before anything touches storage: no separators, no `..`, no NUL,
-//! no reserved document names.
+//! no reserved document names. A name is checked once, where it enters
+//! (a command-line argument, a wasm binding's argument, a parsed
+//! document), by parsing it into [`ServiceName`], [`KeyName`] or
+//! [`VarName`]; every function of the core takes those types, so a name
+//! that reaches one is valid because it exists. An invalid name is
+//! reported by what is wrong with it, never by echoing it: it may be a
+//! value typed in the wrong place.
+
+use core::fmt;
+use core::str::FromStr;
 
 use crate::{Error, Password};
 
@@ -47,7 +57,7 @@ const LOOKS_LIKE_A_SECRET: &str =
 const RESERVED_SERVICES: [&str; 2] = ["config", "state"];
 
 /// Checks `^[a-z0-9][a-z0-9_-]{0,63}$` and the reserved names.
-pub fn validate_service(name: &str) -> Result<(), Error> {
+fn check_service(name: &str) -> Result<(), Error> {
     let reason = if name.is_empty() {
         Some("it is empty")
     } else if name.len() > 64 {
@@ -73,7 +83,7 @@ pub fn validate_service(name: &str) -> Result<(), Error> {
 }
 
 /// Checks `^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`.
-pub fn validate_key(name: &str) -> Result<(), Error> {
+fn check_key(name: &str) -> Result<(), Error> {
     let reason = if name.is_empty() {
         Some("it is empty")
     } else if name.len() > 128 {
@@ -95,6 +105,187 @@ pub fn validate_key(name: &str) -> Result<(), Error> {
         None => Ok(()),
     }
 }
+
+/// Checks a variable name of the user mapping: `[A-Za-z_][A-Za-z0-9_]*`,
+/// at most 128 characters, and not a variable that never carries a secret
+/// ([`crate::reserved_vars`]; [`Error::ReservedVariable`]).
+fn check_var(name: &str) -> Result<(), Error> {
+    if name.len() > 128 || !crate::dotenv::is_shell_name(name) {
+        return Err(Error::InvalidParameter(
+            "a variable name is 1 to 128 characters of A-Z, a-z, 0-9 and '_' and does not start with a digit",
+        ));
+    }
+    match crate::reserved_vars::reserved(name) {
+        Some(why) => Err(Error::ReservedVariable(why)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a name, from its rule's error (never the name).
+fn why(error: &Error) -> String {
+    match error {
+        Error::InvalidServiceName { reason } | Error::InvalidKeyName { reason } => {
+            (*reason).to_owned()
+        }
+        Error::InvalidParameter(reason) => (*reason).to_owned(),
+        Error::ReservedVariable(entry) => format!("{entry}; a secret never sets it"),
+        other => other.to_string(),
+    }
+}
+
+/// A checked name: a `String` that passed its rule, and the conversions a
+/// string-like name needs. Built by `parse` (the rule) or, inside the
+/// core, from a name a parser or a constant already checked.
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident, $check:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            #[doc = concat!("Checks `name` against the rule of a ", $what, " name; the error says what is wrong, never the name.")]
+            pub fn parse(name: &str) -> Result<Self, Error> {
+                $check(name)?;
+                Ok(Self(name.to_owned()))
+            }
+
+            /// A name that its rule already passed (a parsed document, a
+            /// constant of the core).
+            #[allow(dead_code)] // not every kind of name has such a source
+            pub(crate) fn from_checked(name: String) -> Self {
+                debug_assert!($check(&name).is_ok(), "unchecked name");
+                Self(name)
+            }
+
+            /// The name.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The name as an owned string.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+
+            fn from_str(name: &str) -> Result<Self, Error> {
+                Self::parse(name)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = Error;
+
+            fn try_from(name: &str) -> Result<Self, Error> {
+                Self::parse(name)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+
+            fn try_from(name: String) -> Result<Self, Error> {
+                $check(&name)?;
+                Ok(Self(name))
+            }
+        }
+
+        impl core::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        // Same order, equality and hash as the string: a map keyed by names
+        // can be searched with a `&str`.
+        impl core::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(name: $name) -> String {
+                name.0
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        /// Parses with the rule; the error says what is wrong, never the
+        /// text read.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Self::parse(&text).map_err(|e| {
+                    serde::de::Error::custom(format_args!(
+                        concat!("an invalid ", $what, " name ({})"),
+                        why(&e)
+                    ))
+                })
+            }
+        }
+    };
+}
+
+name_type!(
+    /// A service name: `^[a-z0-9][a-z0-9_-]{0,63}$`, not `config` or
+    /// `state` (the vault's own documents), and not the shape of a known
+    /// credential. It names the document `<service>.json`.
+    ServiceName,
+    check_service,
+    "service"
+);
+
+name_type!(
+    /// A key name within a service: `^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`,
+    /// and not the shape of a known credential.
+    KeyName,
+    check_key,
+    "key"
+);
+
+name_type!(
+    /// An environment variable name of the user mapping: a shell name
+    /// (`[A-Za-z_][A-Za-z0-9_]*`) of at most 128 characters that is not a
+    /// variable no secret ever sets ([`crate::reserved_vars`]).
+    VarName,
+    check_var,
+    "variable"
+);
 
 /// The masked form of a value: always [`MASK`], whatever the value.
 pub fn mask(_value: &crate::SecretString) -> &'static str {
@@ -139,7 +330,7 @@ mod tests {
     #[test]
     fn service_names() {
         for ok in ["openai", "a", "0", "my-service_2", &"a".repeat(64)] {
-            assert!(validate_service(ok).is_ok(), "{ok}");
+            assert!(ServiceName::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
             "",
@@ -159,7 +350,10 @@ mod tests {
             &"a".repeat(65),
         ] {
             assert!(
-                matches!(validate_service(bad), Err(Error::InvalidServiceName { .. })),
+                matches!(
+                    ServiceName::parse(bad),
+                    Err(Error::InvalidServiceName { .. })
+                ),
                 "{bad:?}"
             );
         }
@@ -175,7 +369,7 @@ mod tests {
             "a.b-c",
             &"k".repeat(128),
         ] {
-            assert!(validate_key(ok).is_ok(), "{ok}");
+            assert!(KeyName::parse(ok).is_ok(), "{ok}");
         }
         for bad in [
             "",
@@ -190,7 +384,7 @@ mod tests {
             &"k".repeat(129),
         ] {
             assert!(
-                matches!(validate_key(bad), Err(Error::InvalidKeyName { .. })),
+                matches!(KeyName::parse(bad), Err(Error::InvalidKeyName { .. })),
                 "{bad:?}"
             );
         }
@@ -209,25 +403,27 @@ mod tests {
             "xoxb-0123456789-abcdef",
             "eyJhbGciOiJIUzI1NiJ9",
         ] {
-            let e = validate_key(value).map_err(|e| e.to_string()).unwrap_err();
+            let e = KeyName::parse(value)
+                .map_err(|e| e.to_string())
+                .unwrap_err();
             assert!(
                 e.contains("looks like a secret value") && !e.contains(value),
                 "{e}"
             );
         }
-        assert!(validate_service("sk-0123456789abcdefghij").is_err());
+        assert!(ServiceName::parse("sk-0123456789abcdefghij").is_err());
         for ok in ["sk_key", "api_key", "AKIA", "eyJ", "ghp_token", "sk-short"] {
-            assert!(validate_key(ok).is_ok(), "{ok}");
+            assert!(KeyName::parse(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn invalid_names_are_not_echoed() {
-        let msg = validate_service("sk-LEAKED/VALUE")
+        let msg = ServiceName::parse("sk-LEAKED/VALUE")
             .map_err(|e| e.to_string())
             .unwrap_err();
         assert!(!msg.contains("LEAKED"), "{msg}");
-        let msg = validate_key("sk LEAKED")
+        let msg = KeyName::parse("sk LEAKED")
             .map_err(|e| e.to_string())
             .unwrap_err();
         assert!(!msg.contains("LEAKED"), "{msg}");
@@ -263,5 +459,62 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn variable_names() {
+        assert_eq!(
+            VarName::parse("STRIPE_SK")
+                .map(String::from)
+                .ok()
+                .as_deref(),
+            Some("STRIPE_SK")
+        );
+        assert_eq!(
+            VarName::parse("PRELOAD_URL").map(|v| v.len()).ok(),
+            Some(11)
+        );
+        for reserved in ["LD_PRELOAD", "NODE_OPTIONS", "AGENT_SECRETS_PASSWORD"] {
+            assert!(
+                matches!(VarName::parse(reserved), Err(Error::ReservedVariable(_))),
+                "{reserved}"
+            );
+        }
+        for bad in ["", "1A", "A-B", "A.B", &"A".repeat(129)] {
+            assert!(
+                matches!(VarName::parse(bad), Err(Error::InvalidParameter(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_convert_like_strings() {
+        let service: ServiceName = "openai".parse().expect("valid");
+        let key = KeyName::try_from("api_key".to_owned()).expect("valid");
+        assert_eq!(service, "openai");
+        assert_eq!(service.as_str(), "openai");
+        assert_eq!(&*key, "api_key");
+        assert_eq!(format!("{service}/{key}"), "openai/api_key");
+        assert_eq!(key.clone().into_string(), "api_key");
+        assert!(KeyName::try_from("a b").is_err());
+        assert!(KeyName::try_from("a b".to_owned()).is_err());
+        let map = std::collections::BTreeMap::from([(key.clone(), 1)]);
+        assert_eq!(map.get("api_key"), Some(&1), "searched with a &str");
+    }
+
+    #[test]
+    fn serde_checks_names_and_never_quotes_them() {
+        let ok: KeyName = serde_json::from_str("\"api_key\"").expect("valid");
+        assert_eq!(serde_json::to_string(&ok).expect("json"), "\"api_key\"");
+        let e = serde_json::from_str::<ServiceName>("\"sk-LEAKED/VALUE\"")
+            .map_err(|e| e.to_string())
+            .unwrap_err();
+        assert!(
+            e.starts_with("an invalid service name (it contains a character other than")
+                && !e.contains("LEAKED"),
+            "{e}"
+        );
+        assert!(serde_json::from_str::<VarName>("\"LD_PRELOAD\"").is_err());
     }
 }

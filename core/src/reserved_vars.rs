@@ -57,9 +57,13 @@ impl Reason {
     }
 }
 
+/// Variables that never carry a vault value: the tool's own settings,
+/// among them the master password.
+pub const TOOL_PREFIX: &str = "AGENT_SECRETS_";
+
 /// Variables starting with one of these never carry a secret.
 pub const PREFIXES: &[(&str, Reason)] = &[
-    (crate::env::RESERVED_VAR_PREFIX, Reason::Tool),
+    (TOOL_PREFIX, Reason::Tool),
     ("LD_", Reason::Loader),
     ("DYLD_", Reason::Loader),
     ("GIT_", Reason::Git),

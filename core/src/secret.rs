@@ -199,6 +199,20 @@ impl PasswordKey {
         bytes.zeroize();
         Self(key)
     }
+
+    /// The derived bytes as a front end holds them (a JavaScript
+    /// `Uint8Array`): exactly 32, else [`crate::Error::InvalidParameter`].
+    /// Copied straight into the wiped buffer; the caller wipes its own copy.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        if bytes.len() != key.len() {
+            return Err(crate::Error::InvalidParameter(
+                "the password key must be 32 bytes",
+            ));
+        }
+        key.copy_from_slice(bytes);
+        Ok(Self(Key32(key)))
+    }
 }
 
 redacted_debug!(PasswordKey);
@@ -242,6 +256,14 @@ mod tests {
             format!("{:?}", PasswordKey::from_bytes([7; 32])),
             "PasswordKey([redacted])"
         );
+        let from_slice = PasswordKey::from_slice(&[7; 32]).expect("32 bytes");
+        assert_eq!(from_slice.0.expose(), &[7; 32]);
+        for len in [0, 31, 33] {
+            assert!(matches!(
+                PasswordKey::from_slice(&vec![7; len]),
+                Err(crate::Error::InvalidParameter(_))
+            ));
+        }
         assert_eq!(
             format!("{:?}", AuditKey(Key32::from_bytes([7; 32]))),
             "AuditKey([redacted])"

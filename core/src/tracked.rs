@@ -239,7 +239,7 @@ mod tests {
             "tester",
             "cli",
         )
-        .service("openai");
+        .service(&crate::ServiceName::parse("openai").expect("service"));
         let line = crate::audit::chain(None, event, None);
         let mut log = line.clone();
         log.extend_from_slice(b"{\"not\": \"a line\"}\n");

@@ -12,7 +12,7 @@ use crate::format::{
 };
 use crate::keyring::{self, KeyRing, VaultKeys};
 use crate::lockout::{self, LockoutState, Reservation, STATE_FILE};
-use crate::names::{validate_key, validate_service};
+use crate::names::{check_password_strength, KeyName, ServiceName};
 use crate::secret::{AuditKey, PasswordKey, VaultKey};
 use crate::store::{Store, WriteLock};
 use crate::{Error, Password, SecretString, Timestamp};
@@ -48,7 +48,7 @@ pub enum SetOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SecretInfo {
     /// Key name.
-    pub key: String,
+    pub key: KeyName,
     /// Data key that sealed it.
     pub key_id: String,
     /// First set.
@@ -61,7 +61,7 @@ pub struct SecretInfo {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServiceInfo {
     /// Service name.
-    pub service: String,
+    pub service: ServiceName,
     /// Its secrets, sorted by key.
     pub secrets: Vec<SecretInfo>,
 }
@@ -167,7 +167,10 @@ fn read_config<S: Store + ?Sized>(store: &S) -> Result<ConfigDoc, Error> {
     parse_config(&read_config_bytes(store)?)
 }
 
-fn read_service<S: Store + ?Sized>(store: &S, service: &str) -> Result<Option<ServiceDoc>, Error> {
+fn read_service<S: Store + ?Sized>(
+    store: &S,
+    service: &ServiceName,
+) -> Result<Option<ServiceDoc>, Error> {
     store
         .read(&service_file(service))?
         .map(|bytes| parse_service(service, &bytes))
@@ -219,16 +222,18 @@ impl<S: Store> Vault<S> {
     /// Creates a new vault: a random vault key wrapped for the password
     /// recipient `owner`, a random data key `k1` wrapped under the vault
     /// key, `config.json` (MAC'ed), `.gitignore` and a clean `state.json`.
-    /// Refuses to touch a store that already has a `config.json`, or that
-    /// holds anything an `init` of ours did not leave
-    /// ([`crate::files::check_init_folder`]). The caller checks password
-    /// strength ([`crate::check_password_strength`]) first.
+    /// Refuses a password that breaks the strength rule
+    /// ([`crate::check_password_strength`], which a front end may call
+    /// first to say so before asking for it again), and refuses to touch a
+    /// store that already has a `config.json`, or that holds anything an
+    /// `init` of ours did not leave ([`crate::files::check_init_folder`]).
     pub fn init(
         store: S,
         password: &Password,
         options: &InitOptions,
         now: Timestamp,
     ) -> Result<Self, Error> {
+        check_password_strength(password)?;
         let iterations = check_iterations(u64::from(options.iterations))?;
         check_lockout_policy(&options.lockout).map_err(Error::InvalidParameter)?;
         let (config, keys, ring, password_key) = {
@@ -428,25 +433,25 @@ impl<S: Store> Vault<S> {
     }
 
     /// Decrypts one value.
-    pub fn get(&self, service: &str, key: &str) -> Result<SecretString, Error> {
-        validate_service(service)?;
-        validate_key(key)?;
+    pub fn get(&self, service: &ServiceName, key: &KeyName) -> Result<SecretString, Error> {
         let doc = read_service(&self.store, service)?.ok_or_else(|| Error::ServiceNotFound {
-            service: service.to_owned(),
+            service: service.to_string(),
         })?;
         let entry = doc.secrets.get(key).ok_or_else(|| Error::SecretNotFound {
-            service: service.to_owned(),
-            key: key.to_owned(),
+            service: service.to_string(),
+            key: key.to_string(),
         })?;
         self.open_entry(service, key, entry)
     }
 
     /// Decrypts every value of a service, in key order (one read, for `run`
     /// and exports).
-    pub fn get_service(&self, service: &str) -> Result<Vec<(String, SecretString)>, Error> {
-        validate_service(service)?;
+    pub fn get_service(
+        &self,
+        service: &ServiceName,
+    ) -> Result<Vec<(KeyName, SecretString)>, Error> {
         let doc = read_service(&self.store, service)?.ok_or_else(|| Error::ServiceNotFound {
-            service: service.to_owned(),
+            service: service.to_string(),
         })?;
         doc.secrets
             .iter()
@@ -456,13 +461,13 @@ impl<S: Store> Vault<S> {
 
     fn open_entry(
         &self,
-        service: &str,
-        key: &str,
+        service: &ServiceName,
+        key: &KeyName,
         entry: &SecretEntry,
     ) -> Result<SecretString, Error> {
         let tampered = || Error::Tampered {
             file: service_file(service),
-            key: key.to_owned(),
+            key: key.to_string(),
         };
         let data_key = self.ring.get(&entry.key_id).ok_or_else(|| Error::Corrupt {
             file: service_file(service),
@@ -483,8 +488,8 @@ impl<S: Store> Vault<S> {
     /// Stores one value (see [`Vault::set_many`]).
     pub fn set(
         &self,
-        service: &str,
-        key: &str,
+        service: &ServiceName,
+        key: &KeyName,
         value: &SecretString,
         now: Timestamp,
     ) -> Result<SetOutcome, Error> {
@@ -495,18 +500,16 @@ impl<S: Store> Vault<S> {
     /// Stores several values of one service with one write: under the lock,
     /// checks that the keys did not change since unlock, re-reads the service
     /// document, seals each value under the active key with a fresh nonce
-    /// and replaces the document atomically. All names are checked before
-    /// anything is read.
+    /// and replaces the document atomically. Every value's size is checked
+    /// before anything is read.
     pub fn set_many<'v>(
         &self,
-        service: &str,
-        entries: impl IntoIterator<Item = (&'v str, &'v SecretString)>,
+        service: &ServiceName,
+        entries: impl IntoIterator<Item = (&'v KeyName, &'v SecretString)>,
         now: Timestamp,
     ) -> Result<Vec<SetOutcome>, Error> {
-        validate_service(service)?;
         let entries: Vec<_> = entries.into_iter().collect();
-        for (key, value) in &entries {
-            validate_key(key)?;
+        for (_, value) in &entries {
             if value.len() > MAX_VALUE_BYTES {
                 return Err(Error::InvalidParameter("a value is larger than 1 MiB"));
             }
@@ -534,7 +537,7 @@ impl<S: Store> Vault<S> {
                 SetOutcome::Created
             });
             doc.secrets.insert(
-                key.to_owned(),
+                key.clone(),
                 SecretEntry {
                     key_id: self.ring.active_id().to_owned(),
                     nonce: Fixed(sealed.nonce),
@@ -550,18 +553,16 @@ impl<S: Store> Vault<S> {
     }
 
     /// Removes one secret; the service document goes when its last secret does.
-    pub fn delete(&self, service: &str, key: &str) -> Result<(), Error> {
-        validate_service(service)?;
-        validate_key(key)?;
+    pub fn delete(&self, service: &ServiceName, key: &KeyName) -> Result<(), Error> {
         let _lock = WriteLock::take(&self.store)?;
         let mut doc =
             read_service(&self.store, service)?.ok_or_else(|| Error::ServiceNotFound {
-                service: service.to_owned(),
+                service: service.to_string(),
             })?;
         if doc.secrets.remove(key).is_none() {
             return Err(Error::SecretNotFound {
-                service: service.to_owned(),
-                key: key.to_owned(),
+                service: service.to_string(),
+                key: key.to_string(),
             });
         }
         if doc.secrets.is_empty() {
@@ -577,14 +578,16 @@ impl<S: Store> Vault<S> {
     /// unlocked with, under a new password key (new salt, fresh nonce), and
     /// only `config.json` is rewritten (MAC'ed), in one atomic replace. The
     /// data keys and every other file stay as they are. A crash leaves the
-    /// old password or the new one working, never neither. The caller
-    /// checks the new password's strength first.
+    /// old password or the new one working, never neither. A new password
+    /// that breaks the strength rule ([`crate::check_password_strength`])
+    /// is refused before anything is derived.
     pub fn change_password(
         &mut self,
         new_password: &Password,
         iterations: Option<u32>,
         now: Timestamp,
     ) -> Result<(), Error> {
+        check_password_strength(new_password)?;
         let (recipient, _) = self.password.as_ref().ok_or(Error::NeedsPassword)?;
         let recipient = recipient.clone();
         let iterations = match iterations {
@@ -683,11 +686,11 @@ impl<S: Store> Vault<S> {
             self.ring.set_active(&config.active_key)?;
             self.config = config;
         }
-        let mut services: Vec<String> = self
+        let mut services: Vec<ServiceName> = self
             .store
             .list()?
             .iter()
-            .filter_map(|n| service_of_file(n).map(str::to_owned))
+            .filter_map(|n| service_of_file(n))
             .collect();
         services.sort();
         let total = services.len();
@@ -702,10 +705,10 @@ impl<S: Store> Vault<S> {
             // A service written by an older build or restored from a backup
             // between the pass and now would still need an old key.
             for service in self.store.list()?.iter().filter_map(|n| service_of_file(n)) {
-                let doc = read_service(&self.store, service)?;
+                let doc = read_service(&self.store, &service)?;
                 if doc.is_some_and(|d| d.secrets.values().any(|e| e.key_id != config.active_key)) {
                     return Err(Error::Corrupt {
-                        file: service_file(service),
+                        file: service_file(&service),
                         detail: "still holds values under an old key after the rotation pass; run rotate again".to_owned(),
                     });
                 }
@@ -736,7 +739,7 @@ impl<S: Store> Vault<S> {
     }
 
     /// Re-encrypts the values of one service that are not under the active key.
-    fn reencrypt_service(&self, service: &str) -> Result<usize, Error> {
+    fn reencrypt_service(&self, service: &ServiceName) -> Result<usize, Error> {
         let _lock = WriteLock::take(&self.store)?;
         self.check_keys_unchanged()?;
         let Some(mut doc) = read_service(&self.store, service)? else {
@@ -798,7 +801,7 @@ impl<S: Store> Vault<S> {
     /// file is re-MAC'ed): under the write lock, re-reads and verifies the
     /// file, applies `change` to it, checks the result against the format's
     /// rules, sets `updated_at` and replaces the file atomically.
-    fn update_config(
+    pub(crate) fn update_config(
         &mut self,
         now: Timestamp,
         change: impl FnOnce(&mut ConfigDoc) -> Result<(), Error>,
@@ -850,43 +853,6 @@ impl<S: Store> Vault<S> {
             Ok(())
         })
     }
-
-    /// Sets (`Some`) or removes (`None`) the user mapping of one secret
-    /// (`"env"` in `config.json`; see [`crate::env`]).
-    pub fn set_user_mapping(
-        &mut self,
-        service: &str,
-        key: &str,
-        vars: Option<&[String]>,
-        now: Timestamp,
-    ) -> Result<(), Error> {
-        validate_service(service)?;
-        validate_key(key)?;
-        for var in vars.unwrap_or_default() {
-            crate::env::validate_var(var)?;
-        }
-        if vars.is_some_and(|v| v.is_empty()) {
-            return Err(Error::InvalidParameter(
-                "a mapping names at least one variable",
-            ));
-        }
-        self.update_config(now, |config| {
-            let name = crate::env::mapping_key(service, key);
-            match vars {
-                Some(vars) => {
-                    config.env.insert(name, vars.to_vec());
-                }
-                None => {
-                    config.env.remove(&name);
-                }
-            }
-            crate::env::check_user_mapping(&config.env).map_err(|_| {
-                Error::InvalidParameter(
-                    "a variable can be mapped from only one secret; remove its other mapping first",
-                )
-            })
-        })
-    }
 }
 
 /// Names and metadata of the secrets (no password needed). With a service,
@@ -895,7 +861,7 @@ impl<S: Store> Vault<S> {
 /// and the others are still listed.
 pub fn list<S: Store + ?Sized>(
     store: &S,
-    service: Option<&str>,
+    service: Option<&ServiceName>,
 ) -> Result<(Vec<ServiceInfo>, Vec<Error>), Error> {
     read_config(store)?;
     let info = |doc: ServiceDoc| ServiceInfo {
@@ -912,9 +878,8 @@ pub fn list<S: Store + ?Sized>(
             .collect(),
     };
     if let Some(service) = service {
-        validate_service(service)?;
         let doc = read_service(store, service)?.ok_or_else(|| Error::ServiceNotFound {
-            service: service.to_owned(),
+            service: service.to_string(),
         })?;
         return Ok((vec![info(doc)], Vec::new()));
     }
@@ -926,7 +891,7 @@ pub fn list<S: Store + ?Sized>(
         let Some(service) = service_of_file(name) else {
             continue;
         };
-        match read_service(store, service) {
+        match read_service(store, &service) {
             Ok(Some(doc)) => services.push(info(doc)),
             Ok(None) => {} // removed since the listing
             Err(e) => problems.push(e),

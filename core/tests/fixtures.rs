@@ -18,8 +18,8 @@ use agent_secrets_core::format::{
     SERVICE_FORMAT,
 };
 use agent_secrets_core::{
-    list, primitives, status, Error, ErrorKind, InitOptions, MemoryStore, Password, Timestamp,
-    Vault,
+    list, primitives, status, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password,
+    ServiceName, Timestamp, Vault,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -290,7 +290,7 @@ const FAIL: &[(&str, Expect)] = &[
     ),
     (
         "fail_service_bad_key_name.json",
-        Corrupt("a secret has an invalid key name"),
+        Corrupt("an invalid key name (it contains a character other than"),
     ),
     (
         "fail_service_bad_key_id.json",
@@ -336,19 +336,19 @@ const OK: &[&str] = &[
 ];
 
 /// The service a `*_service_*` fixture is parsed as (its file stem).
-fn service_of(name: &str) -> &'static str {
-    if name == "ok_service_anthropic.json" {
+fn service_of(name: &str) -> ServiceName {
+    sn(if name == "ok_service_anthropic.json" {
         "anthropic"
     } else {
         "openai"
-    }
+    })
 }
 
 fn parse(name: &str, bytes: &[u8]) -> Result<(), Error> {
     if name.contains("_config") {
         parse_config(bytes).map(|_| ())
     } else if name.contains("_service_") {
-        parse_service(service_of(name), bytes).map(|_| ())
+        parse_service(&service_of(name), bytes).map(|_| ())
     } else {
         panic!("{name}: neither a config nor a service fixture")
     }
@@ -424,7 +424,7 @@ fn every_fail_fixture_is_refused_with_a_message_naming_the_file() {
         let file = if name.starts_with("fail_config_") {
             CONFIG_FILE.to_owned()
         } else {
-            format::service_file(service_of(name))
+            format::service_file(&service_of(name))
         };
         let e = match expect {
             Mac => {
@@ -533,11 +533,11 @@ fn every_ok_fixture_parses_and_is_what_the_writer_writes() {
         ("ok_service_anthropic.json", "anthropic", vec!["api_key"]),
     ] {
         assert_eq!(service_of(name), service);
-        let doc = parse_service(service, &read(name)).expect(name);
+        let doc = parse_service(&sn(service), &read(name)).expect(name);
         assert_eq!(doc.format, SERVICE_FORMAT);
         assert_eq!(doc.service, service);
         assert_eq!(
-            doc.secrets.keys().map(String::as_str).collect::<Vec<_>>(),
+            doc.secrets.keys().map(KeyName::as_str).collect::<Vec<_>>(),
             keys
         );
         for entry in doc.secrets.values() {
@@ -547,7 +547,7 @@ fn every_ok_fixture_parses_and_is_what_the_writer_writes() {
         assert_eq!(format::to_bytes(&doc), read(name), "{name}");
         // Read as another service, a document is refused.
         assert!(matches!(
-            parse_service("mistral", &read(name)),
+            parse_service(&sn("mistral"), &read(name)),
             Err(Error::Corrupt { .. })
         ));
     }
@@ -586,7 +586,7 @@ fn the_ok_vault_opens_with_the_fixture_password() {
         .expect("fixture vault opens");
         for (service, key, value) in VALUES {
             assert_eq!(
-                vault.get(service, key).expect(key).expose(),
+                vault.get(&sn(service), &kn(key)).expect(key).expose(),
                 value,
                 "{service}/{key}"
             );
@@ -743,7 +743,12 @@ fn regenerate() {
     .expect("init");
     for (service, key, value) in VALUES {
         vault
-            .set(service, key, &value.into(), Timestamp::from_unix(T0 + 60))
+            .set(
+                &sn(service),
+                &kn(key),
+                &value.into(),
+                Timestamp::from_unix(T0 + 60),
+            )
             .expect("set");
     }
     let docs = vault.store().documents();
@@ -1148,4 +1153,14 @@ fn regenerate() {
     for (name, bytes) in &files {
         std::fs::write(dir.join(name), bytes).expect("write fixture");
     }
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

@@ -2,7 +2,7 @@
 //! kept as tests named after the bug. See fuzz/README.md.
 
 use agent_secrets_core::audit::{self, AuditEvent, AuditLine, Operation, Status, AUDIT_FILE};
-use agent_secrets_core::{MemoryStore, Store, Timestamp};
+use agent_secrets_core::{KeyName, MemoryStore, ServiceName, Store, Timestamp};
 
 fn event() -> AuditEvent {
     AuditEvent::new(
@@ -12,8 +12,8 @@ fn event() -> AuditEvent {
         "alice",
         "cli",
     )
-    .service("openai")
-    .key("api_key")
+    .service(&sn("openai"))
+    .key(&kn("api_key"))
 }
 
 /// Found by the `audit` target (input: one `\n`). `verify` read a log of
@@ -87,4 +87,14 @@ fn an_unknown_recipient_type_does_not_repeat_the_recipient_name() {
     let e = agent_secrets_core::format::parse_config(config).expect_err("unknown type");
     assert!(!format!("{e} {e:?}").contains("CANARY"), "{e}");
     assert!(e.to_string().starts_with("config.json: a recipient"), "{e}");
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

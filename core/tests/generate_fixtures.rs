@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use agent_secrets_core::{InitOptions, MemoryStore, Password, SecretString, Timestamp, Vault};
+use agent_secrets_core::{
+    InitOptions, KeyName, MemoryStore, Password, SecretString, ServiceName, Timestamp, Vault,
+};
 
 #[cfg(test)]
 #[path = "../../tests/support/vault_v1.rs"]
@@ -31,7 +33,12 @@ fn generate_vault_v1() {
     for (i, (service, key, value)) in vault_v1::SECRETS.iter().enumerate() {
         let at = Timestamp::from_unix(vault_v1::CREATED_AT + 60 * (i as i64 + 1));
         vault
-            .set(service, key, &SecretString::from(*value), at)
+            .set(
+                &ServiceName::parse(service).expect("service"),
+                &KeyName::parse(key).expect("key"),
+                &SecretString::from(*value),
+                at,
+            )
             .expect("set");
     }
     let documents = vault.into_store().documents();

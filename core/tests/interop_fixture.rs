@@ -1,7 +1,9 @@
 //! The native core opens the vault in `tests/data/vault-v1/` (the wasm
 //! build opens the same files in `wasm/tests/interop.rs`).
 
-use agent_secrets_core::{list, status, ErrorKind, MemoryStore, Password, Vault};
+use agent_secrets_core::{
+    list, status, ErrorKind, KeyName, MemoryStore, Password, ServiceName, Vault,
+};
 
 #[cfg(test)]
 #[path = "../../tests/support/vault_v1.rs"]
@@ -29,7 +31,11 @@ fn opens_with_the_fixture_password_and_reads_every_value() {
         ("owner", vault_v1::ITERATIONS)
     );
     for (service, key, value) in vault_v1::SECRETS {
-        let got = vault.get(service, key).expect("get");
+        let name = (ServiceName::parse(service), KeyName::parse(key));
+        let (Ok(s), Ok(k)) = name else {
+            panic!("{service}/{key}: not valid names");
+        };
+        let got = vault.get(&s, &k).expect("get");
         assert!(got.expose() == *value, "{service}/{key}: value differs");
     }
     // Reading changes no document; the unlock counted its attempt in
@@ -49,7 +55,11 @@ fn lists_names_without_the_password() {
     assert!(problems.is_empty());
     let mut names: Vec<(String, String)> = services
         .iter()
-        .flat_map(|s| s.secrets.iter().map(|e| (s.service.clone(), e.key.clone())))
+        .flat_map(|s| {
+            s.secrets
+                .iter()
+                .map(|e| (s.service.to_string(), e.key.to_string()))
+        })
         .collect();
     names.sort();
     let mut expected: Vec<(String, String)> = vault_v1::SECRETS

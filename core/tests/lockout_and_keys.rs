@@ -5,8 +5,8 @@ use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE}
 use agent_secrets_core::format::{to_bytes, LockoutPolicy};
 use agent_secrets_core::lockout::{self, STATE_FILE};
 use agent_secrets_core::{
-    begin_unlock, primitives, Error, ErrorKind, InitOptions, MemoryStore, Password, PasswordKey,
-    Store, StoreError, Timestamp, Vault,
+    begin_unlock, primitives, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password,
+    PasswordKey, ServiceName, Store, StoreError, Timestamp, Vault,
 };
 
 const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -96,7 +96,7 @@ fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
             .expect("derived key");
     assert!(lockout::load(&store).0.is_clear(), "a right key clears it");
     vault
-        .set("svc", "k", &"fake-derived".into(), t(1))
+        .set(&sn("svc"), &kn("k"), &"fake-derived".into(), t(1))
         .expect("set");
     let mut key = derive(2);
     key[0] ^= 1;
@@ -174,7 +174,9 @@ fn a_value_over_one_mib_is_refused_before_any_write() {
     let writes = store.write_count();
     let big =
         agent_secrets_core::SecretString::new("x".repeat(agent_secrets_core::MAX_VALUE_BYTES + 1));
-    let e = vault.set("svc", "big", &big, t(2)).expect_err("too big");
+    let e = vault
+        .set(&sn("svc"), &kn("big"), &big, t(2))
+        .expect_err("too big");
     assert_eq!(e.kind(), ErrorKind::Usage);
     assert!(!e.to_string().contains("xxxx"));
     assert_eq!(store.write_count(), writes);
@@ -182,6 +184,16 @@ fn a_value_over_one_mib_is_refused_before_any_write() {
     let fits =
         agent_secrets_core::SecretString::new("x".repeat(agent_secrets_core::MAX_VALUE_BYTES));
     vault
-        .set("svc", "big", &fits, t(2))
+        .set(&sn("svc"), &kn("big"), &fits, t(2))
         .expect("exactly 1 MiB fits");
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

@@ -5,8 +5,8 @@ use std::cell::RefCell;
 
 use agent_secrets_core::format::{CONFIG_FILE, GITIGNORE_FILE};
 use agent_secrets_core::{
-    list, status, Error, ErrorKind, InitOptions, MemoryStore, Password, Store, StoreError,
-    Timestamp, Vault, MIN_ITERATIONS,
+    list, status, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName,
+    Store, StoreError, Timestamp, Vault, MIN_ITERATIONS,
 };
 
 /// A fake password used only by these tests.
@@ -102,9 +102,9 @@ fn t(s: i64) -> Timestamp {
 
 fn vault() -> Vault<Faulty> {
     let v = Vault::init(Faulty::default(), &PASSWORD.into(), &opts(), t(0)).expect("init");
-    v.set("openai", "api_key", &"fake-a".into(), t(1))
+    v.set(&sn("openai"), &kn("api_key"), &"fake-a".into(), t(1))
         .expect("set");
-    v.set("openai", "org_id", &"fake-b".into(), t(1))
+    v.set(&sn("openai"), &kn("org_id"), &"fake-b".into(), t(1))
         .expect("set");
     v
 }
@@ -168,15 +168,17 @@ fn reads_that_fail_are_storage_errors() {
     let v = vault();
     v.store().set(&[Fault::Read("openai.json")]);
     for e in [
-        v.get("openai", "api_key").map(|_| ()).expect_err("get"),
-        v.get_service("openai")
+        v.get(&sn("openai"), &kn("api_key"))
+            .map(|_| ())
+            .expect_err("get"),
+        v.get_service(&sn("openai"))
             .map(|_| ())
             .expect_err("get_service"),
-        v.delete("openai", "api_key").expect_err("delete"),
-        v.set("openai", "api_key", &"x".into(), t(2))
+        v.delete(&sn("openai"), &kn("api_key")).expect_err("delete"),
+        v.set(&sn("openai"), &kn("api_key"), &"x".into(), t(2))
             .map(|_| ())
             .expect_err("set"),
-        list(v.store(), Some("openai"))
+        list(v.store(), Some(&sn("openai")))
             .map(|_| ())
             .expect_err("list one"),
     ] {
@@ -190,7 +192,7 @@ fn reads_that_fail_are_storage_errors() {
 
     v.store().set(&[Fault::Read(CONFIG_FILE)]);
     for e in [
-        v.set("openai", "api_key", &"x".into(), t(2))
+        v.set(&sn("openai"), &kn("api_key"), &"x".into(), t(2))
             .map(|_| ())
             .expect_err("set checks the keys"),
         list(v.store(), None).map(|_| ()).expect_err("list"),
@@ -200,7 +202,10 @@ fn reads_that_fail_are_storage_errors() {
     }
     assert!(!v.store().inner.is_locked());
     // Reads that do not need config.json still work.
-    assert_eq!(v.get("openai", "api_key").expect("get").expose(), "fake-a");
+    assert_eq!(
+        v.get(&sn("openai"), &kn("api_key")).expect("get").expose(),
+        "fake-a"
+    );
 
     let store = v.into_store();
     let e = Vault::unlock(
@@ -219,22 +224,24 @@ fn writes_and_removes_that_fail_leave_the_document_and_release_the_lock() {
     v.store()
         .set(&[Fault::Write("openai.json"), Fault::Remove("openai.json")]);
     let e = v
-        .set("openai", "api_key", &"new".into(), t(2))
+        .set(&sn("openai"), &kn("api_key"), &"new".into(), t(2))
         .expect_err("write");
     assert_storage(&e, "openai.json", true);
-    let e = v.delete("openai", "org_id").expect_err("rewrite");
+    let e = v.delete(&sn("openai"), &kn("org_id")).expect_err("rewrite");
     assert_storage(&e, "openai.json", true);
     assert_eq!(v.store().inner.documents(), before);
     assert!(!v.store().inner.is_locked());
 
     // The last key: delete removes the document, and that fails.
     v.store().set(&[]);
-    v.delete("openai", "org_id").expect("delete");
+    v.delete(&sn("openai"), &kn("org_id")).expect("delete");
     v.store().set(&[Fault::Remove("openai.json")]);
-    let e = v.delete("openai", "api_key").expect_err("remove");
+    let e = v.delete(&sn("openai"), &kn("api_key")).expect_err("remove");
     assert_storage(&e, "openai.json", true);
     assert_eq!(
-        v.get("openai", "api_key").expect("still there").expose(),
+        v.get(&sn("openai"), &kn("api_key"))
+            .expect("still there")
+            .expose(),
         "fake-a"
     );
     assert!(!v.store().inner.is_locked());
@@ -277,4 +284,14 @@ fn a_password_is_not_needed_to_see_a_storage_error() {
     )
     .expect_err("read");
     assert_storage(&e, CONFIG_FILE, false);
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

@@ -7,8 +7,8 @@ use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE}
 use agent_secrets_core::format::{self, LockoutPolicy, CONFIG_FILE};
 use agent_secrets_core::lockout::{self, STATE_FILE};
 use agent_secrets_core::{
-    primitives, Error, ErrorKind, InitOptions, MemoryStore, Password, Store, Timestamp, Vault,
-    VaultKey,
+    primitives, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName, Store,
+    Timestamp, Vault, VaultKey,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -33,7 +33,12 @@ fn vault_with(password: &str) -> MemoryStore {
     let store = MemoryStore::new();
     let vault = Vault::init(&store, &Password::from(password), &options(), t(0)).expect("init");
     vault
-        .set("openai", "api_key", &"sk-FAKE-trust-0001".into(), t(1))
+        .set(
+            &sn("openai"),
+            &kn("api_key"),
+            &"sk-FAKE-trust-0001".into(),
+            t(1),
+        )
         .expect("set");
     store
 }
@@ -206,7 +211,10 @@ fn a_held_vault_key_opens_without_a_kdf_and_misses_after_a_rotation() {
     let writes = store.write_count();
     let vault = Vault::unlock_with_vault_key(&store, key.clone(), t(20)).expect("held key");
     assert_eq!(
-        vault.get("openai", "api_key").expect("get").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
         "sk-FAKE-trust-0001"
     );
     assert_eq!(store.write_count(), writes, "no lockout accounting");
@@ -336,4 +344,14 @@ fn a_forged_rechained_audit_log_fails_verification_with_the_password() {
     assert_eq!(v.first_broken.map(|b| b.0), Some(1));
     // No value reaches the log.
     assert!(!String::from_utf8_lossy(&log).contains("sk-FAKE-trust-0001"));
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

@@ -10,8 +10,8 @@ use std::rc::Rc;
 use agent_secrets_core::format::{self, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE};
 use agent_secrets_core::{
     check_password_strength, list, primitives, resolve, status, Error, ErrorKind, InitOptions,
-    MemoryStore, Password, SecretString, SetOutcome, Source, Store, StoreError, Timestamp, Vault,
-    MIN_ITERATIONS,
+    KeyName, MemoryStore, Password, SecretString, ServiceName, SetOutcome, Source, Store,
+    StoreError, Timestamp, Vault, MAX_VALUE_BYTES, MIN_ITERATIONS,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -243,7 +243,7 @@ fn unlock_with_a_wrong_password_changes_only_the_lockout_state() {
     let (store, vault) = init_shared();
     let value = fake_value("wrongpw");
     vault
-        .set("openai", "api_key", &value.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &value.as_str().into(), t(1))
         .expect("set");
     drop(vault);
     let before = store.docs();
@@ -287,7 +287,7 @@ fn unlock_and_list_need_a_vault() {
     assert!(e.to_string().contains("agent secret init"), "{e}");
     assert!(matches!(list(&store, None), Err(Error::NotInitialized)));
     assert!(matches!(
-        list(&store, Some("openai")),
+        list(&store, Some(&sn("openai"))),
         Err(Error::NotInitialized)
     ));
     assert!(matches!(status(&store), Err(Error::NotInitialized)));
@@ -342,17 +342,20 @@ fn set_get_round_trip() {
     ];
     for (key, value) in &cases {
         let outcome = vault
-            .set("openai", key, &value.as_str().into(), t(1))
+            .set(&sn("openai"), &kn(key), &value.as_str().into(), t(1))
             .expect("set");
         assert_eq!(outcome, SetOutcome::Created, "{key}");
     }
     for (key, value) in &cases {
-        let got = vault.get("openai", key).expect("get");
+        let got = vault.get(&sn("openai"), &kn(key)).expect("get");
         assert_eq!(got.expose(), value.as_str(), "{key}");
         assert_eq!(got.len(), value.len());
     }
-    assert!(vault.get("openai", "empty").expect("get").is_empty());
-    let all = vault.get_service("openai").expect("get_service");
+    assert!(vault
+        .get(&sn("openai"), &kn("empty"))
+        .expect("get")
+        .is_empty());
+    let all = vault.get_service(&sn("openai")).expect("get_service");
     let mut expected: Vec<(String, String)> = cases
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
@@ -360,7 +363,7 @@ fn set_get_round_trip() {
     expected.sort();
     let all: Vec<(String, String)> = all
         .into_iter()
-        .map(|(k, v)| (k, v.expose().to_owned()))
+        .map(|(k, v)| (k.into_string(), v.expose().to_owned()))
         .collect();
     assert_eq!(all, expected);
 
@@ -370,7 +373,7 @@ fn set_get_round_trip() {
     let text = String::from_utf8(raw.clone()).expect("utf-8");
     assert!(!text.contains(&fake));
     assert!(!text.contains("pässwörd"));
-    let doc = format::parse_service("openai", &raw).expect("valid");
+    let doc = format::parse_service(&sn("openai"), &raw).expect("valid");
     assert_eq!(doc.secrets["_big"].ciphertext.0.len(), 100 * 1024);
     assert_eq!(doc.secrets["empty"].ciphertext.0.len(), 0);
     assert_eq!(doc.secrets["api_key"].key_id, "k1");
@@ -393,19 +396,27 @@ fn set_reports_created_then_updated_and_keeps_created_at() {
     let second = fake_value("second");
     assert_eq!(
         vault
-            .set("openai", "api_key", &first.as_str().into(), t(10))
+            .set(&sn("openai"), &kn("api_key"), &first.as_str().into(), t(10))
             .expect("set"),
         SetOutcome::Created
     );
     let nonce_before = store.json("openai.json")["secrets"]["api_key"]["nonce"].clone();
     assert_eq!(
         vault
-            .set("openai", "api_key", &second.as_str().into(), t(20))
+            .set(
+                &sn("openai"),
+                &kn("api_key"),
+                &second.as_str().into(),
+                t(20)
+            )
             .expect("set"),
         SetOutcome::Updated
     );
     assert_eq!(
-        vault.get("openai", "api_key").expect("get").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
         second
     );
     let doc = store.json("openai.json");
@@ -413,14 +424,19 @@ fn set_reports_created_then_updated_and_keeps_created_at() {
     assert_eq!(entry["created_at"], json!("2026-11-28T12:00:10Z"));
     assert_eq!(entry["updated_at"], json!("2026-11-28T12:00:20Z"));
     assert_ne!(entry["nonce"], nonce_before);
-    let (services, problems) = list(&store, Some("openai")).expect("list");
+    let (services, problems) = list(&store, Some(&sn("openai"))).expect("list");
     assert!(problems.is_empty());
     assert_eq!(services[0].secrets[0].created_at, t(10));
     assert_eq!(services[0].secrets[0].updated_at, t(20));
     // Setting the same value again is still an update.
     assert_eq!(
         vault
-            .set("openai", "api_key", &second.as_str().into(), t(30))
+            .set(
+                &sn("openai"),
+                &kn("api_key"),
+                &second.as_str().into(),
+                t(30)
+            )
             .expect("set"),
         SetOutcome::Updated
     );
@@ -429,7 +445,9 @@ fn set_reports_created_then_updated_and_keeps_created_at() {
 #[test]
 fn set_many_writes_once() {
     let (store, vault) = init_shared();
-    vault.set("svc", "a", &"old-a".into(), t(1)).expect("set");
+    vault
+        .set(&sn("svc"), &kn("a"), &"old-a".into(), t(1))
+        .expect("set");
     let before = store.0.write_count();
     let (a, b, c) = (fake_value("a"), fake_value("b"), fake_value("c"));
     let (sa, sb, sc) = (
@@ -438,7 +456,11 @@ fn set_many_writes_once() {
         SecretString::from(c.as_str()),
     );
     let outcomes = vault
-        .set_many("svc", [("a", &sa), ("b", &sb), ("c", &sc)], t(2))
+        .set_many(
+            &sn("svc"),
+            [(&kn("a"), &sa), (&kn("b"), &sb), (&kn("c"), &sc)],
+            t(2),
+        )
         .expect("set_many");
     assert_eq!(
         outcomes,
@@ -451,16 +473,20 @@ fn set_many_writes_once() {
     assert_eq!(store.0.write_count() - before, 1);
     assert!(!store.0.is_locked());
     for (k, v) in [("a", &a), ("b", &b), ("c", &c)] {
-        assert_eq!(vault.get("svc", k).expect("get").expose(), v.as_str());
+        assert_eq!(
+            vault.get(&sn("svc"), &kn(k)).expect("get").expose(),
+            v.as_str()
+        );
     }
 
-    // One bad key among good ones: nothing is written at all.
+    // One value too large among good ones: nothing is written at all.
     let before_docs = store.docs();
     let before = store.0.write_count();
+    let large = SecretString::from("x".repeat(MAX_VALUE_BYTES + 1).as_str());
     let e = vault
-        .set_many("svc", [("d", &sa), ("1bad", &sb)], t(3))
-        .expect_err("bad key");
-    assert!(matches!(e, Error::InvalidKeyName { .. }), "{e:?}");
+        .set_many(&sn("svc"), [(&kn("d"), &sa), (&kn("e"), &large)], t(3))
+        .expect_err("too large");
+    assert!(matches!(e, Error::InvalidParameter(_)), "{e:?}");
     assert_eq!(store.0.write_count(), before);
     assert_eq!(store.docs(), before_docs);
 }
@@ -470,7 +496,11 @@ fn set_many_with_nothing_writes_nothing() {
     let (store, vault) = init_shared();
     let before = store.0.write_count();
     let outcomes = vault
-        .set_many("empty", std::iter::empty::<(&str, &SecretString)>(), t(1))
+        .set_many(
+            &sn("empty"),
+            std::iter::empty::<(&KeyName, &SecretString)>(),
+            t(1),
+        )
         .expect("nothing to do");
     assert!(outcomes.is_empty());
     assert_eq!(store.0.write_count(), before);
@@ -482,26 +512,34 @@ fn delete_removes_secrets_then_the_service_document() {
     let (store, vault) = init_shared();
     let v1 = fake_value("d1");
     vault
-        .set("openai", "api_key", &v1.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &v1.as_str().into(), t(1))
         .expect("set");
     vault
-        .set("openai", "org_id", &"org-fake".into(), t(1))
+        .set(&sn("openai"), &kn("org_id"), &"org-fake".into(), t(1))
         .expect("set");
 
     let before = store.0.write_count();
-    vault.delete("openai", "org_id").expect("delete");
+    vault.delete(&sn("openai"), &kn("org_id")).expect("delete");
     assert_eq!(store.0.write_count() - before, 1);
-    let e = vault.get("openai", "org_id").expect_err("gone");
+    let e = vault.get(&sn("openai"), &kn("org_id")).expect_err("gone");
     assert!(
         matches!(&e, Error::SecretNotFound { service, key } if service == "openai" && key == "org_id"),
         "{e:?}"
     );
-    assert_eq!(vault.get("openai", "api_key").expect("kept").expose(), v1);
+    assert_eq!(
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("kept")
+            .expose(),
+        v1
+    );
 
     // Missing key in an existing service, then a missing service: no write.
     let before_docs = store.docs();
     let before = store.0.write_count();
-    let e = vault.delete("openai", "nope").expect_err("missing key");
+    let e = vault
+        .delete(&sn("openai"), &kn("nope"))
+        .expect_err("missing key");
     assert!(
         matches!(&e, Error::SecretNotFound { service, key } if service == "openai" && key == "nope"),
         "{e:?}"
@@ -512,7 +550,7 @@ fn delete_removes_secrets_then_the_service_document() {
         "Secret 'nope' not found in service 'openai'."
     );
     let e = vault
-        .delete("anthropic", "api_key")
+        .delete(&sn("anthropic"), &kn("api_key"))
         .expect_err("missing service");
     assert!(
         matches!(&e, Error::ServiceNotFound { service } if service == "anthropic"),
@@ -525,22 +563,24 @@ fn delete_removes_secrets_then_the_service_document() {
     assert!(!store.0.is_locked());
 
     // Deleting the last key removes openai.json itself.
-    vault.delete("openai", "api_key").expect("delete last");
+    vault
+        .delete(&sn("openai"), &kn("api_key"))
+        .expect("delete last");
     assert_eq!(store.doc("openai.json"), None);
     assert_eq!(
         store.docs().keys().map(String::as_str).collect::<Vec<_>>(),
         [GITIGNORE_FILE, CONFIG_FILE, "state.json"]
     );
     assert!(matches!(
-        vault.get("openai", "api_key"),
+        vault.get(&sn("openai"), &kn("api_key")),
         Err(Error::ServiceNotFound { .. })
     ));
     assert!(matches!(
-        vault.get_service("openai"),
+        vault.get_service(&sn("openai")),
         Err(Error::ServiceNotFound { .. })
     ));
     assert!(matches!(
-        list(&store, Some("openai")),
+        list(&store, Some(&sn("openai"))),
         Err(Error::ServiceNotFound { .. })
     ));
     assert!(!store.0.is_locked());
@@ -552,30 +592,31 @@ const BAD_SERVICES: [&str; 9] = [
 const BAD_KEYS: [&str; 6] = ["1x", "", "a/b", "../x", "a\0b", "a b"];
 
 #[test]
-fn invalid_names_are_refused_before_touching_the_store() {
+fn invalid_names_never_become_names() {
+    // The core's operations take ServiceName and KeyName only: an invalid
+    // name is refused where it is parsed, before any store is reached.
     let (store, vault) = init_shared();
     vault
-        .set("openai", "api_key", &"v".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"v".into(), t(1))
         .expect("set");
     let before = store.docs();
     let writes = store.0.write_count();
     let long_service = "a".repeat(65);
     let long_key = "k".repeat(129);
     let value = SecretString::from(fake_value("names").as_str());
-    let env = |_: &str| Some("from-env".to_owned());
 
     let mut services: Vec<&str> = BAD_SERVICES.to_vec();
     services.push(&long_service);
     for s in services {
-        let errors = [
-            vault.get(s, "api_key").map(|_| ()),
-            vault.get_service(s).map(|_| ()),
-            vault.set(s, "api_key", &value, t(2)).map(|_| ()),
-            vault.set_many(s, [("api_key", &value)], t(2)).map(|_| ()),
-            vault.delete(s, "api_key"),
-            list(&store, Some(s)).map(|_| ()),
-            resolve(Some(&vault), s, "api_key", &env).map(|_| ()),
+        let mut errors = vec![
+            ServiceName::parse(s).map(|_| ()),
+            s.parse::<ServiceName>().map(|_| ()),
+            ServiceName::try_from(s.to_owned()).map(|_| ()),
         ];
+        if !s.contains('/') {
+            let name = format!("{s}/api_key");
+            errors.push(agent_secrets_core::env::split_mapping_key(&name).map(|_| ()));
+        }
         for r in errors {
             let e = r.expect_err("invalid service");
             assert!(
@@ -594,11 +635,10 @@ fn invalid_names_are_refused_before_touching_the_store() {
     keys.push(&long_key);
     for k in keys {
         let errors = [
-            vault.get("openai", k).map(|_| ()),
-            vault.set("openai", k, &value, t(2)).map(|_| ()),
-            vault.set_many("openai", [(k, &value)], t(2)).map(|_| ()),
-            vault.delete("openai", k),
-            resolve(Some(&vault), "openai", k, &env).map(|_| ()),
+            KeyName::parse(k).map(|_| ()),
+            k.parse::<KeyName>().map(|_| ()),
+            KeyName::try_from(k.to_owned()).map(|_| ()),
+            agent_secrets_core::env::split_mapping_key(&format!("openai/{k}")).map(|_| ()),
         ];
         for r in errors {
             let e = r.expect_err("invalid key");
@@ -613,8 +653,8 @@ fn invalid_names_are_refused_before_touching_the_store() {
     assert_eq!(store.0.write_count(), writes);
     assert!(!store.0.is_locked());
     // Longest valid names still work.
-    let s64 = "s".repeat(64);
-    let k128 = "K".repeat(128);
+    let s64 = sn(&"s".repeat(64));
+    let k128 = kn(&"K".repeat(128));
     vault.set(&s64, &k128, &value, t(3)).expect("longest names");
     assert_eq!(vault.get(&s64, &k128).expect("get"), value);
 }
@@ -639,10 +679,15 @@ fn every_flipped_byte_of_a_value_is_tampered() {
     let secret = fake_value("tamper");
     let other = fake_value("other");
     vault
-        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &secret.as_str().into(), t(1))
         .expect("set");
     vault
-        .set("anthropic", "api_key", &other.as_str().into(), t(1))
+        .set(
+            &sn("anthropic"),
+            &kn("api_key"),
+            &other.as_str().into(),
+            t(1),
+        )
         .expect("set");
     let original = store.doc("openai.json").expect("doc");
     let entry = store.json("openai.json")["secrets"]["api_key"].clone();
@@ -658,24 +703,32 @@ fn every_flipped_byte_of_a_value_is_tampered() {
                     bytes[i] ^= bit;
                     e[field] = json!(STANDARD.encode(&bytes));
                 });
-                let err = vault.get("openai", "api_key").expect_err("tampered");
+                let err = vault
+                    .get(&sn("openai"), &kn("api_key"))
+                    .expect_err("tampered");
                 assert_tampered(&err, "openai.json", "api_key");
                 assert_clean(&err, &[&secret, &other]);
-                let err = vault.get_service("openai").expect_err("tampered");
+                let err = vault.get_service(&sn("openai")).expect_err("tampered");
                 assert_tampered(&err, "openai.json", "api_key");
                 flips += 1;
             }
         }
         // Other services are unaffected.
         assert_eq!(
-            vault.get("anthropic", "api_key").expect("other").expose(),
+            vault
+                .get(&sn("anthropic"), &kn("api_key"))
+                .expect("other")
+                .expose(),
             other
         );
     }
     assert_eq!(flips, 2 * (12 + secret.len() + 16));
     store.0.insert("openai.json", &original);
     assert_eq!(
-        vault.get("openai", "api_key").expect("restored").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("restored")
+            .expose(),
         secret
     );
     // The list still works without the password and never needs to decrypt.
@@ -691,20 +744,22 @@ fn a_tampered_value_that_is_not_utf8_is_tampered() {
     let (store, vault) = init_shared();
     let config = store.json(CONFIG_FILE);
     let data_key = unwrap_data_key(&config, "k1");
-    let aad = format::value_aad("openai", "api_key");
+    let aad = format::value_aad(&sn("openai"), &kn("api_key"));
     let nonce = [7u8; 12];
     let (ct, tag) =
         primitives::aes256gcm_seal(&data_key, &nonce, aad.as_bytes(), &[0xff, 0xfe, 0x00])
             .expect("seal");
     vault
-        .set("openai", "api_key", &"placeholder".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"placeholder".into(), t(1))
         .expect("set");
     edit_entry(&store, "openai", "api_key", |e| {
         e["nonce"] = json!(STANDARD.encode(nonce));
         e["ciphertext"] = json!(STANDARD.encode(&ct));
         e["tag"] = json!(STANDARD.encode(tag));
     });
-    let err = vault.get("openai", "api_key").expect_err("not utf-8");
+    let err = vault
+        .get(&sn("openai"), &kn("api_key"))
+        .expect_err("not utf-8");
     assert_tampered(&err, "openai.json", "api_key");
 
     // The same construction with UTF-8 bytes reads back: the check above is
@@ -716,7 +771,10 @@ fn a_tampered_value_that_is_not_utf8_is_tampered() {
         e["tag"] = json!(STANDARD.encode(tag));
     });
     assert_eq!(
-        vault.get("openai", "api_key").expect("valid").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("valid")
+            .expose(),
         "built-by-hand"
     );
 }
@@ -726,30 +784,35 @@ fn a_ciphertext_moved_to_another_place_is_tampered() {
     let (store, vault) = init_shared();
     let secret = fake_value("moved");
     vault
-        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &secret.as_str().into(), t(1))
         .expect("set");
     vault
-        .set("openai", "org_id", &"org-fake".into(), t(1))
+        .set(&sn("openai"), &kn("org_id"), &"org-fake".into(), t(1))
         .expect("set");
     vault
-        .set("anthropic", "api_key", &"other-fake".into(), t(1))
+        .set(&sn("anthropic"), &kn("api_key"), &"other-fake".into(), t(1))
         .expect("set");
     let entry = store.json("openai.json")["secrets"]["api_key"].clone();
 
     // Another key of the same service.
     edit_entry(&store, "openai", "org_id", |e| *e = entry.clone());
-    let err = vault.get("openai", "org_id").expect_err("moved key");
+    let err = vault
+        .get(&sn("openai"), &kn("org_id"))
+        .expect_err("moved key");
     assert_tampered(&err, "openai.json", "org_id");
     assert_clean(&err, &[&secret]);
     assert_eq!(
-        vault.get("openai", "api_key").expect("source").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("source")
+            .expose(),
         secret
     );
 
     // The same key in another service.
     edit_entry(&store, "anthropic", "api_key", |e| *e = entry.clone());
     let err = vault
-        .get("anthropic", "api_key")
+        .get(&sn("anthropic"), &kn("api_key"))
         .expect_err("moved service");
     assert_tampered(&err, "anthropic.json", "api_key");
     assert_clean(&err, &[&secret]);
@@ -757,7 +820,9 @@ fn a_ciphertext_moved_to_another_place_is_tampered() {
     // A whole document renamed to another service is refused as corrupt.
     let doc = store.doc("openai.json").expect("doc");
     store.0.insert("mistral.json", &doc);
-    let err = vault.get("mistral", "api_key").expect_err("renamed file");
+    let err = vault
+        .get(&sn("mistral"), &kn("api_key"))
+        .expect_err("renamed file");
     assert!(
         matches!(&err, Error::Corrupt { file, detail } if file == "mistral.json" && detail.contains("\"service\"")),
         "{err:?}"
@@ -768,10 +833,12 @@ fn a_ciphertext_moved_to_another_place_is_tampered() {
 fn a_value_naming_an_unknown_data_key_is_corrupt() {
     let (store, vault) = init_shared();
     vault
-        .set("openai", "api_key", &"fake".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"fake".into(), t(1))
         .expect("set");
     edit_entry(&store, "openai", "api_key", |e| e["key_id"] = json!("k9"));
-    let err = vault.get("openai", "api_key").expect_err("unknown key id");
+    let err = vault
+        .get(&sn("openai"), &kn("api_key"))
+        .expect_err("unknown key id");
     assert!(
         matches!(&err, Error::Corrupt { file, detail } if file == "openai.json" && detail.contains("'k9'")),
         "{err:?}"
@@ -952,13 +1019,13 @@ fn add_second_key(store: &Shared) -> [u8; 32] {
 fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     let (store, vault) = init_shared();
     vault
-        .set("openai", "api_key", &"under-k1".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"under-k1".into(), t(1))
         .expect("set");
     drop(vault);
     let k2 = add_second_key(&store);
 
     // A value sealed under the non-active key still reads (every value names its key).
-    let aad = format::value_aad("anthropic", "api_key");
+    let aad = format::value_aad(&sn("anthropic"), &kn("api_key"));
     let (ct, tag) =
         primitives::aes256gcm_seal(&k2, &[3u8; 12], aad.as_bytes(), b"under-k2").expect("seal");
     store.put_json(
@@ -974,11 +1041,17 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     let vault = Vault::unlock(store.clone(), &pw(), t(0)).expect("two keys");
     assert_eq!(vault.config().keys.len(), 2);
     assert_eq!(
-        vault.get("openai", "api_key").expect("k1").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("k1")
+            .expose(),
         "under-k1"
     );
     assert_eq!(
-        vault.get("anthropic", "api_key").expect("k2").expose(),
+        vault
+            .get(&sn("anthropic"), &kn("api_key"))
+            .expect("k2")
+            .expose(),
         "under-k2"
     );
     let (st, _) = status(&store).expect("status");
@@ -986,7 +1059,7 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     assert_eq!(st.active_key, "k1");
     // New values go under the active key.
     vault
-        .set("anthropic", "api_key", &"now-k1".into(), t(6))
+        .set(&sn("anthropic"), &kn("api_key"), &"now-k1".into(), t(6))
         .expect("set");
     assert_eq!(
         store.json("anthropic.json")["secrets"]["api_key"]["key_id"],
@@ -1037,14 +1110,17 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
     remac(&store);
     let vault = Vault::unlock(store.clone(), &pw(), t(0)).expect("k2 active");
     vault
-        .set("openai", "api_key", &"now-k2".into(), t(7))
+        .set(&sn("openai"), &kn("api_key"), &"now-k2".into(), t(7))
         .expect("set");
     assert_eq!(
         store.json("openai.json")["secrets"]["api_key"]["key_id"],
         json!("k2")
     );
     assert_eq!(
-        vault.get("openai", "api_key").expect("get").expose(),
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
         "now-k2"
     );
 }
@@ -1053,7 +1129,7 @@ fn a_second_data_key_opens_and_its_tampering_names_config_json() {
 fn keys_changed_by_another_process_stop_a_write() {
     let (store, vault) = init_shared();
     vault
-        .set("openai", "api_key", &"before".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"before".into(), t(1))
         .expect("set");
 
     let ours = store.doc(CONFIG_FILE).expect("config");
@@ -1066,10 +1142,10 @@ fn keys_changed_by_another_process_stop_a_write() {
     let value = fake_value("keys-changed");
     for r in [
         vault
-            .set("openai", "api_key", &value.as_str().into(), t(3))
+            .set(&sn("openai"), &kn("api_key"), &value.as_str().into(), t(3))
             .map(|_| ()),
         vault
-            .set("newsvc", "k", &value.as_str().into(), t(3))
+            .set(&sn("newsvc"), &kn("k"), &value.as_str().into(), t(3))
             .map(|_| ()),
     ] {
         let e = r.expect_err("keys changed");
@@ -1090,19 +1166,19 @@ fn keys_changed_by_another_process_stop_a_write() {
     v["active_key"] = json!("k7");
     store.put_json(CONFIG_FILE, &v);
     assert!(matches!(
-        vault.set("openai", "api_key", &"x".into(), t(4)),
+        vault.set(&sn("openai"), &kn("api_key"), &"x".into(), t(4)),
         Err(Error::ConfigMac)
     ));
     remac(&store);
     assert!(matches!(
-        vault.set("openai", "api_key", &"x".into(), t(4)),
+        vault.set(&sn("openai"), &kn("api_key"), &"x".into(), t(4)),
         Err(Error::KeysChanged)
     ));
 
     // config.json removed under us: not initialised any more, nothing written.
     store.0.remove(CONFIG_FILE).expect("remove");
     assert!(matches!(
-        vault.set("openai", "api_key", &"x".into(), t(4)),
+        vault.set(&sn("openai"), &kn("api_key"), &"x".into(), t(4)),
         Err(Error::NotInitialized)
     ));
     assert!(!store.0.is_locked());
@@ -1118,7 +1194,7 @@ fn other_config_edits_by_a_key_holder_do_not_stop_a_write() {
     // Without the key, the edit stops every write ...
     let before = store.docs();
     assert!(matches!(
-        vault.set("openai", "api_key", &"fine".into(), t(1)),
+        vault.set(&sn("openai"), &kn("api_key"), &"fine".into(), t(1)),
         Err(Error::ConfigMac)
     ));
     assert_eq!(store.docs(), before);
@@ -1126,7 +1202,7 @@ fn other_config_edits_by_a_key_holder_do_not_stop_a_write() {
     remac(&store);
     assert_eq!(
         vault
-            .set("openai", "api_key", &"fine".into(), t(1))
+            .set(&sn("openai"), &kn("api_key"), &"fine".into(), t(1))
             .expect("set"),
         SetOutcome::Created
     );
@@ -1140,9 +1216,9 @@ fn a_held_lock_is_reported_and_not_released_by_the_loser() {
     let before = store.docs();
     for r in [
         vault
-            .set("openai", "api_key", &"x".into(), t(1))
+            .set(&sn("openai"), &kn("api_key"), &"x".into(), t(1))
             .map(|_| ()),
-        vault.delete("openai", "api_key"),
+        vault.delete(&sn("openai"), &kn("api_key")),
     ] {
         let e = r.expect_err("busy");
         assert!(
@@ -1164,7 +1240,7 @@ fn a_held_lock_is_reported_and_not_released_by_the_loser() {
     assert!(list(&store, None).is_ok());
     store.0.unlock().expect("release");
     vault
-        .set("openai", "api_key", &"x".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"x".into(), t(1))
         .expect("now free");
 }
 
@@ -1173,13 +1249,13 @@ fn list_and_status_need_no_password() {
     let (store, vault) = init_shared();
     let secret = fake_value("list");
     vault
-        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &secret.as_str().into(), t(1))
         .expect("set");
     vault
-        .set("openai", "org_id", &"org-fake".into(), t(2))
+        .set(&sn("openai"), &kn("org_id"), &"org-fake".into(), t(2))
         .expect("set");
     vault
-        .set("gemini", "api_key", &"g-fake".into(), t(3))
+        .set(&sn("gemini"), &kn("api_key"), &"g-fake".into(), t(3))
         .expect("set");
     drop(vault);
     // Documents that are not services are skipped.
@@ -1203,7 +1279,7 @@ fn list_and_status_need_no_password() {
     assert!(!shown.contains(&secret), "{shown}");
     assert!(shown.contains("org_id"));
 
-    let (one, problems) = list(&store, Some("gemini")).expect("list one");
+    let (one, problems) = list(&store, Some(&sn("gemini"))).expect("list one");
     assert!(problems.is_empty());
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].service, "gemini");
@@ -1229,12 +1305,14 @@ fn list_and_status_need_no_password() {
 fn list_reports_a_corrupt_document_and_lists_the_others() {
     let (store, vault) = init_shared();
     vault
-        .set("anthropic", "api_key", &"a".into(), t(1))
+        .set(&sn("anthropic"), &kn("api_key"), &"a".into(), t(1))
         .expect("set");
     vault
-        .set("openai", "api_key", &"b".into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &"b".into(), t(1))
         .expect("set");
-    vault.set("zeta", "k", &"c".into(), t(1)).expect("set");
+    vault
+        .set(&sn("zeta"), &kn("k"), &"c".into(), t(1))
+        .expect("set");
     let canary = fake_value("corrupt");
     store.0.insert(
         "openai.json",
@@ -1270,19 +1348,21 @@ fn list_reports_a_corrupt_document_and_lists_the_others() {
     let (st, problems) = status(&store).expect("status");
     assert_eq!((st.services, st.secrets, problems.len()), (1, 1, 2));
     // Asked for by name, the corrupt one is an error.
-    let e = list(&store, Some("openai")).expect_err("corrupt");
+    let e = list(&store, Some(&sn("openai"))).expect_err("corrupt");
     assert!(
         matches!(&e, Error::Corrupt { file, .. } if file == "openai.json"),
         "{e:?}"
     );
     assert_clean(&e, &[&canary]);
-    let e = vault.get("openai", "api_key").expect_err("corrupt");
+    let e = vault
+        .get(&sn("openai"), &kn("api_key"))
+        .expect_err("corrupt");
     assert!(matches!(&e, Error::Corrupt { .. }), "{e:?}");
     assert_clean(&e, &[&canary]);
     // And a write to it is refused rather than overwriting what is there.
     let before = store.doc("openai.json");
     let e = vault
-        .set("openai", "other", &"x".into(), t(2))
+        .set(&sn("openai"), &kn("other"), &"x".into(), t(2))
         .expect_err("corrupt");
     assert!(matches!(&e, Error::Corrupt { .. }), "{e:?}");
     assert_eq!(store.doc("openai.json"), before);
@@ -1302,10 +1382,15 @@ fn resolve_prefers_the_vault_then_the_environment() {
     let (store, vault) = init_shared();
     let in_vault = fake_value("vault-openai");
     vault
-        .set("openai", "api_key", &in_vault.as_str().into(), t(1))
+        .set(
+            &sn("openai"),
+            &kn("api_key"),
+            &in_vault.as_str().into(),
+            t(1),
+        )
         .expect("set");
     vault
-        .set("supabase", "anon_key", &"anon-fake".into(), t(1))
+        .set(&sn("supabase"), &kn("anon_key"), &"anon-fake".into(), t(1))
         .expect("set");
     let env = env_of(&[
         ("OPENAI_API_KEY", "env-openai-fake"),
@@ -1315,12 +1400,12 @@ fn resolve_prefers_the_vault_then_the_environment() {
         ("STRIPE_SECRET_KEY", ""),
     ]);
 
-    let r = resolve(Some(&vault), "openai", "api_key", &env).expect("vault");
+    let r = resolve(Some(&vault), &sn("openai"), &kn("api_key"), &env).expect("vault");
     assert_eq!(r.value.expose(), in_vault);
     assert_eq!(r.source, Source::Vault);
 
     // Service absent from the vault; empty GEMINI_API_KEY counts as unset.
-    let r = resolve(Some(&vault), "gemini", "api_key", &env).expect("env");
+    let r = resolve(Some(&vault), &sn("gemini"), &kn("api_key"), &env).expect("env");
     assert_eq!(r.value.expose(), "env-gemini-fake");
     assert_eq!(r.source, Source::Env("GOOGLE_GEMINI_API_KEY".to_owned()));
     assert_eq!(
@@ -1333,28 +1418,28 @@ fn resolve_prefers_the_vault_then_the_environment() {
     );
 
     // Service present, key absent.
-    let r = resolve(Some(&vault), "supabase", "service_role_key", &env).expect("env");
+    let r = resolve(Some(&vault), &sn("supabase"), &kn("service_role_key"), &env).expect("env");
     assert_eq!(
         r.source,
         Source::Env("SUPABASE_SERVICE_ROLE_KEY".to_owned())
     );
 
     // Neither: the vault's own not-found error.
-    let e = resolve(Some(&vault), "stripe", "secret_key", &env).expect_err("nowhere");
+    let e = resolve(Some(&vault), &sn("stripe"), &kn("secret_key"), &env).expect_err("nowhere");
     assert!(
         matches!(&e, Error::ServiceNotFound { service } if service == "stripe"),
         "{e:?}"
     );
-    let e = resolve(Some(&vault), "supabase", "other", &env).expect_err("nowhere");
+    let e = resolve(Some(&vault), &sn("supabase"), &kn("other"), &env).expect_err("nowhere");
     assert!(
         matches!(&e, Error::SecretNotFound { service, key } if service == "supabase" && key == "other"),
         "{e:?}"
     );
     // Without a vault, the environment alone.
-    let r = resolve::<Shared>(None, "openai", "api_key", &env).expect("env only");
+    let r = resolve::<Shared>(None, &sn("openai"), &kn("api_key"), &env).expect("env only");
     assert_eq!(r.value.expose(), "env-openai-fake");
     assert_eq!(r.source, Source::Env("OPENAI_API_KEY".to_owned()));
-    let e = resolve::<Shared>(None, "stripe", "secret_key", &env).expect_err("empty var");
+    let e = resolve::<Shared>(None, &sn("stripe"), &kn("secret_key"), &env).expect_err("empty var");
     assert!(matches!(e, Error::SecretNotFound { .. }), "{e:?}");
 
     // A tampered value is an error, never a silent fall-back to the environment.
@@ -1363,12 +1448,12 @@ fn resolve_prefers_the_vault_then_the_environment() {
         tag[0] ^= 1;
         e["tag"] = json!(STANDARD.encode(&tag));
     });
-    let e = resolve(Some(&vault), "openai", "api_key", &env).expect_err("tampered");
+    let e = resolve(Some(&vault), &sn("openai"), &kn("api_key"), &env).expect_err("tampered");
     assert_tampered(&e, "openai.json", "api_key");
     assert_clean(&e, &[&in_vault, "env-openai-fake"]);
     // Nor does a corrupt document fall back.
     store.0.insert("gemini.json", b"{");
-    let e = resolve(Some(&vault), "gemini", "api_key", &env).expect_err("corrupt");
+    let e = resolve(Some(&vault), &sn("gemini"), &kn("api_key"), &env).expect_err("corrupt");
     assert!(
         matches!(&e, Error::Corrupt { file, .. } if file == "gemini.json"),
         "{e:?}"
@@ -1380,9 +1465,9 @@ fn debug_of_a_vault_and_its_secrets_leaks_nothing() {
     let vault = Vault::init(MemoryStore::new(), &pw(), &opts(), t(0)).expect("init");
     let secret = fake_value("debug");
     vault
-        .set("openai", "api_key", &secret.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &secret.as_str().into(), t(1))
         .expect("set");
-    let got = vault.get("openai", "api_key").expect("get");
+    let got = vault.get(&sn("openai"), &kn("api_key")).expect("get");
     let shown = format!("{vault:?} {got:?} {:?}", pw());
     assert!(!shown.contains(&secret), "{shown}");
     assert!(!shown.contains(PASSWORD), "{shown}");
@@ -1504,15 +1589,18 @@ fn two_handles_share_a_borrowed_store() {
     let a = Vault::init(&mem, &pw(), &opts(), t(0)).expect("init");
     let b = Vault::unlock(&mem, &pw(), t(0)).expect("unlock");
     let value = fake_value("borrowed");
-    a.set("openai", "api_key", &value.as_str().into(), t(1))
+    a.set(&sn("openai"), &kn("api_key"), &value.as_str().into(), t(1))
         .expect("set through a");
     assert_eq!(
-        b.get("openai", "api_key").expect("get through b").expose(),
+        b.get(&sn("openai"), &kn("api_key"))
+            .expect("get through b")
+            .expose(),
         value
     );
-    b.delete("openai", "api_key").expect("delete through b");
+    b.delete(&sn("openai"), &kn("api_key"))
+        .expect("delete through b");
     assert!(matches!(
-        a.get("openai", "api_key"),
+        a.get(&sn("openai"), &kn("api_key")),
         Err(Error::ServiceNotFound { .. })
     ));
 
@@ -1529,7 +1617,7 @@ fn two_handles_share_a_borrowed_store() {
     // b holds the lock: a is told the vault is busy.
     mem.lock().expect("lock");
     let e = a
-        .set("openai", "api_key", &"x".into(), t(2))
+        .set(&sn("openai"), &kn("api_key"), &"x".into(), t(2))
         .expect_err("busy");
     assert!(
         matches!(e, Error::Storage(StoreError::Busy { .. })),
@@ -1537,7 +1625,8 @@ fn two_handles_share_a_borrowed_store() {
     );
     mem.unlock().expect("unlock");
     assert_eq!(
-        a.set("openai", "api_key", &"x".into(), t(2)).expect("free"),
+        a.set(&sn("openai"), &kn("api_key"), &"x".into(), t(2))
+            .expect("free"),
         SetOutcome::Created
     );
     // Listing through a handle's borrowed store.
@@ -1552,7 +1641,7 @@ fn change_password_rewraps_the_keys_and_rewrites_only_config() {
     let (store, mut vault) = init_shared();
     let value = fake_value("passwd");
     vault
-        .set("openai", "api_key", &value.as_str().into(), t(1))
+        .set(&sn("openai"), &kn("api_key"), &value.as_str().into(), t(1))
         .expect("set");
     let service_before = store.0.read("openai.json").expect("read");
     let before = store.json(CONFIG_FILE);
@@ -1575,12 +1664,45 @@ fn change_password_rewraps_the_keys_and_rewrites_only_config() {
         Err(Error::WrongPassword { .. })
     ));
     let vault = Vault::unlock(store.clone(), &new, t(3)).expect("new password");
-    assert_eq!(vault.get("openai", "api_key").expect("get").expose(), value);
+    assert_eq!(
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
+        value
+    );
     let mut vault = vault;
     assert!(matches!(
         vault.change_password(&new, Some(99_999), t(4)),
         Err(Error::KdfOutOfRange { .. })
     ));
+}
+
+#[test]
+fn init_and_passwd_enforce_the_password_rule_themselves() {
+    // No caller has to remember the rule: init refuses a weak password
+    // before the folder is touched, passwd before anything is derived.
+    for weak in ["short-1A", "alllowercaseletters", "12345678901!"] {
+        let store = Shared::default();
+        let e = Vault::init(store.clone(), &Password::from(weak), &opts(), t(0))
+            .expect_err("weak password");
+        assert!(matches!(e, Error::WeakPassword { .. }), "{weak}: {e:?}");
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(!e.to_string().contains(weak), "{e}");
+        assert!(store.docs().is_empty(), "{weak}: nothing written");
+        assert_eq!(store.0.write_count(), 0);
+    }
+    let (store, mut vault) = init_shared();
+    let before = store.docs();
+    let writes = store.0.write_count();
+    let e = vault
+        .change_password(&Password::from("weakpassword"), None, t(1))
+        .expect_err("weak new password");
+    assert!(matches!(e, Error::WeakPassword { .. }), "{e:?}");
+    assert_eq!(store.docs(), before);
+    assert_eq!(store.0.write_count(), writes);
+    drop(vault);
+    Vault::unlock(store.clone(), &pw(), t(2)).expect("the old password still opens");
 }
 
 #[test]
@@ -1592,8 +1714,8 @@ fn rotate_moves_every_value_to_a_new_key_and_drops_the_old() {
             let v = fake_value(&format!("{s}-{k}"));
             vault
                 .set(
-                    &format!("svc{s}"),
-                    &format!("k{k}"),
+                    &sn(&format!("svc{s}")),
+                    &kn(&format!("k{k}")),
                     &v.as_str().into(),
                     t(1),
                 )
@@ -1631,7 +1753,7 @@ fn rotate_moves_every_value_to_a_new_key_and_drops_the_old() {
     drop(vault);
     let vault = Vault::unlock(store.clone(), &pw(), t(3)).expect("unlock");
     for (s, k, v) in &expected {
-        assert_eq!(vault.get(s, k).expect("get").expose(), v.as_str());
+        assert_eq!(vault.get(&sn(s), &kn(k)).expect("get").expose(), v.as_str());
     }
     // New values go under the new key; a second rotation makes k3.
     let mut vault = vault;
@@ -1645,8 +1767,8 @@ fn an_interrupted_rotation_still_opens_and_is_resumed() {
     for s in 0..4 {
         vault
             .set(
-                &format!("svc{s}"),
-                "key",
+                &sn(&format!("svc{s}")),
+                &kn("key"),
                 &fake_value(&s.to_string()).as_str().into(),
                 t(1),
             )
@@ -1690,7 +1812,7 @@ fn an_interrupted_rotation_still_opens_and_is_resumed() {
     let mut vault = Vault::unlock(store.clone(), &pw(), t(3)).expect("unlock mid-rotation");
     for s in 0..4 {
         vault
-            .get(&format!("svc{s}"), "key")
+            .get(&sn(&format!("svc{s}")), &kn("key"))
             .expect("readable mid-rotation");
     }
     // ... and rotate finishes the job instead of starting another.
@@ -1701,7 +1823,17 @@ fn an_interrupted_rotation_still_opens_and_is_resumed() {
     assert_eq!(summary.dropped_keys, ["k1"]);
     for s in 0..4 {
         vault
-            .get(&format!("svc{s}"), "key")
+            .get(&sn(&format!("svc{s}")), &kn("key"))
             .expect("readable after");
     }
+}
+
+/// A service name (test input, valid by construction).
+fn sn(name: &str) -> ServiceName {
+    ServiceName::parse(name).expect("service name")
+}
+
+/// A key name (test input, valid by construction).
+fn kn(name: &str) -> KeyName {
+    KeyName::parse(name).expect("key name")
 }

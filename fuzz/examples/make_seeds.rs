@@ -13,7 +13,7 @@ use agent_secrets_core::format::{
 };
 use agent_secrets_core::lockout::{LockoutState, STATE_FILE};
 use agent_secrets_core::primitives::{aes256gcm_seal, config_mac, hkdf_sha256};
-use agent_secrets_core::{MemoryStore, Store, Timestamp};
+use agent_secrets_core::{KeyName, MemoryStore, ServiceName, Store, Timestamp};
 use agent_secrets_fuzz::{FUZZ_PASSWORD_KEY, FUZZ_VAULT_KEY, FUZZ_VAULT_KEY_ID, MARKER};
 
 const T0: i64 = 1_795_867_200; // 2026-11-28T12:00:00Z
@@ -85,15 +85,17 @@ fn config(two_keys: bool) -> ConfigDoc {
 }
 
 fn service() -> ServiceDoc {
-    let mut doc = ServiceDoc::new("openai");
+    let openai = ServiceName::parse("openai").expect("a valid name");
+    let mut doc = ServiceDoc::new(&openai);
     for (i, (key, value)) in [("api_key", "sk-fuzz-seed-0001"), ("org_id", "")]
         .iter()
         .enumerate()
     {
         let nonce = [10 + i as u8; 12];
-        let (ct, tag) = sealed(&[1; 32], nonce, &value_aad("openai", key), value.as_bytes());
+        let key = KeyName::parse(key).expect("a valid name");
+        let (ct, tag) = sealed(&[1; 32], nonce, &value_aad(&openai, &key), value.as_bytes());
         doc.secrets.insert(
-            (*key).to_owned(),
+            key,
             SecretEntry {
                 key_id: "k1".to_owned(),
                 nonce: Fixed(nonce),
@@ -148,10 +150,10 @@ fn audit_log() -> Vec<u8> {
     for (i, (op, status, service, key)) in events.into_iter().enumerate() {
         let mut e = AuditEvent::new(ts(i as i64), op, status, "alice", "cli");
         if let Some(s) = service {
-            e = e.service(s);
+            e = e.service(&ServiceName::parse(s).expect("a valid name"));
         }
         if let Some(k) = key {
-            e = e.key(k);
+            e = e.key(&KeyName::parse(k).expect("a valid name"));
         }
         audit::append(&store, e).expect("append");
     }

@@ -4,7 +4,7 @@
 #![no_main]
 
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status, AUDIT_FILE};
-use agent_secrets_core::{MemoryStore, Store, Timestamp};
+use agent_secrets_core::{KeyName, MemoryStore, ServiceName, Store, Timestamp};
 use agent_secrets_fuzz::assert_no_value_in;
 use libfuzzer_sys::fuzz_target;
 
@@ -29,8 +29,8 @@ fuzz_target!(|data: &[u8]| {
         "fuzz",
         "cli",
     )
-    .service("openai")
-    .key("api_key");
+    .service(&ServiceName::parse("openai").expect("a valid name"))
+    .key(&KeyName::parse("api_key").expect("a valid name"));
     let line = audit::append(&store, event).expect("append to a memory store");
     assert!(!store.is_locked());
     let log = store.read(AUDIT_FILE).expect("read").expect("present");

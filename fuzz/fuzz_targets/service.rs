@@ -3,15 +3,17 @@
 #![no_main]
 
 use agent_secrets_core::format::{parse_service, to_bytes};
+use agent_secrets_core::ServiceName;
 use agent_secrets_fuzz::check_error;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    match parse_service("openai", data) {
+    let openai = ServiceName::parse("openai").expect("a valid name");
+    match parse_service(&openai, data) {
         Ok(doc) => {
-            assert_eq!(doc.service, "openai");
+            assert_eq!(doc.service, openai);
             let again =
-                parse_service("openai", &to_bytes(&doc)).expect("a parsed service re-parses");
+                parse_service(&openai, &to_bytes(&doc)).expect("a parsed service re-parses");
             assert_eq!(again, doc);
         }
         Err(e) => check_error(&[data], &e),

@@ -11,12 +11,15 @@ use std::time::{Duration, Instant};
 use agent_cli::context::now;
 use agent_cli::fs_store::FileStore;
 use agent_secrets_core::audit::{self, AuditEvent, Operation, Status};
-use agent_secrets_core::Store;
+use agent_secrets_core::{KeyName, ServiceName, Store};
 
 fn event() -> AuditEvent {
+    let (Ok(service), Ok(key)) = (ServiceName::parse("svc0001"), KeyName::parse("key_1")) else {
+        unreachable!("valid names");
+    };
     AuditEvent::new(now(), Operation::Get, Status::Success, "bench", "cli")
-        .service("svc0001")
-        .key("key_1")
+        .service(&service)
+        .key(&key)
 }
 
 fn main() {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use agent_cli::context::now;
 use agent_cli::fs_store::FileStore;
-use agent_secrets_core::{InitOptions, Password, SecretString, Vault};
+use agent_secrets_core::{InitOptions, KeyName, Password, SecretString, ServiceName, Vault};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -34,17 +34,23 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let fail = |e: agent_secrets_core::Error| -> ! {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    };
     for s in 0..services {
-        let values: Vec<(String, SecretString)> = (0..keys)
+        let values: Vec<(KeyName, SecretString)> = (0..keys)
             .map(|k| {
-                (
-                    format!("key_{k}"),
+                Ok((
+                    KeyName::parse(&format!("key_{k}"))?,
                     SecretString::new(format!("fake-value-{s}-{k}-{}", "x".repeat(24))),
-                )
+                ))
             })
-            .collect();
-        let entries = values.iter().map(|(k, v)| (k.as_str(), v));
-        if let Err(e) = vault.set_many(&format!("svc{s:04}"), entries, now()) {
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| fail(e));
+        let service = ServiceName::parse(&format!("svc{s:04}")).unwrap_or_else(|e| fail(e));
+        let entries = values.iter().map(|(k, v)| (k, v));
+        if let Err(e) = vault.set_many(&service, entries, now()) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }

@@ -12,8 +12,8 @@
 use std::sync::Mutex;
 
 use agent_secrets_core::audit::{self, AuditEvent, Auth, Operation, Status};
-use agent_secrets_core::ErrorKind;
-use agent_secrets_core::{AuditKey, Store};
+use agent_secrets_core::operation;
+use agent_secrets_core::{AuditKey, KeyName, ServiceName};
 
 /// The audit key of the vault this invocation unlocked, if any.
 static AUDIT_KEY: Mutex<Option<AuditKey>> = Mutex::new(None);
@@ -46,7 +46,7 @@ fn remembered_key() -> Option<AuditKey> {
     AUDIT_KEY.lock().ok().and_then(|slot| slot.clone())
 }
 
-use crate::context::{now, Context};
+use crate::context::{is_initialized, now, Context};
 use crate::error::CliError;
 use crate::output;
 
@@ -56,9 +56,9 @@ pub struct Target {
     /// The operation.
     pub operation: Operation,
     /// Service name, if the command has one.
-    pub service: Option<String>,
+    pub service: Option<ServiceName>,
     /// Key name, if the command has one.
-    pub key: Option<String>,
+    pub key: Option<KeyName>,
 }
 
 impl Target {
@@ -72,11 +72,11 @@ impl Target {
     }
 
     /// An operation on a service or one of its keys.
-    pub fn secret(operation: Operation, service: &str, key: Option<&str>) -> Self {
+    pub fn secret(operation: Operation, service: &ServiceName, key: Option<&KeyName>) -> Self {
         Self {
             operation,
-            service: Some(service.to_owned()),
-            key: key.map(str::to_owned),
+            service: Some(service.clone()),
+            key: key.cloned(),
         }
     }
 }
@@ -90,22 +90,12 @@ pub fn user() -> String {
         .unwrap_or_else(|| format!("uid-{}", rustix::process::getuid().as_raw()))
 }
 
-/// The status a command's outcome is recorded with.
-pub fn status_of(outcome: &Result<(), CliError>, env_fallback: bool) -> Status {
-    match outcome {
-        Ok(()) if env_fallback => Status::EnvFallback,
-        Ok(()) => Status::Success,
-        // `run` delivered the secrets; the child's own failure is not the vault's.
-        Err(CliError::ChildExit(_)) if env_fallback => Status::EnvFallback,
-        Err(CliError::ChildExit(_)) => Status::Success,
-        Err(CliError::Core(e)) => match e.kind() {
-            ErrorKind::WrongPassword => Status::Unauthorized,
-            ErrorKind::Locked => Status::Locked,
-            ErrorKind::NotFound => Status::NotFound,
-            _ => Status::Failed,
-        },
-        Err(_) => Status::Failed,
-    }
+/// The status a command's outcome is recorded with: the core's rule
+/// ([`operation::audit_status`]) over the error's category; `None` when
+/// nothing is recorded (bad input never reached the vault).
+pub fn status_of(outcome: &Result<(), CliError>, env_fallback: bool) -> Option<Status> {
+    let kind = outcome.as_ref().err().and_then(CliError::audit_kind);
+    operation::audit_status(kind, env_fallback)
 }
 
 /// Appends the line for `target` (if there is a vault to append to). A
@@ -113,16 +103,13 @@ pub fn status_of(outcome: &Result<(), CliError>, env_fallback: bool) -> Status {
 /// stands. Usage errors (bad names, bad flags) never reached the vault and
 /// are not recorded: "no file touched" holds for them.
 pub fn record(ctx: &Context, target: &Target, outcome: &Result<(), CliError>) {
-    if outcome.as_ref().is_err_and(|e| {
-        e.exit_code() == crate::error::exit::USAGE && !matches!(e, CliError::ChildExit(_))
-    }) {
+    let Some(status) = status_of(outcome, ctx.env_fallback.get()) else {
         return;
-    }
-    match crate::commands::is_initialized(&ctx.store) {
+    };
+    match is_initialized(&ctx.store) {
         Ok(true) => {}
         _ => return, // no vault: nothing to append to, and no folder to create
     }
-    let status = status_of(outcome, ctx.env_fallback.get());
     let mut event =
         AuditEvent::new(now(), target.operation, status, &user(), "cli").auth(remembered_auth());
     if let Some(s) = &target.service {
@@ -150,10 +137,10 @@ fn emit(event: &AuditEvent) {
     tracing::info!(
         target: "agent::audit",
         timestamp = %event.timestamp,
-        operation = %crate::commands::audit::json_name(&event.operation),
+        operation = event.operation.as_str(),
         service = event.service.as_deref().unwrap_or(""),
         key = event.key.as_deref().unwrap_or(""),
-        status = %crate::commands::audit::json_name(&event.status),
+        status = event.status.as_str(),
         user = %event.user,
         source = %event.source,
         component = %event.component,
@@ -161,37 +148,17 @@ fn emit(event: &AuditEvent) {
     );
 }
 
-/// Failed unlocks over the vault's thresholds within the window: an
-/// `alert` audit event, a warning, and the user's alert command (which
-/// gets the event as one JSON line on stdin, never a value). The command
-/// comes from the user's own configuration ([`crate::user_config`]),
-/// never from the vault folder: a `command` in the vault's `alerts` is
-/// ignored (every unlock warns about it).
+/// After a failed unlock: the core decides whether the failed unlocks
+/// reach the vault's thresholds and appends the `alert` event
+/// ([`operation::alert_after_failure`]); here, the warning and the user's
+/// alert command (which gets the event as one JSON line on stdin, never a
+/// value). The command comes from the user's own configuration
+/// ([`crate::user_config`]), never from the vault folder: a `command` in
+/// the vault's `alerts` is ignored (every unlock warns about it).
 fn check_alert(ctx: &Context) {
-    let Ok(Some(config)) = ctx.store.read(agent_secrets_core::format::CONFIG_FILE) else {
-        return;
-    };
-    let Some(policy) = agent_secrets_core::format::parse_config(&config)
-        .ok()
-        .and_then(|c| c.alerts)
-    else {
-        return;
-    };
-    let log = ctx
-        .store
-        .read(audit::AUDIT_FILE)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let (lines, _) = audit::parse_lines(&log);
-    let at = now();
-    if !agent_secrets_core::metrics::alert_due(&lines, &policy, at) {
-        return;
-    }
-    let event = AuditEvent::new(at, Operation::Alert, Status::Failed, &user(), "cli");
-    emit(&event);
-    let line = match audit::append(&ctx.store, event) {
-        Ok(line) => line,
+    let alert = match operation::alert_after_failure(&ctx.store, &user(), "cli", now()) {
+        Ok(Some(alert)) => alert,
+        Ok(None) => return,
         Err(e) => {
             output::note(&format!(
                 "warning: the alert was not written to the audit trail: {e}"
@@ -199,16 +166,14 @@ fn check_alert(ctx: &Context) {
             return;
         }
     };
-    output::note(&format!(
-        "warning: ALERT: {} or more failed unlocks within {} s on this vault.",
-        policy.failed_unlocks, policy.window_seconds
-    ));
+    emit(&alert.line.event);
+    output::note(&format!("warning: {}", alert.message()));
     let choice = crate::user_config::alert_command();
     if let Some(warning) = &choice.warning {
         output::note(&format!("warning: {warning}"));
     }
     if let Some([program, args @ ..]) = choice.command.as_deref() {
-        run_alert_command(program, args, &line);
+        run_alert_command(program, args, &alert.line);
     }
 }
 

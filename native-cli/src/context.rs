@@ -4,9 +4,11 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use agent_secrets_core::Timestamp;
+use agent_secrets_core::{Store, Timestamp};
+use zeroize::Zeroizing;
 
 use crate::cli::Global;
+use crate::error::CliError;
 use crate::fs_store::FileStore;
 use crate::input::Inputs;
 use crate::lock::DEFAULT_TIMEOUT;
@@ -53,11 +55,55 @@ impl Context {
     }
 }
 
-/// The current time for documents.
+/// Whether the folder holds a `config.json`.
+pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
+    let config = store
+        .read(agent_secrets_core::format::CONFIG_FILE)
+        .map_err(agent_secrets_core::Error::from)?;
+    Ok(config.is_some())
+}
+
+/// The current time for documents: the CLI's one clock.
 pub fn now() -> Timestamp {
     let secs = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
     Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// `bytes` random bytes from the operating system as lower-case hex (names
+/// of temporary files, the dashboard's token): the CLI's one such helper.
+/// Both the bytes and the text are wiped when dropped, so a token made
+/// with it leaves no copy behind.
+pub fn random_hex(bytes: usize) -> Result<Zeroizing<String>, agent_secrets_core::Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut random = Zeroizing::new(vec![0u8; bytes]);
+    getrandom::fill(&mut random).map_err(|_| agent_secrets_core::Error::Random)?;
+    let mut text = Zeroizing::new(String::with_capacity(2 * bytes));
+    for b in random.iter() {
+        text.push(char::from(HEX[usize::from(b >> 4)]));
+        text.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn random_hex_is_lower_case_hex_of_the_length_asked() {
+        let a = super::random_hex(6).expect("random");
+        let b = super::random_hex(6).expect("random");
+        assert_eq!(a.len(), 12);
+        let all: std::collections::BTreeSet<char> =
+            super::random_hex(256).expect("random").chars().collect();
+        assert!(all.len() > 10, "{all:?}");
+        assert!(
+            a.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+            "{}",
+            a.as_str()
+        );
+        assert_ne!(a, b);
+        assert_eq!(super::random_hex(0).expect("random").as_str(), "");
+    }
 }

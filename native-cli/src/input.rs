@@ -5,7 +5,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use agent_secrets_core::{Password, SecretString};
+use agent_secrets_core::{check_password_strength, Password, SecretString};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
@@ -132,9 +132,12 @@ impl Inputs {
         ))
     }
 
-    /// Asks for a new password twice at the terminal; both must match.
+    /// Asks for a new password twice at the terminal; both must match. A
+    /// password the core's strength rule refuses is reported before it is
+    /// asked again (the core's `init` and password change refuse it too).
     fn prompt_new_twice() -> Result<Password, CliError> {
         let first = Password::new(Self::prompt("New master password: ")?.to_string());
+        check_password_strength(&first)?;
         let second = Password::new(Self::prompt("Repeat the new master password: ")?.to_string());
         if first != second {
             return Err(CliError::Usage(

@@ -27,6 +27,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::error::{exit, CliError};
+
 /// Runs the `agent` command line and returns its exit code.
 pub fn main() -> ExitCode {
     // Before any key or password is in memory: no core dumps, no ptrace by
@@ -34,32 +36,7 @@ pub fn main() -> ExitCode {
     let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind as K;
-            // These messages quote what was typed, which may be a value
-            // pasted in the wrong place: say what is wrong, not what it was.
-            let quotes_input = matches!(
-                e.kind(),
-                K::UnknownArgument
-                    | K::InvalidValue
-                    | K::InvalidSubcommand
-                    | K::ValueValidation
-                    | K::TooManyValues
-                    | K::WrongNumberOfValues
-                    | K::NoEquals
-                    | K::InvalidUtf8
-            );
-            if quotes_input {
-                output::note(&format!(
-                    "error: {} (the argument is not repeated here, in case it was a secret). \
-                     Run `agent --help` or `agent secret <command> --help` for usage.",
-                    e.kind()
-                ));
-            } else {
-                let _ = e.print();
-            }
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(error::exit::USAGE));
-        }
+        Err(e) => return usage(&e),
     };
     if cli.global.log_format == Some(cli::LogFormat::Json) {
         // Only the audit target: nothing else in the program logs values,
@@ -72,13 +49,61 @@ pub fn main() -> ExitCode {
             .finish();
         let _ = tracing::subscriber::set_global_default(subscriber);
     }
-    match commands::run(cli) {
-        Ok(()) => ExitCode::from(error::exit::OK),
+    exit_code(commands::run(cli))
+}
+
+/// The one place an outcome becomes an exit code: the error's message
+/// printed once (none for a child's own status or a closed pipe), its code
+/// from [`CliError::exit_code`] (a closed pipe is a success, as in
+/// ripgrep).
+pub fn exit_code(outcome: Result<(), CliError>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
-            if !matches!(e, error::CliError::ChildExit(_)) {
+            if e.has_message() {
                 output::note(&format!("error: {e}"));
             }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// A command line clap refused. A name or value checked by the core's
+/// rules (a service, a key, a variable) says what is wrong with it in the
+/// core's words; clap's other messages quote what was typed, which may be
+/// a value pasted in the wrong place, so they say what is wrong, not what
+/// it was.
+fn usage(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    let checked = std::error::Error::source(e).and_then(|source| {
+        source
+            .downcast_ref::<agent_secrets_core::Error>()
+            .map(ToString::to_string)
+            .or_else(|| source.downcast_ref::<CliError>().map(ToString::to_string))
+    });
+    let quotes_input = matches!(
+        e.kind(),
+        K::UnknownArgument
+            | K::InvalidValue
+            | K::InvalidSubcommand
+            | K::ValueValidation
+            | K::TooManyValues
+            | K::WrongNumberOfValues
+            | K::NoEquals
+            | K::InvalidUtf8
+    );
+    match checked {
+        Some(message) if e.kind() == K::ValueValidation => {
+            output::note(&format!("error: {message}"));
+        }
+        _ if quotes_input => output::note(&format!(
+            "error: {} (the argument is not repeated here, in case it was a secret). \
+             Run `agent --help` or `agent secret <command> --help` for usage.",
+            e.kind()
+        )),
+        _ => {
+            let _ = e.print();
+        }
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::USAGE))
 }

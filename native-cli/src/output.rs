@@ -1,40 +1,37 @@
 //! Everything the CLI prints goes through here: stdout for results,
-//! stderr for notes. A closed pipe on stdout ends the program quietly
-//! with success (`agent secret list | head -1`); any other failure to write
-//! stdout (a full disk) ends it with exit code 1.
+//! stderr for notes. A failure to write stdout is returned, not handled
+//! here: the command's audit line is still written, and `main` decides the
+//! exit code in one place (a closed pipe, `agent secret list | head -1`,
+//! is a success; a full disk is an error, so a partial export never looks
+//! complete). Notes to stderr are best effort: a closed stderr does not
+//! stop a command.
 
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 
 use serde::Serialize;
 
-/// Writes `text` and a newline to stdout.
-pub fn line(text: &str) {
+/// Writes `text` and a newline to stdout, flushed.
+pub fn line(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
-        if e.kind() == ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        // A full disk or a closed file must not look like a complete export.
-        note(&format!("error: cannot write to standard output ({e})."));
-        std::process::exit(i32::from(crate::error::exit::ERROR));
-    }
+    writeln!(out, "{text}")?;
+    out.flush()
 }
 
 /// Writes `value` as pretty JSON to stdout.
-pub fn json<T: Serialize>(value: &T) {
-    line(&serde_json::to_string_pretty(value).unwrap_or_default());
+pub fn json<T: Serialize>(value: &T) -> std::io::Result<()> {
+    line(&serde_json::to_string_pretty(value).unwrap_or_default())
 }
 
 /// A note for the person at the terminal (stderr).
-#[allow(clippy::print_stderr)]
 pub fn note(text: &str) {
-    eprintln!("{text}");
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
 }
 
 /// A progress line on stderr that rewrites itself; `last` ends it.
-#[allow(clippy::print_stderr)]
 pub fn progress(text: &str, last: bool) {
-    eprint!("\r{text}{}", if last { "\n" } else { "" });
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r{text}{}", if last { "\n" } else { "" });
 }
 
 /// Left-aligned columns, two spaces apart.

@@ -363,3 +363,78 @@ fn log_format_json_streams_the_audit_events_on_stderr() {
     assert_eq!(v["fields"]["status"], "success");
     assert!(!r.stderr.contains(VALUE) && !r.stderr.contains(PASSWORD));
 }
+
+/// A pipe whose reader is gone: the standard input of a `true` that has
+/// exited (no race with a reader that could still read).
+fn closed_pipe() -> std::process::Stdio {
+    let mut reader = std::process::Command::new("true")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn true");
+    let writer = reader.stdin.take().expect("pipe");
+    assert!(reader.wait().expect("wait").success());
+    writer.into()
+}
+
+#[test]
+fn a_failed_stdout_write_still_leaves_its_audit_line_and_exits_1() {
+    // `agent secret export > /dev/full`: the values were decrypted, the
+    // write failed; the failure is recorded and the exit code says so.
+    let p = Project::initialized();
+    p.set("openai", "api_key", VALUE);
+    let lines = audit_json(&p).len();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = p
+        .command()
+        .args(["secret", "export"])
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("spawn agent");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write to standard output (No space left on device"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(VALUE), "{stderr}");
+    let log = audit_json(&p);
+    assert_eq!(log.len(), lines + 1, "one line for the export");
+    let last = log.last().expect("line");
+    assert_eq!(
+        (&last["operation"], &last["status"]),
+        (&"export".into(), &"failed".into())
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_a_success_and_is_recorded_as_one() {
+    // `agent secret list | head -1`: the reader went away; as ripgrep, no
+    // error and exit 0, and the command's line is written.
+    let p = Project::initialized();
+    p.set("openai", "api_key", VALUE);
+    p.set("stripe", "secret_key", "fake-stripe-value");
+    for args in [&["secret", "list"][..], &["secret", "export"]] {
+        let lines = audit_json(&p).len();
+        let out = p
+            .command()
+            .args(args)
+            .stdout(closed_pipe())
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("spawn agent");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+        let log = audit_json(&p);
+        assert_eq!(log.len(), lines + 1, "{args:?}");
+        let last = log.last().expect("line");
+        assert_eq!(
+            (&last["operation"], &last["status"]),
+            (&args[1].into(), &"success".into())
+        );
+    }
+}

@@ -90,6 +90,52 @@ fn init_refuses_weak_passwords_and_bad_iterations_without_creating_anything() {
     assert!(!p.vault().exists());
 }
 
+/// `agent ARGS` on a terminal: a pseudo-terminal made by util-linux
+/// `script`, with `input` typed into it. Returns the exit code and what
+/// the terminal showed.
+fn on_a_terminal(p: &Project, args: &str, input: &str) -> (i32, String) {
+    use std::io::Write;
+    let command = format!("'{}' {args}", common::agent_bin());
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(p.root.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("SHELL", "/bin/sh")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("type");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_weak_new_password_is_refused_before_it_is_asked_again() {
+    let p = Project::new();
+    let (code, shown) = on_a_terminal(&p, "secret init --iterations 100000", "weakpassword\n");
+    assert_eq!(code, 2, "{shown}");
+    assert!(shown.contains("New master password: "), "{shown}");
+    assert!(shown.contains("Password too weak"), "{shown}");
+    assert!(!shown.contains("Repeat"), "asked again: {shown}");
+    assert!(!p.vault().exists());
+    // A strong one is asked twice and makes the vault.
+    let typed = format!("{PASSWORD}\n{PASSWORD}\n");
+    let (code, shown) = on_a_terminal(&p, "secret init --iterations 100000", &typed);
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("Repeat the new master password: "),
+        "{shown}"
+    );
+    assert!(p.vault().join("config.json").is_file());
+}
+
 #[test]
 fn init_twice_is_refused_and_changes_nothing() {
     let p = Project::initialized();

@@ -97,27 +97,16 @@ function auditUser(processEnv) {
   return typeof process.getuid === 'function' ? `uid-${process.getuid()}` : os.userInfo().username;
 }
 
-/** The audit status of an outcome; undefined when nothing is recorded (bad input never reached the vault). */
-function auditStatus(error, fromEnv) {
-  if (error === undefined) return fromEnv ? 'env_fallback' : 'success';
-  switch (error.code) {
-    case codes.WRONG_PASSWORD: return 'unauthorized';
-    case codes.LOCKED: return 'locked';
-    case codes.NOT_FOUND: return 'not_found';
-    case codes.INVALID_NAME:
-    case codes.INVALID_INPUT:
-    case codes.NOT_INITIALIZED: return undefined;
-    default: return 'failed';
-  }
-}
-
 /**
  * Appends one audit line (the core chains it, under the lock; MAC'ed with
  * the vault's audit key when `inner`, an open vault, is given). A failure
  * to write it is a warning; the operation's own outcome stands, as in the CLI.
  */
 function audit(store, processEnv, operation, outcome, service, key, inner) {
-  const status = auditStatus(outcome.error, outcome.fromEnv);
+  // The core's rule, as the CLI's: undefined when nothing is recorded (bad
+  // input never reached the vault).
+  const code = outcome.error === undefined ? undefined : String(outcome.error.code);
+  const status = loaded().auditStatus(code, outcome.fromEnv === true);
   if (status === undefined) return;
   try {
     if (!store.isInitialized()) return; // no vault: nothing to append to
@@ -154,8 +143,7 @@ function checkAlert(store, processEnv) {
     return;
   }
   if (alert === null || alert === undefined) return;
-  process.emitWarning(`ALERT: ${alert.failedUnlocks} or more failed unlocks within ` +
-    `${alert.windowSeconds} s on this vault.`, 'AgentSecretsWarning');
+  process.emitWarning(alert.message, 'AgentSecretsWarning');
   let choice;
   try {
     choice = core(() => alertCommand(processEnv));
@@ -373,8 +361,6 @@ async function openVault(options) {
     // The background compile may still run; nothing is derived before the
     // core has read config.json and checked the lockout (unlockParams).
     const wasm = await ready();
-    // A command planted in config.json is never run: say so, locked or not.
-    for (const w of core(() => wasm.vaultWarnings(store))) process.emitWarning(w, 'AgentSecretsWarning');
     // An open session (`agent secret unlock`): no password, no KDF.
     if (options.session !== false && initialized(store)) {
       try {
@@ -384,10 +370,14 @@ async function openVault(options) {
       }
       if (inner !== undefined) return new Vault(inner, store, processEnv);
     }
+    // The core's warnings before the password is tried, as the CLI's: a
+    // command planted in config.json (never run), a corrupt state.json (its
+    // count starts again from zero).
+    for (const w of core(() => wasm.unlockWarnings(store, nowSeconds()))) {
+      process.emitWarning(w, 'AgentSecretsWarning');
+    }
     const password = given !== undefined ? given : passwordFor(options);
     const params = await beginUnlock(wasm, store, store.lockFile.timeoutMs);
-    // A corrupt state.json counts as no failures; the core says so (as the CLI warns).
-    if (params.warning !== undefined) process.emitWarning(params.warning, 'AgentSecretsWarning');
     for (const r of params.recipients) {
       const key = await derivePasswordKey(password, r.salt, r.iterations);
       try {

@@ -6,6 +6,10 @@ use wasm_bindgen::JsValue;
 /// `Error.name` of every error this module throws.
 const ERROR_NAME: &str = "AgentSecretsError";
 
+/// The npm package's `code` for an error marked `invalidName` (a core
+/// `INVALID_INPUT`).
+pub(crate) const INVALID_NAME: &str = "INVALID_NAME";
+
 /// An `Error` with `name = "AgentSecretsError"`, the message, and
 /// `code = kind.code()`.
 pub(crate) fn js_error(message: &str, kind: ErrorKind) -> JsValue {

@@ -12,21 +12,30 @@
 //! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
 //!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
 //! - password-free reads of a store: `list`, `status`;
-//! - for the npm package: `unlockParams`, `Vault.unlockWithPasswordKey` and
-//!   `failUnlock` (PBKDF2 by WebCrypto, the attempt counted before it),
-//!   `Vault.resolve`, `Vault.providerConfig`, `Vault.envVars`, `resolveEnv`,
-//!   `providerConfigEnv`, `envVarsFor`, `appendAudit` (password-free lines),
+//! - unlocking with a password key derived by WebCrypto (module `unlock`):
+//!   `unlockWarnings`, `unlockParams` (the attempt counted before any
+//!   derivation), `Vault.unlockWithPasswordKey`, `failUnlock`;
+//! - the environment (module `env`): `Vault.resolve`, `Vault.providerConfig`,
+//!   `Vault.envVars` (the plan `loadEnv` sets), `resolveEnv`,
+//!   `providerConfigEnv`, `envVarsFor`, `notInherited`;
+//! - the audit trail (module `audit`): `auditStatus` (the status an
+//!   outcome is recorded with), `appendAudit` (password-free lines),
 //!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
-//!   `alertAfterFailure`; what runs and with what: `vaultWarnings`,
-//!   `userConfigPath`, `userConfigReadLimit`, `alertCommand`, `notInherited`;
-//!   for its file store, the folder rules `folderProblem`, `fileProblem`,
-//!   `sizeProblem`, `maxBytes`, `tempName`, `isTempName`; for sessions,
-//!   `sessionSocketPath`, `sessionFolderProblem`, `sessionSocketProblem`,
-//!   `sessionDisabled`, `sessionKeyRequest`, `sessionFrameLength` and
-//!   `Vault.unlockWithSession`.
-//! - for the browser dashboard: `auditNextLine`, `auditVerify`,
-//!   `auditLines`, `mappingOf`, `importPlan`, and on an open `Vault`
-//!   `auditNextLine`, `auditVerify`, `setUserMapping`.
+//!   `alertAfterFailure`;
+//! - the user's configuration (module `user_config`): `userConfigPath`,
+//!   `userConfigReadLimit`, `alertCommand`;
+//! - the npm package's file store (module `files`): the folder rules
+//!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
+//!   `isTempName`;
+//! - sessions (module `session`): `sessionSocketPath`,
+//!   `sessionFolderProblem`, `sessionSocketProblem`, `sessionDisabled`,
+//!   `sessionKeyRequest`, `sessionFrameLength` and `Vault.unlockWithSession`;
+//! - for the browser dashboard (module `web`): `auditNextLine`,
+//!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
+//!   `Vault` `auditNextLine`, `auditVerify`, `setUserMapping`.
+//!
+//! Service and key names are parsed where they come in (module `convert`):
+//! a name that breaks the rule throws before any document is read.
 //!
 //! Storage is a JavaScript object with synchronous methods (see
 //! [`StoreObject`]). Time is always a parameter (`nowUnixSeconds`), because
@@ -38,26 +47,29 @@
 
 #![forbid(unsafe_code)]
 
+mod audit;
+mod convert;
+mod env;
 mod error;
 mod files;
-mod node;
 mod primitives;
 mod session;
 mod store;
+mod unlock;
+mod user_config;
 mod vault;
 mod web;
 
+pub use audit::{alert_after_failure, append_audit, audit_status};
+pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
-pub use node::{
-    alert_command, append_audit, env_vars_for, fail_unlock_binding, not_inherited,
-    provider_config_env, resolve_env, unlock_params, user_config_path, user_config_read_limit,
-    vault_warnings,
-};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use session::{
     session_disabled, session_folder_problem, session_frame_length, session_key_request,
     session_socket_path, session_socket_problem,
 };
 pub use store::{JsStore, StoreObject};
+pub use unlock::{fail_unlock_binding, unlock_params, unlock_warnings};
+pub use user_config::{alert_command, user_config_path, user_config_read_limit};
 pub use vault::{list, open_documents, status, Vault};
 pub use web::{audit_lines, audit_next_line, audit_verify, import_plan, mapping_of};

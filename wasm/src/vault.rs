@@ -1,14 +1,15 @@
 //! The vault, over a JavaScript store or over documents held in memory.
 
 use agent_secrets_core::{
-    check_password_strength, Error, InitOptions, MemoryStore, Password, SecretString, ServiceInfo,
-    SetOutcome, Status, Store, StoreError, Timestamp, Vault as CoreVault,
+    Error, InitOptions, MemoryStore, Password, SecretString, ServiceInfo, SetOutcome, Status,
+    Store, StoreError, Timestamp, Vault as CoreVault,
 };
 use js_sys::{Array, Object, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::convert::{key, service};
 use crate::error::IntoJs;
 use crate::store::{JsStore, StoreObject};
 
@@ -146,8 +147,9 @@ fn to_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
-fn list_of<S: Store + ?Sized>(store: &S, service: Option<String>) -> Result<JsValue, JsValue> {
-    let (services, errors) = agent_secrets_core::list(store, service.as_deref()).js()?;
+fn list_of<S: Store + ?Sized>(store: &S, name: Option<String>) -> Result<JsValue, JsValue> {
+    let name = name.as_deref().map(service).transpose()?;
+    let (services, errors) = agent_secrets_core::list(store, name.as_ref()).js()?;
     to_object(&ListOutput {
         services,
         problems: problems(errors),
@@ -244,8 +246,8 @@ impl Vault {
 #[wasm_bindgen]
 impl Vault {
     /// Creates a vault in `store` (refused if it has a `config.json`). The
-    /// password must pass the core's strength rule; `iterations` must be
-    /// within 100,000 to 10,000,000.
+    /// password must pass the core's strength rule (the core's `init`
+    /// checks it); `iterations` must be within 100,000 to 10,000,000.
     pub fn init(
         store: StoreObject,
         password: String,
@@ -253,7 +255,6 @@ impl Vault {
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<Vault, JsValue> {
         let password = Password::new(password);
-        check_password_strength(&password).js()?;
         let options = InitOptions {
             iterations,
             ..InitOptions::default()
@@ -281,8 +282,13 @@ impl Vault {
 
     /// The value of `service`/`key`.
     #[wasm_bindgen(unchecked_return_type = "string")]
-    pub fn get(&self, service: &str, key: &str) -> Result<JsValue, JsValue> {
-        let value = self.inner.get(service, key).js()?;
+    pub fn get(
+        &self,
+        #[wasm_bindgen(js_name = service)] service_name: &str,
+        #[wasm_bindgen(js_name = key)] key_name: &str,
+    ) -> Result<JsValue, JsValue> {
+        let (service, key) = (service(service_name)?, key(key_name)?);
+        let value = self.inner.get(&service, &key).js()?;
         // Copied out to a JavaScript string; the Rust copy is wiped on drop.
         Ok(JsValue::from_str(value.expose()))
     }
@@ -291,14 +297,15 @@ impl Vault {
     #[wasm_bindgen(unchecked_return_type = "\"created\" | \"updated\"")]
     pub fn set(
         &self,
-        service: &str,
-        key: &str,
+        #[wasm_bindgen(js_name = service)] service_name: &str,
+        #[wasm_bindgen(js_name = key)] key_name: &str,
         value: String,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<String, JsValue> {
         let value = SecretString::new(value);
+        let (service, key) = (service(service_name)?, key(key_name)?);
         let now = timestamp(now_unix_seconds).js()?;
-        let outcome = self.inner.set(service, key, &value, now).js()?;
+        let outcome = self.inner.set(&service, &key, &value, now).js()?;
         Ok(match outcome {
             SetOutcome::Created => "created",
             SetOutcome::Updated => "updated",
@@ -307,8 +314,13 @@ impl Vault {
     }
 
     /// Removes `service`/`key`.
-    pub fn delete(&self, service: &str, key: &str) -> Result<(), JsValue> {
-        self.inner.delete(service, key).js()
+    pub fn delete(
+        &self,
+        #[wasm_bindgen(js_name = service)] service_name: &str,
+        #[wasm_bindgen(js_name = key)] key_name: &str,
+    ) -> Result<(), JsValue> {
+        let (service, key) = (service(service_name)?, key(key_name)?);
+        self.inner.delete(&service, &key).js()
     }
 
     /// Like the free function `list`, on this vault's store.

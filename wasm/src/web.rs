@@ -2,15 +2,17 @@
 //! audit lines, the audit chain check, the env mapping, and the `.env`
 //! import plan. Each converts and calls the core.
 
-use agent_secrets_core::audit::{self, AuditEvent, Operation, Status as AuditStatus};
+use agent_secrets_core::audit;
 use agent_secrets_core::env::{self, Origin};
 use agent_secrets_core::format::parse_config;
 use agent_secrets_core::import::{self, PlanError};
-use agent_secrets_core::Error;
-use js_sys::{Array, Object, Reflect};
+use agent_secrets_core::{Error, VarName};
+use js_sys::{Array, Object};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::audit::audit_event;
+use crate::convert::{key, service, set};
 use crate::error::IntoJs;
 use crate::vault::{timestamp, Vault};
 
@@ -31,11 +33,6 @@ export interface AgentSecretsImportPlan {
   notes: string[];
 }
 "#;
-
-/// Sets `object[name] = value` on an object this module just made.
-fn set(object: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(object, &JsValue::from_str(name), value).map(|_| ())
-}
 
 fn to_object<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(value)
@@ -60,21 +57,15 @@ pub fn audit_next_line(
     user: &str,
     #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
 ) -> Result<String, JsValue> {
-    let parse = |name: &str| serde_json::Value::String(name.to_owned());
-    let operation: Operation = serde_json::from_value(parse(operation))
-        .map_err(|_| Error::InvalidParameter("unknown audit operation"))
-        .js()?;
-    let status: AuditStatus = serde_json::from_value(parse(status))
-        .map_err(|_| Error::InvalidParameter("unknown audit status"))
-        .js()?;
-    let now = timestamp(now_unix_seconds).js()?;
-    let mut event = AuditEvent::new(now, operation, status, user, "ui");
-    if let Some(service) = &service {
-        event = event.service(service);
-    }
-    if let Some(key) = &key {
-        event = event.key(key);
-    }
+    let event = audit_event(
+        operation,
+        status,
+        service,
+        key,
+        user,
+        "ui",
+        now_unix_seconds,
+    )?;
     Ok(String::from_utf8_lossy(&audit::next_line(tail, event, None)).into_owned())
 }
 
@@ -127,9 +118,14 @@ pub fn audit_lines(log: &[u8]) -> Result<JsValue, JsValue> {
 /// The variables `service`/`key` maps to under the configuration
 /// `config` (the text of `config.json`), and where that comes from.
 #[wasm_bindgen(js_name = mappingOf, unchecked_return_type = "AgentSecretsMapping")]
-pub fn mapping_of(config: &[u8], service: &str, key: &str) -> Result<JsValue, JsValue> {
+pub fn mapping_of(
+    config: &[u8],
+    #[wasm_bindgen(js_name = service)] service_name: &str,
+    #[wasm_bindgen(js_name = key)] key_name: &str,
+) -> Result<JsValue, JsValue> {
     let config = parse_config(config).js()?;
-    let (variables, origin) = env::mapping_of(&config.env, service, key);
+    let (variables, origin) =
+        env::mapping_of(&config.env, &service(service_name)?, &key(key_name)?);
     let out = Object::new();
     let vars: Array = variables.iter().map(|v| JsValue::from_str(v)).collect();
     set(&out, "variables", &vars)?;
@@ -153,21 +149,19 @@ pub fn import_plan(
     file: &[u8],
     config: &[u8],
     #[wasm_bindgen(unchecked_param_type = "[string, string][]")] existing: Array,
-    service: Option<String>,
+    #[wasm_bindgen(js_name = service)] into: Option<String>,
 ) -> Result<JsValue, JsValue> {
     let config = parse_config(config).js()?;
-    if let Some(service) = &service {
-        agent_secrets_core::names::validate_service(service).js()?;
-    }
+    let into = into.as_deref().map(service).transpose()?;
     let mut pairs = Vec::new();
     for pair in existing.iter() {
         let pair: Array = pair.into();
         pairs.push((
-            pair.get(0).as_string().unwrap_or_default(),
-            pair.get(1).as_string().unwrap_or_default(),
+            service(&pair.get(0).as_string().unwrap_or_default())?,
+            key(&pair.get(1).as_string().unwrap_or_default())?,
         ));
     }
-    let plan = match import::plan(file, &config.env, &pairs, service.as_deref()) {
+    let plan = match import::plan(file, &config.env, &pairs, into.as_ref()) {
         Ok(plan) => plan,
         Err(PlanError::Unreadable(lines)) | Err(PlanError::Unstorable(lines)) => {
             let error = crate::error::js_error(
@@ -209,33 +203,6 @@ pub fn import_plan(
     Ok(out.into())
 }
 
-/// An audit event of the page, from its JavaScript names.
-fn page_event(
-    operation: &str,
-    status: &str,
-    service: Option<String>,
-    key: Option<String>,
-    user: &str,
-    now_unix_seconds: f64,
-) -> Result<AuditEvent, JsValue> {
-    let parse = |name: &str| serde_json::Value::String(name.to_owned());
-    let operation: Operation = serde_json::from_value(parse(operation))
-        .map_err(|_| Error::InvalidParameter("unknown audit operation"))
-        .js()?;
-    let status: AuditStatus = serde_json::from_value(parse(status))
-        .map_err(|_| Error::InvalidParameter("unknown audit status"))
-        .js()?;
-    let now = timestamp(now_unix_seconds).js()?;
-    let mut event = AuditEvent::new(now, operation, status, user, "ui");
-    if let Some(service) = &service {
-        event = event.service(service);
-    }
-    if let Some(key) = &key {
-        event = event.key(key);
-    }
-    Ok(event)
-}
-
 #[wasm_bindgen]
 impl Vault {
     /// Like the free `auditNextLine`, MAC'ed with this open vault's audit
@@ -252,7 +219,15 @@ impl Vault {
         user: &str,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<String, JsValue> {
-        let event = page_event(operation, status, service, key, user, now_unix_seconds)?;
+        let event = audit_event(
+            operation,
+            status,
+            service,
+            key,
+            user,
+            "ui",
+            now_unix_seconds,
+        )?;
         let line = audit::next_line(tail, event, Some(self.core().audit_key()));
         Ok(String::from_utf8_lossy(&line).into_owned())
     }
@@ -270,14 +245,23 @@ impl Vault {
     #[wasm_bindgen(js_name = setUserMapping)]
     pub fn set_user_mapping(
         &mut self,
-        service: &str,
-        key: &str,
+        #[wasm_bindgen(js_name = service)] service_name: &str,
+        #[wasm_bindgen(js_name = key)] key_name: &str,
         variables: Option<Vec<String>>,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
     ) -> Result<(), JsValue> {
+        let (service, key) = (service(service_name)?, key(key_name)?);
+        let variables = variables
+            .map(|vars| {
+                vars.iter()
+                    .map(|v| VarName::parse(v))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .js()?;
         let now = timestamp(now_unix_seconds).js()?;
         self.core_mut()
-            .set_user_mapping(service, key, variables.as_deref(), now)
+            .set_user_mapping(&service, &key, variables.as_deref(), now)
             .js()
     }
 }

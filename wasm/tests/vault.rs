@@ -5,7 +5,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use agent_secrets_wasm::{derive_key, list, status, StoreObject, Vault};
+use agent_secrets_wasm::{audit_status, derive_key, list, status, StoreObject, Vault};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -251,6 +251,31 @@ fn invalid_names_are_invalid_input_and_not_echoed() {
         "INVALID_INPUT",
     );
     assert_eq!(store.writes(), writes, "nothing was written");
+}
+
+#[wasm_bindgen_test]
+fn the_audit_status_of_an_outcome_is_the_cores() {
+    let status =
+        |code: Option<&str>, from_env: bool| audit_status(code.map(str::to_owned), from_env);
+    assert_eq!(status(None, false).as_deref(), Some("success"));
+    assert_eq!(status(None, true).as_deref(), Some("env_fallback"));
+    assert_eq!(
+        status(Some("WRONG_PASSWORD"), false).as_deref(),
+        Some("unauthorized")
+    );
+    assert_eq!(status(Some("LOCKED"), false).as_deref(), Some("locked"));
+    assert_eq!(
+        status(Some("NOT_FOUND"), true).as_deref(),
+        Some("not_found")
+    );
+    assert_eq!(status(Some("INTEGRITY"), false).as_deref(), Some("failed"));
+    assert_eq!(status(Some("IO"), false).as_deref(), Some("failed"));
+    // An error that is not the core's (a trap, a bug) is a failure too.
+    assert_eq!(status(Some("undefined"), false).as_deref(), Some("failed"));
+    // Bad input never reached the vault; without a vault there is no log.
+    for code in ["INVALID_INPUT", "INVALID_NAME", "NOT_INITIALIZED"] {
+        assert_eq!(status(Some(code), false), None, "{code}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -29,32 +29,16 @@ export interface AgentSecretsStatus {
 /** One password recipient's PBKDF2 parameters, in the order to try them. */
 export interface AgentSecretsRecipientParams { recipient: string; iterations: number; salt: Uint8Array; }
 /** What `unlockParams` returns, after the attempt was counted. */
-export interface AgentSecretsUnlockParams { recipients: AgentSecretsRecipientParams[]; warning?: string; }
+export interface AgentSecretsUnlockParams { recipients: AgentSecretsRecipientParams[]; }
+
+
+
 /** What `alertAfterFailure` returns when it raised an alert. */
 export interface AgentSecretsAlert {
     line: string;
+    message: string;
     failedUnlocks: number;
     windowSeconds: number;
-}
-/** What the front end found at the user configuration file's path. */
-export type AgentSecretsUserConfigFile =
-| { state: "absent" }
-| { state: "symlink" }
-| { state: "unreadable"; reason: string }
-| { state: "opened"; regular: boolean; owner: number; mode: number; bytes: Uint8Array };
-/** What `alertCommand` decided. */
-export interface AgentSecretsAlertCommand { command?: string[]; warning?: string; }
-/** What `envVars` sets, and the warnings for what it leaves out. */
-export interface AgentSecretsEnvPlan { vars: AgentSecretsEnvVar[]; warnings: string[]; }
-/** A value and where it came from. */
-export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
-/** One variable `envVars` would set. */
-export interface AgentSecretsEnvVar { variable: string; service: string; key: string; value: string; }
-/** A provider's credentials, vault first, then the environment. */
-export interface AgentSecretsProviderConfig {
-    provider: string;
-    credentials: Record<string, AgentSecretsResolved>;
-    missing: string[];
 }
 
 
@@ -73,6 +57,32 @@ export interface AgentSecretsImportPlan {
     planned: { service: string; key: string; variable: string; line: number; value: string }[];
     notes: string[];
 }
+
+
+
+/** What `envVars` sets, and the warnings for what it leaves out. */
+export interface AgentSecretsEnvPlan { vars: AgentSecretsEnvVar[]; warnings: string[]; }
+/** A value and where it came from. */
+export interface AgentSecretsResolved { value: string; source: "vault" | "env"; variable?: string; }
+/** One variable `envVars` would set. */
+export interface AgentSecretsEnvVar { variable: string; service: string; key: string; value: string; }
+/** A provider's credentials, vault first, then the environment. */
+export interface AgentSecretsProviderConfig {
+    provider: string;
+    credentials: Record<string, AgentSecretsResolved>;
+    missing: string[];
+}
+
+
+
+/** What the front end found at the user configuration file's path. */
+export type AgentSecretsUserConfigFile =
+| { state: "absent" }
+| { state: "symlink" }
+| { state: "unreadable"; reason: string }
+| { state: "opened"; regular: boolean; owner: number; mode: number; bytes: Uint8Array };
+/** What `alertCommand` decided. */
+export interface AgentSecretsAlertCommand { command?: string[]; warning?: string; }
 
 
 
@@ -147,8 +157,8 @@ export class Vault {
     get(service: string, key: string): string;
     /**
      * Creates a vault in `store` (refused if it has a `config.json`). The
-     * password must pass the core's strength rule; `iterations` must be
-     * within 100,000 to 10,000,000.
+     * password must pass the core's strength rule (the core's `init`
+     * checks it); `iterations` must be within 100,000 to 10,000,000.
      */
     static init(store: AgentSecretsStore, password: string, iterations: number, nowUnixSeconds: number): Vault;
     /**
@@ -215,12 +225,14 @@ export function aes256GcmOpen(key: Uint8Array | number[], nonce: Uint8Array | nu
 export function aes256GcmSeal(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], plaintext: Uint8Array | number[]): Uint8Array;
 
 /**
- * After a failed unlock: when `config.json` has `alerts` thresholds and
- * the core's [`metrics::alert_due`] says so, appends an `alert` line
- * (status `failed`) and returns `{ line, failedUnlocks, windowSeconds }`
- * (`line` is the appended audit line as JSON, for the user's alert
- * command, [`alert_command`]: never one from the vault's `config.json`);
- * otherwise `null`. A failure to append the line is thrown.
+ * After a failed unlock: the core's [`operation::alert_after_failure`].
+ * When `config.json` has `alerts` thresholds and the failed unlocks
+ * reach them, it appends an `alert` line (status `failed`) and this
+ * returns `{ line, message, failedUnlocks, windowSeconds }` (`line` is
+ * the appended audit line as JSON, for the user's alert command,
+ * `alertCommand`: never one from the vault's `config.json`; `message`
+ * the warning to show); otherwise `null`. A failure to append the line
+ * is thrown.
  */
 export function alertAfterFailure(store: AgentSecretsStore, user: string, source: string, nowUnixSeconds: number): AgentSecretsAlert | null;
 
@@ -257,6 +269,17 @@ export function auditLines(log: Uint8Array | number[]): AgentSecretsAuditLines;
 export function auditNextLine(tail: Uint8Array | number[], operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, nowUnixSeconds: number): string;
 
 /**
+ * The audit status (`"success"`, `"unauthorized"`, …) an operation's
+ * line is recorded with, by the core's [`operation::audit_status`]:
+ * `code` is the `code` of the error it failed with (`undefined` when it
+ * succeeded; the package's `INVALID_NAME` is a core `INVALID_INPUT`; an
+ * unknown code a failure), `fromEnv` whether a value came from an
+ * environment variable. `undefined` when nothing is recorded (bad input
+ * never reached the vault; no vault).
+ */
+export function auditStatus(code: string | null | undefined, fromEnv: boolean): string | undefined;
+
+/**
  * Checks the hash chain of a whole audit log, without a key (MACs are
  * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
  */
@@ -272,7 +295,7 @@ export function deriveKey(password: string, salt: Uint8Array | number[], iterati
  * The variables a secret maps to without a vault's user mapping,
  * preferred first (the CLI's built-ins and rules).
  */
-export function envVarsFor(service: string, key: string): string[];
+export function envVarsFor(service_name: string, key_name: string): string[];
 
 /**
  * The last step of an unlock begun with `unlockParams` when no derived
@@ -383,12 +406,21 @@ export function tempName(): string;
  * `code = "LOCKED"` while locked out, or while as many attempts as the
  * lockout allows are running: retry shortly), then the password
  * recipients' PBKDF2 parameters in the order to try them. A corrupt
- * `state.json` is replaced; the core's problem is returned as `warning`
- * (the CLI's warning) for the caller to show. Then derive, call
- * `Vault.unlockWithPasswordKey` per recipient, and `failUnlock` if none
- * opened.
+ * `state.json` is replaced (`unlockWarnings`, called before, says so).
+ * Then derive, call `Vault.unlockWithPasswordKey` per recipient, and
+ * `failUnlock` if none opened.
  */
 export function unlockParams(store: AgentSecretsStore, now_unix_seconds: number): AgentSecretsUnlockParams;
+
+/**
+ * The warnings every unlock gives before the password is tried (the
+ * core's [`operation::unlock_warnings`], as the CLI's): an
+ * `alerts.command` in `config.json`, which is never run, and a corrupt
+ * `state.json` (its lockout counter starts again from zero). Empty when
+ * there is nothing to say or no readable `config.json` (the unlock itself
+ * reports that).
+ */
+export function unlockWarnings(store: AgentSecretsStore, now_unix_seconds: number): string[];
 
 /**
  * The user configuration file's path from `XDG_CONFIG_HOME` and `HOME`
@@ -402,14 +434,6 @@ export function userConfigPath(xdgConfigHome?: string | null, home?: string | nu
  */
 export function userConfigReadLimit(): number;
 
-/**
- * The warnings every unlock gives before the password is tried (the
- * CLI's): an `alerts.command` in `config.json`, which is never run. Empty
- * when there is nothing to say or no readable `config.json` (the unlock
- * itself reports that).
- */
-export function vaultWarnings(store: AgentSecretsStore): string[];
-
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
@@ -422,9 +446,10 @@ export interface InitOutput {
     readonly appendAudit: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
     readonly auditLines: (a: number, b: number) => [number, number, number];
     readonly auditNextLine: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number) => [number, number, number, number];
+    readonly auditStatus: (a: number, b: number, c: number) => [number, number];
     readonly auditVerify: (a: number, b: number) => [number, number, number];
     readonly deriveKey: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
-    readonly envVarsFor: (a: number, b: number, c: number, d: number) => [number, number];
+    readonly envVarsFor: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly failUnlock: (a: any, b: number) => [number, number];
     readonly fileProblem: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
     readonly folderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
@@ -442,9 +467,9 @@ export interface InitOutput {
     readonly status: (a: any) => [number, number, number];
     readonly tempName: () => [number, number, number, number];
     readonly unlockParams: (a: any, b: number) => [number, number, number];
+    readonly unlockWarnings: (a: any, b: number) => [number, number, number, number];
     readonly userConfigPath: (a: number, b: number, c: number, d: number) => [number, number];
     readonly userConfigReadLimit: () => number;
-    readonly vaultWarnings: (a: any) => [number, number];
     readonly vault_appendAudit: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
     readonly vault_auditNextLine: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number, number, number];
     readonly vault_auditVerify: (a: number, b: number, c: number) => [number, number, number];

@@ -212,8 +212,8 @@ export class Vault {
     }
     /**
      * Creates a vault in `store` (refused if it has a `config.json`). The
-     * password must pass the core's strength rule; `iterations` must be
-     * within 100,000 to 10,000,000.
+     * password must pass the core's strength rule (the core's `init`
+     * checks it); `iterations` must be within 100,000 to 10,000,000.
      * @param {AgentSecretsStore} store
      * @param {string} password
      * @param {number} iterations
@@ -500,12 +500,14 @@ export function aes256GcmSeal(key, nonce, aad, plaintext) {
 }
 
 /**
- * After a failed unlock: when `config.json` has `alerts` thresholds and
- * the core's [`metrics::alert_due`] says so, appends an `alert` line
- * (status `failed`) and returns `{ line, failedUnlocks, windowSeconds }`
- * (`line` is the appended audit line as JSON, for the user's alert
- * command, [`alert_command`]: never one from the vault's `config.json`);
- * otherwise `null`. A failure to append the line is thrown.
+ * After a failed unlock: the core's [`operation::alert_after_failure`].
+ * When `config.json` has `alerts` thresholds and the failed unlocks
+ * reach them, it appends an `alert` line (status `failed`) and this
+ * returns `{ line, message, failedUnlocks, windowSeconds }` (`line` is
+ * the appended audit line as JSON, for the user's alert command,
+ * `alertCommand`: never one from the vault's `config.json`; `message`
+ * the warning to show); otherwise `null`. A failure to append the line
+ * is thrown.
  * @param {AgentSecretsStore} store
  * @param {string} user
  * @param {string} source
@@ -684,6 +686,31 @@ export function auditNextLine(tail, operation, status, service, key, user, nowUn
 }
 
 /**
+ * The audit status (`"success"`, `"unauthorized"`, …) an operation's
+ * line is recorded with, by the core's [`operation::audit_status`]:
+ * `code` is the `code` of the error it failed with (`undefined` when it
+ * succeeded; the package's `INVALID_NAME` is a core `INVALID_INPUT`; an
+ * unknown code a failure), `fromEnv` whether a value came from an
+ * environment variable. `undefined` when nothing is recorded (bad input
+ * never reached the vault; no vault).
+ * @param {string | null | undefined} code
+ * @param {boolean} fromEnv
+ * @returns {string | undefined}
+ */
+export function auditStatus(code, fromEnv) {
+    const val2 = +fromEnv;
+    var ptr0 = isLikeNone(code) ? 0 : passStringToWasm0(code, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    var len0 = WASM_VECTOR_LEN;
+    const ret = wasm.auditStatus(ptr0, len0, val2);
+    let v3;
+    if (ret[0] !== 0) {
+        v3 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v3;
+}
+
+/**
  * Checks the hash chain of a whole audit log, without a key (MACs are
  * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
  * @param {Uint8Array | number[]} log
@@ -730,16 +757,16 @@ export function deriveKey(password, salt, iterations) {
 /**
  * The variables a secret maps to without a vault's user mapping,
  * preferred first (the CLI's built-ins and rules).
- * @param {string} service
- * @param {string} key
+ * @param {string} service_name
+ * @param {string} key_name
  * @returns {string[]}
  */
-export function envVarsFor(service, key) {
+export function envVarsFor(service_name, key_name) {
     let ptr0, len0, ptr1, len1;
     try {
-        ptr0 = passStringToWasm0(service, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        ptr0 = passStringToWasm0(service_name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         len0 = WASM_VECTOR_LEN;
-        ptr1 = passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        ptr1 = passStringToWasm0(key_name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
         len1 = WASM_VECTOR_LEN;
     } catch (e) {
         if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
@@ -747,6 +774,9 @@ export function envVarsFor(service, key) {
         throw e;
     }
     const ret = wasm.envVarsFor(ptr0, len0, ptr1, len1);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
     var v3 = getArrayJsValueFromWasm0(ret[0], ret[1]);
     wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
     return v3;
@@ -1124,10 +1154,9 @@ export function tempName() {
  * `code = "LOCKED"` while locked out, or while as many attempts as the
  * lockout allows are running: retry shortly), then the password
  * recipients' PBKDF2 parameters in the order to try them. A corrupt
- * `state.json` is replaced; the core's problem is returned as `warning`
- * (the CLI's warning) for the caller to show. Then derive, call
- * `Vault.unlockWithPasswordKey` per recipient, and `failUnlock` if none
- * opened.
+ * `state.json` is replaced (`unlockWarnings`, called before, says so).
+ * Then derive, call `Vault.unlockWithPasswordKey` per recipient, and
+ * `failUnlock` if none opened.
  * @param {AgentSecretsStore} store
  * @param {number} now_unix_seconds
  * @returns {AgentSecretsUnlockParams}
@@ -1138,6 +1167,27 @@ export function unlockParams(store, now_unix_seconds) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * The warnings every unlock gives before the password is tried (the
+ * core's [`operation::unlock_warnings`], as the CLI's): an
+ * `alerts.command` in `config.json`, which is never run, and a corrupt
+ * `state.json` (its lockout counter starts again from zero). Empty when
+ * there is nothing to say or no readable `config.json` (the unlock itself
+ * reports that).
+ * @param {AgentSecretsStore} store
+ * @param {number} now_unix_seconds
+ * @returns {string[]}
+ */
+export function unlockWarnings(store, now_unix_seconds) {
+    const ret = wasm.unlockWarnings(store, now_unix_seconds);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+    return v1;
 }
 
 /**
@@ -1176,21 +1226,6 @@ export function userConfigPath(xdgConfigHome, home) {
 export function userConfigReadLimit() {
     const ret = wasm.userConfigReadLimit();
     return ret >>> 0;
-}
-
-/**
- * The warnings every unlock gives before the password is tried (the
- * CLI's): an `alerts.command` in `config.json`, which is never run. Empty
- * when there is nothing to say or no readable `config.json` (the unlock
- * itself reports that).
- * @param {AgentSecretsStore} store
- * @returns {string[]}
- */
-export function vaultWarnings(store) {
-    const ret = wasm.vaultWarnings(store);
-    var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
-    wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
-    return v1;
 }
 function __wbg_get_imports() {
     const import0 = {

@@ -82,7 +82,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 earlier_key: result.earlier_key,
                 first_broken_line: result.first_broken.as_ref().map(|b| b.0),
                 reason: result.first_broken.as_ref().map(|b| b.1.clone()),
-            });
+            })?;
         }
         return match result.first_broken {
             None => {
@@ -91,7 +91,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                         "audit.log: {} lines, hash chain intact; {}",
                         result.lines,
                         mac_summary(&result)
-                    ));
+                    ))?;
                 }
                 Ok(())
             }
@@ -107,7 +107,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         None => &lines,
     };
     if args.json {
-        output::json(&shown);
+        output::json(&shown)?;
     } else if shown.is_empty() {
         output::note("The audit trail is empty.");
     } else {
@@ -123,9 +123,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 vec![
                     l.seq.to_string(),
                     e.timestamp.to_string(),
-                    json_name(&e.operation),
+                    e.operation.as_str().to_owned(),
                     target,
-                    json_name(&e.status),
+                    e.status.as_str().to_owned(),
                     e.user.clone(),
                     e.source.clone(),
                 ]
@@ -142,7 +142,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 "SOURCE",
             ],
             &rows,
-        ));
+        ))?;
     }
     if !bad.is_empty() {
         output::note(&format!(
@@ -171,12 +171,4 @@ fn mac_summary(result: &audit::Verification) -> String {
     }
     out.push('.');
     out
-}
-
-/// The snake_case name serde gives an enum value.
-pub fn json_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -142,7 +142,7 @@ fn show(
             verified,
             lockout,
             alerts,
-        });
+        })?;
         return Ok(());
     }
     let rows = vec![
@@ -164,7 +164,7 @@ fn show(
             },
         ],
     ];
-    output::line(output::table(&["", ""], &rows).trim_start());
+    output::line(output::table(&["", ""], &rows).trim_start())?;
     if verified {
         output::note("Saved in config.json under its MAC.");
     } else {

@@ -1,6 +1,6 @@
 //! `agent secret delete SERVICE KEY`
 
-use agent_secrets_core::names::{validate_key, validate_service};
+use agent_secrets_core::{KeyName, ServiceName};
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -9,16 +9,14 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Service.
-    pub service: String,
+    pub service: ServiceName,
     /// Key within the service.
-    pub key: String,
+    pub key: KeyName,
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    validate_service(&args.service)?;
-    validate_key(&args.key)?;
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     vault.delete(&args.service, &args.key)?;
-    output::line(&format!("Deleted {}/{}.", args.service, args.key));
+    output::line(&format!("Deleted {}/{}.", args.service, args.key))?;
     Ok(())
 }

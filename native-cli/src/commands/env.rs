@@ -11,7 +11,7 @@
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, Origin, UserMapping};
-use agent_secrets_core::Error;
+use agent_secrets_core::{Error, KeyName, ServiceName, VarName};
 use serde::Serialize;
 
 use crate::audit_log::Target;
@@ -25,34 +25,60 @@ pub struct Args {
     #[arg(
         long,
         value_name = "SERVICE/KEY=VAR[,VAR...]",
-        conflicts_with = "unmap"
+        conflicts_with = "unmap",
+        value_parser = parse_map
     )]
-    pub map: Option<String>,
+    pub map: Option<Mapping>,
     /// Remove a secret's user mapping (back to the built-in or general rule).
-    #[arg(long, value_name = "SERVICE/KEY")]
-    pub unmap: Option<String>,
+    #[arg(long, value_name = "SERVICE/KEY", value_parser = env::split_mapping_key)]
+    pub unmap: Option<(ServiceName, KeyName)>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--map SERVICE/KEY=VAR[,VAR...]`, parsed where it is read.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// The secret's service.
+    pub service: ServiceName,
+    /// The secret's key.
+    pub key: KeyName,
+    /// Its variables, preferred first.
+    pub vars: Vec<VarName>,
+}
+
+/// Parses `--map`: the names and every variable checked by the core's rules.
+fn parse_map(spec: &str) -> Result<Mapping, CliError> {
+    let (name, vars) = spec.split_once('=').ok_or_else(|| {
+        CliError::Usage(
+            "--map takes SERVICE/KEY=VAR[,VAR...], e.g. stripe/secret_key=STRIPE_KEY".to_owned(),
+        )
+    })?;
+    let (service, key) = env::split_mapping_key(name)?;
+    let vars = vars
+        .split(',')
+        .map(|v| VarName::parse(v.trim()))
+        .collect::<Result<_, _>>()?;
+    Ok(Mapping { service, key, vars })
 }
 
 /// The audit line this command writes, if any: a mapping change names
 /// the secret (recorded as a `set` of that secret's metadata); showing the
 /// mapping reads names only and is not recorded.
 pub fn audit_target(args: &Args) -> Option<Target> {
-    let name = args
-        .map
-        .as_deref()
-        .map(|m| m.split('=').next().unwrap_or(m));
-    let name = name.or(args.unmap.as_deref())?;
-    let (service, key) = name.split_once('/')?;
+    let (service, key) = match (&args.map, &args.unmap) {
+        (Some(m), _) => (&m.service, &m.key),
+        (None, Some((service, key))) => (service, key),
+        (None, None) => return None,
+    };
     Some(Target::secret(Operation::Set, service, Some(key)))
 }
 
 #[derive(Serialize)]
 struct Row {
-    service: String,
-    key: String,
+    service: ServiceName,
+    key: KeyName,
     variables: Vec<String>,
     origin: Origin,
     in_vault: bool,
@@ -67,32 +93,21 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if (args.map.is_some() || args.unmap.is_some()) && !super::is_initialized(&ctx.store)? {
         return Err(Error::NotInitialized.into());
     }
-    if let Some(spec) = &args.map {
-        let (name, vars) = spec.split_once('=').ok_or_else(|| {
-            CliError::Usage(
-                "--map takes SERVICE/KEY=VAR[,VAR...], e.g. stripe/secret_key=STRIPE_KEY"
-                    .to_owned(),
-            )
-        })?;
-        let (service, key) = env::split_mapping_key(name)?;
-        let vars: Vec<String> = vars.split(',').map(|v| v.trim().to_owned()).collect();
-        for var in &vars {
-            env::validate_var(var)?;
-        }
+    if let Some(Mapping { service, key, vars }) = &args.map {
         let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
-        vault.set_user_mapping(service, key, Some(&vars), now())?;
-        output::line(&format!("{service}/{key} ← {}", vars.join(", ")));
+        vault.set_user_mapping(service, key, Some(vars.as_slice()), now())?;
+        let shown: Vec<&str> = vars.iter().map(VarName::as_str).collect();
+        output::line(&format!("{service}/{key} ← {}", shown.join(", ")))?;
         return Ok(());
     }
-    if let Some(name) = &args.unmap {
-        let (service, key) = env::split_mapping_key(name)?;
+    if let Some((service, key)) = &args.unmap {
         let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
         vault.set_user_mapping(service, key, None, now())?;
         let vars = env::vars_for(service, key);
         output::line(&format!(
             "{service}/{key} ← {} (no user mapping)",
             vars.join(", ")
-        ));
+        ))?;
         return Ok(());
     }
     let (user, existing) = match super::import::user_mapping(ctx) {
@@ -101,7 +116,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             for p in &problems {
                 output::note(&format!("error: {p}"));
             }
-            let existing: Vec<(String, String)> = listed
+            let existing: Vec<(ServiceName, KeyName)> = listed
                 .into_iter()
                 .flat_map(|s| {
                     let service = s.service;
@@ -146,7 +161,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         })
         .collect();
     if args.json {
-        output::json(&rows);
+        output::json(&rows)?;
         return Ok(());
     }
     let table: Vec<Vec<String>> = rows
@@ -179,6 +194,6 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     output::line(&output::table(
         &["SECRET", "VARIABLES", "FROM", "IN VAULT"],
         &table,
-    ));
+    ))?;
     Ok(())
 }

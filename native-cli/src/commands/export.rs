@@ -19,14 +19,16 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::names::validate_service;
-use agent_secrets_core::{dotenv, env, SecretString};
+use agent_secrets_core::{dotenv, env, KeyName, SecretString, ServiceName};
 use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
-use crate::context::Context;
+use crate::context::{random_hex, Context};
 use crate::error::{exit, CliError};
 use crate::output;
+
+/// A secret to export: its names and its value.
+type Secret = (ServiceName, KeyName, SecretString);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -41,7 +43,7 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this service (default: every service).
-    pub service: Option<String>,
+    pub service: Option<ServiceName>,
     /// Output format.
     #[arg(long, value_enum, default_value = "dotenv")]
     pub format: Format,
@@ -62,9 +64,6 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    if let Some(service) = &args.service {
-        validate_service(service)?;
-    }
     if let Some(file) = &args.output {
         if !args.force && std::fs::symlink_metadata(file).is_ok() {
             return Err(CliError::Usage(format!(
@@ -74,7 +73,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         }
     }
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
-    let services: Vec<String> = match &args.service {
+    let services: Vec<ServiceName> = match &args.service {
         Some(s) => vec![s.clone()],
         None => {
             let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
@@ -85,7 +84,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             listed.into_iter().map(|s| s.service).collect()
         }
     };
-    let mut secrets: Vec<(String, String, SecretString)> = Vec::new();
+    let mut secrets: Vec<Secret> = Vec::new();
     for service in &services {
         for (key, value) in vault.get_service(service)? {
             secrets.push((service.clone(), key, value));
@@ -123,9 +122,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 "warning: writing {n} secret{plural} in plaintext to standard output."
             ));
             if let Some(body) = text.strip_suffix('\n') {
-                output::line(body);
+                output::line(body)?;
             } else if !text.is_empty() {
-                output::line(&text);
+                output::line(&text)?;
             }
         }
     }
@@ -138,9 +137,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
 /// variable are refused (the file could not be imported back as it was).
 fn variables(
     user: &env::UserMapping,
-    secrets: &[(String, String, SecretString)],
+    secrets: &[Secret],
 ) -> Result<Vec<(String, SecretString)>, CliError> {
-    let names: Vec<(String, String)> = secrets
+    let names: Vec<(ServiceName, KeyName)> = secrets
         .iter()
         .map(|(s, k, _)| (s.clone(), k.clone()))
         .collect();
@@ -174,11 +173,7 @@ fn variables(
 
 /// The message for a secret the format cannot carry: it names the secret
 /// and its variable, never the value, and the format that can.
-fn refused(
-    e: &dotenv::WriteError,
-    user: &env::UserMapping,
-    secrets: &[(String, String, SecretString)],
-) -> CliError {
+fn refused(e: &dotenv::WriteError, user: &env::UserMapping, secrets: &[Secret]) -> CliError {
     let var = match e {
         dotenv::WriteError::InvalidName { name }
         | dotenv::WriteError::Nul { name }
@@ -212,10 +207,12 @@ fn refused(
     }
 }
 
-fn json(secrets: &[(String, String, SecretString)]) -> Zeroizing<String> {
+fn json(secrets: &[Secret]) -> Zeroizing<String> {
     let mut tree: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
     for (service, key, value) in secrets {
-        tree.entry(service).or_default().insert(key, value.expose());
+        tree.entry(service.as_str())
+            .or_default()
+            .insert(key.as_str(), value.expose());
     }
     // Serializing maps of strings cannot fail.
     Zeroizing::new(serde_json::to_string_pretty(&tree).unwrap_or_default() + "\n")
@@ -252,11 +249,9 @@ fn write_file(file: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
             }
         });
     }
-    let mut random = [0u8; 6];
-    getrandom::fill(&mut random).map_err(|_| agent_secrets_core::Error::Random)?;
-    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let suffix = random_hex(6)?;
     let mut tmp = file.as_os_str().to_owned();
-    tmp.push(format!(".tmp.{suffix}"));
+    tmp.push(format!(".tmp.{}", suffix.as_str()));
     let tmp = PathBuf::from(tmp);
     let result = create(&tmp).and_then(|()| std::fs::rename(&tmp, file));
     if result.is_err() {

@@ -1,7 +1,6 @@
 //! `agent secret get SERVICE KEY [--show] [--json]`
 
-use agent_secrets_core::names::{validate_key, validate_service};
-use agent_secrets_core::{env, mask, resolve, Error, Source, Vault};
+use agent_secrets_core::{env, mask, resolve, Error, KeyName, ServiceName, Source, Vault};
 use serde::Serialize;
 
 use crate::context::Context;
@@ -12,9 +11,9 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Service, e.g. openai.
-    pub service: String,
+    pub service: ServiceName,
     /// Key within the service, e.g. api_key.
-    pub key: String,
+    pub key: KeyName,
     /// Print the value itself instead of the mask.
     #[arg(long)]
     pub show: bool,
@@ -35,8 +34,6 @@ struct GetJson<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    validate_service(&args.service)?;
-    validate_key(&args.key)?;
     let vault: Option<Vault<&FileStore>> = if super::is_initialized(&ctx.store)? {
         Some(super::unlock(&ctx.store, &mut ctx.inputs)?)
     } else {
@@ -69,7 +66,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             .iter()
             .any(|(_, k)| *k == args.key);
         let import = if mapped {
-            args.service.clone()
+            args.service.to_string()
         } else {
             format!("{} {}", args.service, args.key)
         };
@@ -97,9 +94,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             masked: !args.show,
             source,
             variable,
-        });
+        })?;
     } else {
-        output::line(shown);
+        output::line(shown)?;
     }
     Ok(())
 }

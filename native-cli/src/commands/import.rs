@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env::{self, UserMapping};
 use agent_secrets_core::import::{self, PlanError};
-use agent_secrets_core::names::{validate_key, validate_service};
-use agent_secrets_core::{Error, SecretString, SetOutcome};
+use agent_secrets_core::{Error, KeyName, SecretString, ServiceName, SetOutcome};
 use zeroize::Zeroizing;
 
 use crate::audit_log::Target;
@@ -31,10 +30,10 @@ const SHOWN_ERRORS: usize = 20;
 pub struct Args {
     /// Import the variables the mapping names for this service (e.g. openai ← OPENAI_API_KEY).
     #[arg(value_name = "SERVICE")]
-    pub from_service: Option<String>,
+    pub from_service: Option<ServiceName>,
     /// Only these keys of SERVICE, each from its mapped variable (e.g. `import stripe secret_key` ← STRIPE_SECRET_KEY).
     #[arg(value_name = "KEY", requires = "from_service")]
-    pub keys: Vec<String>,
+    pub keys: Vec<KeyName>,
     /// Every mapped secret whose variable is set.
     #[arg(long, conflicts_with_all = ["from_service", "dotenv"])]
     pub all: bool,
@@ -43,7 +42,7 @@ pub struct Args {
     pub dotenv: Option<PathBuf>,
     /// With --dotenv: put every variable into this service (a variable mapped to a key of S goes to that key, any other under its own name).
     #[arg(long, value_name = "S", requires = "dotenv")]
-    pub service: Option<String>,
+    pub service: Option<ServiceName>,
     /// Print where each variable would go; asks for no password and writes nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -54,7 +53,7 @@ pub fn audit_target(args: &Args) -> Option<Target> {
     if args.dry_run {
         return None;
     }
-    let service = args.service.as_deref().or(args.from_service.as_deref());
+    let service = args.service.as_ref().or(args.from_service.as_ref());
     Some(match (service, args.keys.as_slice()) {
         (Some(s), [k]) => Target::secret(Operation::Import, s, Some(k)),
         (Some(s), _) => Target::secret(Operation::Import, s, None),
@@ -64,8 +63,8 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 
 /// One secret to store.
 struct Planned {
-    service: String,
-    key: String,
+    service: ServiceName,
+    key: KeyName,
     /// The variable it came from.
     var: String,
     /// The `.env` line, if from a file.
@@ -98,9 +97,8 @@ fn usage(message: String) -> CliError {
 
 fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let user = user_mapping(ctx)?;
-    let wanted: Vec<(String, String)> = match (&args.from_service, args.all) {
+    let wanted: Vec<(ServiceName, KeyName)> = match (&args.from_service, args.all) {
         (Some(service), _) => {
-            validate_service(service)?;
             if args.keys.is_empty() {
                 let mapped = env::mapped_secrets(&user, Some(service));
                 if mapped.is_empty() {
@@ -111,9 +109,6 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 }
                 mapped
             } else {
-                for key in &args.keys {
-                    validate_key(key)?;
-                }
                 args.keys
                     .iter()
                     .map(|k| (service.clone(), k.clone()))
@@ -168,7 +163,7 @@ fn from_environment(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         });
     }
     if args.dry_run {
-        print_plan(&found);
+        print_plan(&found)?;
     } else {
         store(ctx, found, &user)?;
     }
@@ -212,9 +207,6 @@ fn read_file(file: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
 }
 
 fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliError> {
-    if let Some(service) = &args.service {
-        validate_service(service)?;
-    }
     let name = file.display().to_string();
     let bytes = read_file(file)?;
     let user = user_mapping(ctx)?;
@@ -222,11 +214,11 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
     if let Some(problem) = problems.into_iter().next() {
         return Err(problem.into());
     }
-    let existing: Vec<(String, String)> = listed
+    let existing: Vec<(ServiceName, KeyName)> = listed
         .iter()
         .flat_map(|s| s.secrets.iter().map(|k| (s.service.clone(), k.key.clone())))
         .collect();
-    let plan = import::plan(&bytes, &user, &existing, args.service.as_deref());
+    let plan = import::plan(&bytes, &user, &existing, args.service.as_ref());
     drop(bytes);
     let plan = plan.map_err(|e| match e {
         PlanError::Unreadable(errors) => {
@@ -274,7 +266,7 @@ fn from_dotenv(ctx: &mut Context, args: &Args, file: &Path) -> Result<(), CliErr
         return Ok(());
     }
     if args.dry_run {
-        print_plan(&planned);
+        print_plan(&planned)?;
         return Ok(());
     }
     store(ctx, planned, &user)
@@ -296,7 +288,7 @@ fn report_lines(file: &str, lines: impl Iterator<Item = String>) {
     }
 }
 
-fn print_plan(planned: &[Planned]) {
+fn print_plan(planned: &[Planned]) -> std::io::Result<()> {
     let rows: Vec<Vec<String>> = planned
         .iter()
         .map(|p| {
@@ -307,7 +299,7 @@ fn print_plan(planned: &[Planned]) {
             ]
         })
         .collect();
-    output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows));
+    output::line(&output::table(&["VARIABLE", "SECRET", "LINE"], &rows))
 }
 
 /// One unlock, one write per service. `user` is the mapping the plan was
@@ -318,17 +310,13 @@ fn store(ctx: &mut Context, planned: Vec<Planned>, user: &UserMapping) -> Result
     if &vault.config().env != user {
         return Err(Error::KeysChanged.into());
     }
-    let mut by_service: BTreeMap<String, Vec<Planned>> = BTreeMap::new();
+    let mut by_service: BTreeMap<ServiceName, Vec<Planned>> = BTreeMap::new();
     for p in planned {
         by_service.entry(p.service.clone()).or_default().push(p);
     }
     let at = now();
     for (service, entries) in &by_service {
-        let outcomes = vault.set_many(
-            service,
-            entries.iter().map(|p| (p.key.as_str(), &p.value)),
-            at,
-        )?;
+        let outcomes = vault.set_many(service, entries.iter().map(|p| (&p.key, &p.value)), at)?;
         let created = outcomes
             .iter()
             .filter(|o| **o == SetOutcome::Created)
@@ -345,7 +333,7 @@ fn store(ctx: &mut Context, planned: Vec<Planned>, user: &UserMapping) -> Result
             if n == 1 { "" } else { "s" },
             n - created,
             from.join(", ")
-        ));
+        ))?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use agent_secrets_core::files::check_init_folder;
 use agent_secrets_core::format::check_iterations;
-use agent_secrets_core::{check_password_strength, Error, InitOptions, Vault, DEFAULT_ITERATIONS};
+use agent_secrets_core::{Error, InitOptions, Vault, DEFAULT_ITERATIONS};
 
 use crate::context::{now, Context};
 use crate::error::CliError;
@@ -22,8 +22,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     }
     // Before the password is asked; the core checks again under the lock.
     check_init_folder(&ctx.store)?;
+    // A weak password is refused before it is asked again (on a
+    // terminal), and by the core's init whatever its source.
     let password = ctx.inputs.new_password()?;
-    check_password_strength(&password)?;
     let options = InitOptions {
         iterations,
         ..InitOptions::default()
@@ -33,6 +34,6 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     output::line(&format!(
         "Initialized a vault in {} (PBKDF2-HMAC-SHA256, {iterations} iterations). Its .gitignore keeps it out of git.",
         ctx.store.display()
-    ));
+    ))?;
     Ok(())
 }

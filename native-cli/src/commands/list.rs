@@ -1,6 +1,6 @@
 //! `agent secret list [SERVICE] [--json]` — names only, no password.
 
-use agent_secrets_core::names::validate_service;
+use agent_secrets_core::ServiceName;
 
 use crate::context::Context;
 use crate::error::{exit, CliError};
@@ -9,31 +9,32 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this service.
-    pub service: Option<String>,
+    pub service: Option<ServiceName>,
     /// Print JSON: [{"service", "secrets": [{"key", "key_id", "created_at", "updated_at"}]}].
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
-    if let Some(s) = &args.service {
-        validate_service(s)?;
-    }
-    let (services, problems) = agent_secrets_core::list(&ctx.store, args.service.as_deref())?;
+    let (services, problems) = agent_secrets_core::list(&ctx.store, args.service.as_ref())?;
     if args.json {
-        output::json(&services);
+        output::json(&services)?;
     } else if services.is_empty() {
         output::note("No secrets yet. Add one with: agent secret set SERVICE KEY");
     } else {
         let rows: Vec<Vec<String>> = services
             .iter()
             .flat_map(|s| {
-                s.secrets
-                    .iter()
-                    .map(|k| vec![s.service.clone(), k.key.clone(), k.updated_at.to_string()])
+                s.secrets.iter().map(|k| {
+                    vec![
+                        s.service.to_string(),
+                        k.key.to_string(),
+                        k.updated_at.to_string(),
+                    ]
+                })
             })
             .collect();
-        output::line(&output::table(&["SERVICE", "KEY", "UPDATED"], &rows));
+        output::line(&output::table(&["SERVICE", "KEY", "UPDATED"], &rows))?;
     }
     if problems.is_empty() {
         return Ok(());

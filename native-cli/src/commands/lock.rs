@@ -38,7 +38,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         )
     } else {
         format!("No session was open for {}.", ctx.store.display())
-    });
+    })?;
     Ok(())
 }
 
@@ -74,7 +74,7 @@ fn lock_all() -> Result<(), CliError> {
         0 => "No session was open.".to_owned(),
         1 => "Ended 1 session; its key was wiped.".to_owned(),
         n => format!("Ended {n} sessions; their keys were wiped."),
-    });
+    })?;
     if problems > 0 {
         return Err(CliError::Reported {
             message: format!("{problems} session(s) could not be ended."),

@@ -6,7 +6,6 @@ use agent_secrets_core::metrics::{self, Metrics};
 use agent_secrets_core::{Error, Store};
 
 use crate::audit_log::Target;
-use crate::commands::audit::json_name;
 use crate::context::{now, Context};
 use crate::error::CliError;
 use crate::output;
@@ -45,8 +44,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let (lines, _) = audit::parse_lines(&log);
     let m = metrics::compute(&lines, &services, now(), args.stale_days);
     match args.format {
-        Format::Json => output::json(&m),
-        Format::Prometheus => output::line(prometheus(&m).trim_end()),
+        Format::Json => output::json(&m)?,
+        Format::Prometheus => output::line(prometheus(&m).trim_end())?,
     }
     Ok(())
 }
@@ -68,9 +67,9 @@ fn prometheus(m: &Metrics) -> String {
     for c in &m.operations {
         out.push_str(&format!(
             "agent_secrets_operations_total{{operation=\"{}\",service=\"{}\",status=\"{}\"}} {}\n",
-            json_name(&c.operation),
+            c.operation.as_str(),
             label(&c.service),
-            json_name(&c.status),
+            c.status.as_str(),
             c.count
         ));
     }

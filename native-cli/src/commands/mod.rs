@@ -23,11 +23,12 @@ pub mod ui;
 pub mod unlock;
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::{Error, Store, Vault};
+use agent_secrets_core::{operation, Error, Vault};
 
 use crate::audit_log::{self, Target};
 
 use crate::cli::{Cli, Command, SecretCommand};
+pub use crate::context::is_initialized;
 use crate::context::{now, Context};
 use crate::error::CliError;
 use crate::fs_store::FileStore;
@@ -148,19 +149,15 @@ pub fn unlock_with_password<'s>(
     store: &'s FileStore,
     inputs: &mut Inputs,
 ) -> Result<Vault<&'s FileStore>, CliError> {
-    use agent_secrets_core::lockout;
     if !is_initialized(store)? {
         return Err(Error::NotInitialized.into());
     }
-    warn_vault_alert_command(store);
-    // Said before the prompt; the unlock itself counts the attempt (and
-    // rewrites a corrupt state.json) before any key is derived.
-    if let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) {
-        if let Ok(config) = agent_secrets_core::format::parse_config(&bytes) {
-            if let (_, Some(problem)) = lockout::load_checked(store, &config.lockout, now()) {
-                crate::output::note(&format!("warning: {problem} {}", lockout::RECOVERY));
-            }
-        }
+    // Said before the prompt, right password or wrong (the core's
+    // warnings: a planted alert command, a corrupt state.json); the unlock
+    // itself counts the attempt (and rewrites a corrupt state.json) before
+    // any key is derived.
+    for warning in operation::unlock_warnings(store, now()) {
+        crate::output::note(&format!("warning: {warning}"));
     }
     let password = inputs.password()?;
     // As many attempts as the lockout allows may be running already (other
@@ -178,28 +175,4 @@ pub fn unlock_with_password<'s>(
     };
     audit_log::remember_key(vault.audit_key());
     Ok(vault)
-}
-
-/// A `command` in the vault's `alerts` is never run; say so at every
-/// unlock, right password or wrong, so the owner finds it.
-fn warn_vault_alert_command(store: &FileStore) {
-    let Ok(Some(bytes)) = store.read(agent_secrets_core::format::CONFIG_FILE) else {
-        return;
-    };
-    let config = agent_secrets_core::format::parse_config(&bytes);
-    if let Some(warning) = config
-        .as_ref()
-        .ok()
-        .and_then(agent_secrets_core::user_config::vault_command_warning)
-    {
-        crate::output::note(&format!("warning: {warning}"));
-    }
-}
-
-/// Whether the folder holds a `config.json`.
-pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
-    let config = store
-        .read(agent_secrets_core::format::CONFIG_FILE)
-        .map_err(Error::from)?;
-    Ok(config.is_some())
 }

@@ -1,7 +1,6 @@
 //! `agent secret passwd [--iterations N]`
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::check_password_strength;
 use agent_secrets_core::format::check_iterations;
 
 use crate::audit_log::Target;
@@ -22,16 +21,16 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 }
 
 /// Old password (counted by the lockout when wrong; an open session does
-/// not stand in for it), new password twice (strength rule), then only
-/// `config.json` is rewritten, atomically: the vault key is wrapped again,
-/// nothing else changes. Ends this vault's session.
+/// not stand in for it), new password twice (the core's strength rule:
+/// said before it is asked again, and enforced by the change itself), then
+/// only `config.json` is rewritten, atomically: the vault key is wrapped
+/// again, nothing else changes. Ends this vault's session.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if let Some(n) = args.iterations {
         check_iterations(u64::from(n))?;
     }
     let mut vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
     let new_password = ctx.inputs.replacement_password()?;
-    check_password_strength(&new_password)?;
     vault.change_password(&new_password, args.iterations, now())?;
     let iterations = vault
         .config()
@@ -41,12 +40,12 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map_or(0, |(_, r)| r.kdf.iterations);
     output::line(&format!(
         "Master password changed ({iterations} iterations). Only config.json was rewritten."
-    ));
+    ))?;
     // A new password ends the session opened with the old one.
     match crate::session::Place::of(&ctx.store) {
         Ok(Some(place)) => match crate::session::lock(&place) {
             Ok(true) => {
-                output::line("The session of this vault was ended; unlock again to open one.")
+                output::line("The session of this vault was ended; unlock again to open one.")?;
             }
             Ok(false) => {}
             Err(e) => output::note(&format!(

@@ -49,7 +49,7 @@ use agent_secrets_core::files::{self, Access, FileProblem};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
-use agent_secrets_core::names::validate_key;
+use agent_secrets_core::KeyName;
 use agent_secrets_core::{audit, tracked, Error, Store, MIN_ITERATIONS};
 use serde::Serialize;
 
@@ -207,9 +207,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             problems,
             fixed,
             checks,
-        });
+        })?;
     } else {
-        print_human(store.display(), &fixed, &checks, problems);
+        print_human(store.display(), &fixed, &checks, problems)?;
     }
     if problems == 0 {
         Ok(())
@@ -243,9 +243,14 @@ pub fn report(store: &FileStore) -> Result<serde_json::Value, CliError> {
     })
 }
 
-fn print_human(display: &str, fixed: &[&str], checks: &[Check], problems: usize) {
+fn print_human(
+    display: &str,
+    fixed: &[&str],
+    checks: &[Check],
+    problems: usize,
+) -> std::io::Result<()> {
     if !fixed.is_empty() {
-        output::line(&format!("Fixed: {}.", fixed.join(", ")));
+        output::line(&format!("Fixed: {}.", fixed.join(", ")))?;
     }
     let rows: Vec<Vec<String>> = checks
         .iter()
@@ -262,21 +267,22 @@ fn print_human(display: &str, fixed: &[&str], checks: &[Check], problems: usize)
             vec![status.to_owned(), c.check.to_owned(), detail]
         })
         .collect();
-    output::line(&format!("Preflight of {display}"));
-    output::line(&output::table(&["result", "check", "detail"], &rows));
+    output::line(&format!("Preflight of {display}"))?;
+    output::line(&output::table(&["result", "check", "detail"], &rows))?;
     let fixable = checks
         .iter()
         .filter(|c| c.status == Status::Fail && c.fixable)
         .count();
     if problems == 0 {
-        output::line("All checks passed.");
+        output::line("All checks passed.")?;
     } else if fixable > 0 {
         output::line(&format!(
             "{problems} problem(s); `agent preflight --fix` repairs {fixable} of them (modes, .gitignore)."
-        ));
+        ))?;
     } else {
-        output::line(&format!("{problems} problem(s)."));
+        output::line(&format!("{problems} problem(s)."))?;
     }
+    Ok(())
 }
 
 fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
@@ -516,7 +522,7 @@ fn plaintext_suspect(bytes: &[u8]) -> Option<String> {
 
 fn describe_key(key: &str, what: &str) -> String {
     // A name that is not a valid key name may be a value pasted by hand.
-    if validate_key(key).is_ok() {
+    if KeyName::parse(key).is_ok() {
         format!("secret '{key}' {what}")
     } else {
         format!("a secret with an invalid name {what}")
@@ -538,7 +544,7 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
                 continue;
             }
         };
-        match parse_service(service, &bytes) {
+        match parse_service(&service, &bytes) {
             Ok(doc) => values += doc.secrets.len(),
             Err(e) => problems.push(match plaintext_suspect(&bytes) {
                 Some(why) => format!("{name}: {why}"),

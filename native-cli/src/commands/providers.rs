@@ -4,8 +4,8 @@
 //! [`agent_secrets_core::provider_config`].
 
 use agent_secrets_core::audit::Operation;
-use agent_secrets_core::env::PROVIDERS;
-use agent_secrets_core::{mask, provider_config, Source, Vault};
+use agent_secrets_core::env::providers;
+use agent_secrets_core::{mask, provider_config, ServiceName, Source, Vault};
 use serde::Serialize;
 
 use crate::audit_log::Target;
@@ -17,7 +17,7 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this provider.
-    pub name: Option<String>,
+    pub name: Option<ServiceName>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -52,9 +52,9 @@ struct ProviderJson<'a> {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    let names: Vec<&str> = match &args.name {
-        Some(name) => vec![name.as_str()],
-        None => PROVIDERS.to_vec(),
+    let names: Vec<ServiceName> = match &args.name {
+        Some(name) => vec![name.clone()],
+        None => providers(),
     };
     let vault: Option<Vault<&FileStore>> = if super::is_initialized(&ctx.store)? {
         Some(super::unlock(&ctx.store, &mut ctx.inputs)?)
@@ -63,7 +63,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     };
     let lookup = |name: &str| std::env::var(name).ok();
     let mut configs = Vec::new();
-    for name in names {
+    for name in &names {
         configs.push(provider_config(name, vault.as_ref(), &lookup)?);
     }
     for config in &configs {
@@ -104,7 +104,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                     .collect(),
             })
             .collect();
-        output::json(&out);
+        output::json(&out)?;
         return Ok(());
     }
     let mut rows = Vec::new();
@@ -123,12 +123,17 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                     "-".to_owned(),
                 ),
             };
-            rows.push(vec![p.provider.clone(), c.key.clone(), source, value]);
+            rows.push(vec![
+                p.provider.to_string(),
+                c.key.to_string(),
+                source,
+                value,
+            ]);
         }
     }
     output::line(&output::table(
         &["PROVIDER", "KEY", "SOURCE", "VALUE"],
         &rows,
-    ));
+    ))?;
     Ok(())
 }

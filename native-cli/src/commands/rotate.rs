@@ -39,7 +39,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     // The vault key changed with the rotation: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());
     if args.json {
-        output::json(&summary);
+        output::json(&summary)?;
     } else {
         output::line(&format!(
             "{} to data key {}: {} values in {} services re-encrypted; dropped {}.",
@@ -56,7 +56,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             } else {
                 summary.dropped_keys.join(", ")
             }
-        ));
+        ))?;
     }
     Ok(())
 }

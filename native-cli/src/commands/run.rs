@@ -20,8 +20,7 @@ use std::process::Command;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::env;
-use agent_secrets_core::names::validate_service;
-use agent_secrets_core::{Error, SecretString};
+use agent_secrets_core::{Error, KeyName, SecretString, ServiceName};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::iterator::SignalsInfo;
@@ -40,7 +39,7 @@ pub const CANNOT_EXECUTE: u8 = 126;
 pub struct Args {
     /// Only this service's secrets (repeatable; default: every service).
     #[arg(long = "service", value_name = "S")]
-    pub services: Vec<String>,
+    pub services: Vec<ServiceName>,
     /// Start the child from an empty environment plus PATH (and the secrets), instead of this one.
     #[arg(long)]
     pub no_inherit_env: bool,
@@ -71,14 +70,11 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
                 .to_owned(),
         ));
     };
-    for service in &args.services {
-        validate_service(service)?;
-    }
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     let user = vault.config().env.clone();
     // Named services are read on their own: a large service elsewhere
     // costs nothing.
-    let mut loaded: Vec<(String, Vec<(String, SecretString)>)> = Vec::new();
+    let mut loaded: Vec<(ServiceName, Vec<(KeyName, SecretString)>)> = Vec::new();
     if args.services.is_empty() {
         let (listed, problems) = agent_secrets_core::list(&ctx.store, None)?;
         if let Some(problem) = problems.into_iter().next() {
@@ -97,17 +93,12 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             }
         }
     }
-    let in_vault: Vec<String> = loaded.iter().map(|(s, _)| s.clone()).collect();
-    let scope: Vec<String> = if args.services.is_empty() {
-        in_vault.clone()
-    } else {
-        args.services.clone()
-    };
+    let in_vault: Vec<ServiceName> = loaded.iter().map(|(s, _)| s.clone()).collect();
 
     // The secrets in service/key order, their values beside them; which
     // variables they set is the core's plan (shared with export and the
     // npm loadEnv).
-    let mut present: Vec<(String, String)> = Vec::new();
+    let mut present: Vec<(ServiceName, KeyName)> = Vec::new();
     let mut values: Vec<SecretString> = Vec::new();
     for (service, secrets) in loaded {
         for (key, value) in secrets {
@@ -126,11 +117,12 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         output::note(&format!("warning: {skipped}"));
     }
 
-    // Mapped secrets the vault lacks but the environment has: the child
-    // gets them from the environment, and we say how to move them in.
+    // Mapped secrets the vault lacks but the environment has (of the named
+    // services, or of any): the child gets them from the environment, and
+    // we say how to move them in.
     let mut from_env = Vec::new();
     for (service, key) in env::mapped_secrets(&user, None) {
-        if !scope.contains(&service) && !args.services.is_empty() {
+        if !args.services.is_empty() && !args.services.contains(&service) {
             continue;
         }
         if present.iter().any(|(s, k)| *s == service && *k == key) {
@@ -151,7 +143,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     for service in &args.services {
         if !in_vault.contains(service) && !from_env.iter().any(|(s, _, _)| s == service) {
             return Err(Error::ServiceNotFound {
-                service: service.clone(),
+                service: service.to_string(),
             }
             .into());
         }

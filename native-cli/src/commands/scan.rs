@@ -41,6 +41,7 @@ use std::process::Stdio;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::scan::{ValueIndex, What, MIN_VALUE_LEN};
+use agent_secrets_core::{KeyName, ServiceName};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -70,8 +71,8 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 
 #[derive(Serialize)]
 struct Name {
-    service: String,
-    key: String,
+    service: ServiceName,
+    key: KeyName,
 }
 
 #[derive(Serialize)]
@@ -204,9 +205,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
             values_searched: names.len(),
             values_too_short: &too_short,
             skipped: &skipped,
-        });
+        })?;
     } else {
-        print_human(&findings);
+        print_human(&findings)?;
         summarize(scanned, names.len(), &too_short, &skipped);
     }
     if count == 0 {
@@ -227,7 +228,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     }
 }
 
-fn print_human(findings: &[FindingJson]) {
+fn print_human(findings: &[FindingJson]) -> std::io::Result<()> {
     for f in findings {
         match f {
             FindingJson::Value {
@@ -242,8 +243,9 @@ fn print_human(findings: &[FindingJson]) {
                 line,
                 pattern,
             } => output::line(&format!("{file}:{line}: pattern {pattern}")),
-        }
+        }?;
     }
+    Ok(())
 }
 
 fn summarize(scanned: usize, values: usize, too_short: &[Name], skipped: &Skipped) {

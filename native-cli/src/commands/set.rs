@@ -1,7 +1,6 @@
 //! `agent secret set SERVICE KEY [--value V | --value-stdin]`
 
-use agent_secrets_core::names::{validate_key, validate_service};
-use agent_secrets_core::{SecretString, SetOutcome};
+use agent_secrets_core::{KeyName, SecretString, ServiceName, SetOutcome};
 
 use crate::context::{now, Context};
 use crate::error::CliError;
@@ -10,9 +9,9 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Service, e.g. openai.
-    pub service: String,
+    pub service: ServiceName,
     /// Key within the service, e.g. api_key.
-    pub key: String,
+    pub key: KeyName,
     /// The value on the command line (visible to other processes and kept in shell history; prefer --value-stdin).
     #[arg(long, conflicts_with = "value_stdin", value_name = "V", value_parser = secret_arg)]
     pub value: Option<SecretString>,
@@ -22,8 +21,6 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    validate_service(&args.service)?;
-    validate_key(&args.key)?;
     let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
     let value = match (&args.value, args.value_stdin) {
         (Some(v), _) => {
@@ -40,7 +37,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         SetOutcome::Created => "Stored",
         SetOutcome::Updated => "Updated",
     };
-    output::line(&format!("{verb} {}/{}.", args.service, args.key));
+    output::line(&format!("{verb} {}/{}.", args.service, args.key))?;
     Ok(())
 }
 

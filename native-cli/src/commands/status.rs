@@ -73,11 +73,11 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
                     status: None,
                     session: None,
                     problems: Vec::new(),
-                });
+                })?;
             } else {
                 output::line(&format!(
                     "No vault in {dir}. Create one with: agent secret init"
-                ));
+                ))?;
             }
             return Err(CliError::Reported {
                 message: "Vault not initialized.".to_owned(),
@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             status: Some(&status),
             session: Some(session),
             problems: problems.iter().map(ToString::to_string).collect(),
-        });
+        })?;
     } else {
         let rows = vec![
             vec!["vault".to_owned(), dir.to_owned()],
@@ -128,7 +128,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             vec!["updated".to_owned(), status.updated_at.to_string()],
             vec!["session".to_owned(), session_line],
         ];
-        output::line(output::table(&["", ""], &rows).trim_start());
+        output::line(output::table(&["", ""], &rows).trim_start())?;
         for p in &problems {
             output::note(&format!("error: {p}"));
         }

@@ -93,7 +93,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         },
     )?;
     let url = server.url();
-    output::line(&format!("Dashboard: {}", url.as_str()));
+    output::line(&format!("Dashboard: {}", url.as_str()))?;
     output::note(&format!(
         "Serving {} on 127.0.0.1:{} until Ctrl-C or {} s without a request.",
         ctx.store.display(),
@@ -124,13 +124,12 @@ struct Redirect {
 
 impl Redirect {
     fn write(url: &str) -> std::io::Result<(Self, PathBuf)> {
-        let mut suffix = [0u8; 8];
-        getrandom::fill(&mut suffix).map_err(|_| std::io::Error::other("no randomness"))?;
-        let name: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+        let name =
+            crate::context::random_hex(8).map_err(|_| std::io::Error::other("no randomness"))?;
         let base = std::env::var_os("XDG_RUNTIME_DIR")
             .filter(|d| !d.is_empty())
             .map_or_else(std::env::temp_dir, PathBuf::from);
-        let dir = base.join(format!("agent-secrets-ui-{name}"));
+        let dir = base.join(format!("agent-secrets-ui-{}", name.as_str()));
         DirBuilder::new().mode(0o700).create(&dir)?;
         let page = dir.join("open.html");
         let redirect = Self { dir };

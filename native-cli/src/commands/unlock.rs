@@ -70,7 +70,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         ctx.store.display(),
         session::format_seconds(u64::from(limits.idle_seconds)),
         session::format_seconds(u64::from(limits.max_seconds)),
-    ));
+    ))?;
     Ok(())
 }
 

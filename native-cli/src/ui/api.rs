@@ -25,8 +25,7 @@ use agent_secrets_core::format::{
     parse_config, parse_service, service_file, service_of_file, ConfigDoc, CONFIG_FILE,
 };
 use agent_secrets_core::lockout;
-use agent_secrets_core::names::validate_service;
-use agent_secrets_core::{Error, ErrorKind, Store};
+use agent_secrets_core::{Error, ErrorKind, ServiceName, Store};
 use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -132,7 +131,7 @@ fn bad_request(message: &str) -> Reply {
 
 #[derive(Serialize)]
 struct ServiceRow {
-    service: String,
+    service: ServiceName,
     revision: String,
     secrets: Vec<agent_secrets_core::SecretInfo>,
 }
@@ -175,12 +174,12 @@ impl Api {
             ("POST", "unlock/report") => self.report(&request.body),
             ("GET", "preflight") => Ok(self.preflight()),
             (method, route) => match route.strip_prefix("services/") {
-                Some(name) => match validate_service(name) {
+                Some(name) => match ServiceName::parse(name) {
                     Err(e) => Ok(core_error(&e)),
-                    Ok(()) => match method {
-                        "GET" => self.get_service(name),
-                        "PUT" => self.put_service(name, request),
-                        "DELETE" => self.delete_service(name, request),
+                    Ok(name) => match method {
+                        "GET" => self.get_service(&name),
+                        "PUT" => self.put_service(&name, request),
+                        "DELETE" => self.delete_service(&name, request),
                         _ => Ok(Reply::error(
                             405,
                             "METHOD",
@@ -253,7 +252,7 @@ impl Api {
             let Some(bytes) = self.store.read(name)? else {
                 continue; // removed since the listing
             };
-            match parse_service(service, &bytes) {
+            match parse_service(&service, &bytes) {
                 Ok(doc) => services.push(ServiceRow {
                     service: doc.service,
                     revision: revision(&bytes),
@@ -296,16 +295,16 @@ impl Api {
         ))
     }
 
-    fn get_service(&self, name: &str) -> Result<Reply, Error> {
+    fn get_service(&self, name: &ServiceName) -> Result<Reply, Error> {
         match self.store.read(&service_file(name))? {
             Some(bytes) => Ok(document(bytes)),
             None => Err(Error::ServiceNotFound {
-                service: name.to_owned(),
+                service: name.to_string(),
             }),
         }
     }
 
-    fn put_service(&self, name: &str, request: &Request<'_>) -> Result<Reply, Error> {
+    fn put_service(&self, name: &ServiceName, request: &Request<'_>) -> Result<Reply, Error> {
         let create = request.if_none_match.as_deref() == Some("*");
         if request.if_match.is_none() && !create {
             return Ok(precondition_required());
@@ -350,7 +349,7 @@ impl Api {
         })
     }
 
-    fn delete_service(&self, name: &str, request: &Request<'_>) -> Result<Reply, Error> {
+    fn delete_service(&self, name: &ServiceName, request: &Request<'_>) -> Result<Reply, Error> {
         let Some(if_match) = &request.if_match else {
             return Ok(precondition_required());
         };
@@ -358,7 +357,7 @@ impl Api {
         let file = service_file(name);
         match self.store.read(&file)? {
             None => Err(Error::ServiceNotFound {
-                service: name.to_owned(),
+                service: name.to_string(),
             }),
             Some(bytes) if revision(&bytes) != *if_match => Ok(conflict(&file)),
             Some(_) => {

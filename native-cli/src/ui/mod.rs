@@ -62,14 +62,7 @@ struct Token(Zeroizing<String>);
 
 impl Token {
     fn random() -> Result<Self, CliError> {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut bytes[..]).map_err(|_| CliError::Reported {
-            message: "the system random number generator failed".to_owned(),
-            code: crate::error::exit::ERROR,
-        })?;
-        Ok(Self(Zeroizing::new(
-            bytes.iter().map(|b| format!("{b:02x}")).collect(),
-        )))
+        Ok(Self(crate::context::random_hex(32)?))
     }
 
     /// Constant time in the content; the length (64) is no secret.
