@@ -27,7 +27,7 @@ export interface VaultLocation {
   dir?: string;
   /** Where AGENT_SECRETS_* and the mapped variables are read. Default: `process.env`. */
   processEnv?: Record<string, string | undefined>;
-  /** How long to wait for another writer's lock. Default: $AGENT_SECRETS_LOCK_TIMEOUT_MS, else 10000. */
+  /** How long to wait for another writer's lock. Default: $AGENT_SECRETS_LOCK_TIMEOUT_MS (digits only, else INVALID_INPUT), else 10000. */
   lockTimeoutMs?: number;
 }
 

@@ -137,6 +137,10 @@ pub enum Error {
     /// The keys changed (rotate or passwd) between unlock and a write.
     #[error("The vault's keys changed while this command ran (a rotate or passwd in another process); run the command again.")]
     KeysChanged,
+    /// `AGENT_SECRETS_LOCK_TIMEOUT_MS` breaks the grammar of
+    /// [`crate::lock::timeout_from_env`] (the value is not echoed).
+    #[error("AGENT_SECRETS_LOCK_TIMEOUT_MS must be a whole number of milliseconds written with the digits 0-9 only (such as 10000), or be unset or empty for the default of 10000.")]
+    LockTimeout,
     /// The storage adapter failed.
     #[error(transparent)]
     Storage(#[from] StoreError),
@@ -280,7 +284,8 @@ impl Error {
             | Self::NeedsPassword
             | Self::OtherRecipients { .. }
             | Self::InvalidParameter(_)
-            | Self::ReservedVariable(_) => ErrorKind::Usage,
+            | Self::ReservedVariable(_)
+            | Self::LockTimeout => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
             Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
             Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,

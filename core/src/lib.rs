@@ -6,7 +6,8 @@
 //! vectors only, [`primitives`]), the key ring, name validation
 //! ([`names`]), the environment-variable mapping ([`env`](mod@env)), `.env` parsing
 //! and writing ([`dotenv`]), the rules for the vault folder's files
-//! ([`files`]) and the vault operations ([`Vault`]).
+//! ([`files`]), the write lock's protocol over a front end's system calls
+//! ([`lock`]) and the vault operations ([`Vault`]).
 //!
 //! The crate performs no I/O of its own: it reaches storage through the
 //! [`Store`] trait, takes the current time as a [`Timestamp`] argument and
@@ -25,6 +26,7 @@ pub mod files;
 pub mod format;
 pub mod import;
 mod keyring;
+pub mod lock;
 pub mod lockout;
 pub mod metrics;
 pub mod names;

@@ -1,17 +1,17 @@
 //! What every command gets: the vault folder as a store, the inputs, the clock.
 
 use std::cell::Cell;
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use agent_secrets_core::{Store, Timestamp};
+use agent_secrets_core::{lock, Error, Store, Timestamp};
 use zeroize::Zeroizing;
 
 use crate::cli::Global;
 use crate::error::CliError;
 use crate::fs_store::FileStore;
 use crate::input::Inputs;
-use crate::lock::DEFAULT_TIMEOUT;
 
 /// The vault folder when neither `--dir` nor `AGENT_SECRETS_DIR` says otherwise.
 pub const DEFAULT_DIR: &str = ".agent/secrets";
@@ -29,8 +29,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// From the global options and the environment.
-    pub fn new(global: &Global) -> Self {
+    /// From the global options and the environment; a lock timeout that
+    /// breaks the core's grammar is a usage error.
+    pub fn new(global: &Global) -> Result<Self, CliError> {
         let dir = global
             .dir
             .clone()
@@ -40,26 +41,30 @@ impl Context {
                     .map(PathBuf::from)
             })
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
-        let timeout = std::env::var("AGENT_SECRETS_LOCK_TIMEOUT_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
-        Self {
+        let timeout = lock_timeout(std::env::var_os(lock::TIMEOUT_VAR).as_deref())?;
+        Ok(Self {
             store: FileStore::new(dir, timeout),
             inputs: Inputs::new(
                 global.password_stdin,
                 crate::session::allowed(global.no_session),
             ),
             env_fallback: Cell::new(false),
-        }
+        })
     }
+}
+
+/// How long a writer waits for another, from the value of
+/// `AGENT_SECRETS_LOCK_TIMEOUT_MS` (the core's grammar; bytes that are not
+/// UTF-8 are no digits).
+pub fn lock_timeout(value: Option<&OsStr>) -> Result<Duration, Error> {
+    lock::timeout_from_env(value.map(OsStr::to_string_lossy).as_deref())
 }
 
 /// Whether the folder holds a `config.json`.
 pub fn is_initialized(store: &FileStore) -> Result<bool, CliError> {
     let config = store
         .read(agent_secrets_core::format::CONFIG_FILE)
-        .map_err(agent_secrets_core::Error::from)?;
+        .map_err(Error::from)?;
     Ok(config.is_some())
 }
 
@@ -76,10 +81,10 @@ pub fn now() -> Timestamp {
 /// of temporary files, the dashboard's token): the CLI's one such helper.
 /// Both the bytes and the text are wiped when dropped, so a token made
 /// with it leaves no copy behind.
-pub fn random_hex(bytes: usize) -> Result<Zeroizing<String>, agent_secrets_core::Error> {
+pub fn random_hex(bytes: usize) -> Result<Zeroizing<String>, Error> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut random = Zeroizing::new(vec![0u8; bytes]);
-    getrandom::fill(&mut random).map_err(|_| agent_secrets_core::Error::Random)?;
+    getrandom::fill(&mut random).map_err(|_| Error::Random)?;
     let mut text = Zeroizing::new(String::with_capacity(2 * bytes));
     for b in random.iter() {
         text.push(char::from(HEX[usize::from(b >> 4)]));

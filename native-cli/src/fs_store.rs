@@ -1,6 +1,7 @@
 //! The vault folder as a [`Store`]: folder 0700, files 0600 created with
 //! that mode, atomic replace (temp file, fsync, rename, fsync folder), and
-//! the shared write lock of [`crate::lock`].
+//! the shared write lock (the core's protocol over [`crate::lock`]'s
+//! system calls).
 //!
 //! The folder is untrusted input (docs/format.md §2, "Ownership and file
 //! types"). Before first use the folder itself is judged from `lstat` (a
@@ -27,9 +28,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use agent_secrets_core::files::{self, Access, FileStat, FileType};
+use agent_secrets_core::lock::{Held, Tool, WriteLock};
 use agent_secrets_core::{Store, StoreError};
 
-use crate::lock::{Held, LockFile};
+use crate::lock::{write_lock, FsLock};
 
 /// Added to every open of a file in the folder: a symbolic link as the
 /// last component fails (`ELOOP`), a FIFO or device opens at once instead
@@ -136,12 +138,12 @@ pub struct FileStore {
     /// `lstat` judges the folder itself even when it is a link.
     dir: PathBuf,
     display: String,
-    lock: LockFile,
+    lock: WriteLock<FsLock>,
     held: RefCell<Option<Held>>,
     /// The folder passed the core's rules in this process.
     folder_ok: Cell<bool>,
     /// `tool` of the lock file: `cli`, or `ui` for the dashboard server.
-    tool: &'static str,
+    tool: Tool,
 }
 
 /// What is at the folder's place.
@@ -161,19 +163,19 @@ impl FileStore {
             display.push('/');
         }
         let dir: PathBuf = dir.components().collect();
-        let lock = LockFile::new(&dir, &display, lock_timeout);
+        let lock = write_lock(&dir, &display, lock_timeout);
         Self {
             dir,
             display,
             lock,
             held: RefCell::new(None),
             folder_ok: Cell::new(false),
-            tool: "cli",
+            tool: Tool::Cli,
         }
     }
 
-    /// The same store, naming `tool` in the lock file (`"ui"`: the dashboard server).
-    pub fn with_tool(mut self, tool: &'static str) -> Self {
+    /// The same store, naming `tool` in the lock file ([`Tool::Ui`]: the dashboard server).
+    pub fn with_tool(mut self, tool: Tool) -> Self {
         self.tool = tool;
         self
     }

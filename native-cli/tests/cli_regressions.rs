@@ -110,3 +110,37 @@ fn run_without_the_environment_does_not_count_a_service_found_only_there() {
         "{r:?}"
     );
 }
+
+#[test]
+fn lock_timeout_plus_5_was_5_ms_here_and_the_default_in_node() {
+    // One grammar now (docs/format.md §12): digits only, anything else is
+    // a usage error in every front end, before the vault is touched.
+    let p = Project::initialized();
+    let before = p.snapshot();
+    for bad in ["+5", " 5", "5.0", "1e3", "-1"] {
+        let r = p.run_with(
+            &["secret", "delete", "svc", "key"],
+            &[("AGENT_SECRETS_LOCK_TIMEOUT_MS", bad)],
+            None,
+        );
+        assert_eq!(r.code, 2, "{bad:?}: {r:?}");
+        assert_eq!(
+            r.stderr.trim_end(),
+            "error: AGENT_SECRETS_LOCK_TIMEOUT_MS must be a whole number of milliseconds written with the digits 0-9 only (such as 10000), or be unset or empty for the default of 10000.",
+            "{bad:?}"
+        );
+    }
+    assert!(
+        p.snapshot() == before,
+        "nothing written, not even an audit line"
+    );
+    for good in ["5", "", "0005"] {
+        let r = p.run_with(
+            &["secret", "set", "svc", "key", "--value-stdin"],
+            &[("AGENT_SECRETS_LOCK_TIMEOUT_MS", good)],
+            Some("fake-value"),
+        );
+        assert_eq!(r.code, 0, "{good:?}: {r:?}");
+    }
+    assert_eq!(p.get("svc", "key").stdout, "fake-value\n");
+}

@@ -3,8 +3,8 @@
 // same rules as the CLI's (native-cli/src/fs_store.rs, docs/format.md §2
 // and §13): folder 0700, every file created 0600 with exclusive create,
 // documents replaced atomically (temp file, fsync, rename, fsync folder),
-// the shared write lock, and left-over temp files of ours swept once the
-// lock is held.
+// the shared write lock (the core's protocol over ./lock.js's system
+// calls), and left-over temp files of ours swept once the lock is held.
 //
 // The folder is untrusted input. Before first use the folder itself is
 // judged from lstat (a real folder, the user's or root's, not writable by
@@ -21,25 +21,48 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { LockFile, withLocation } = require('./lock.js');
+const { core } = require('./errors.js');
+const { LockPrimitives } = require('./lock.js');
+const { withLocation } = require('./os-error.js');
 const { NO_FOLLOW, euid, folderProblem, openChecked, readChecked, refused } = require('./folder-rules.js');
 const { loaded } = require('./wasm.js');
 
 const C = fs.constants;
 const CONFIG_FILE = 'config.json';
 
+/**
+ * The wait AGENT_SECRETS_LOCK_TIMEOUT_MS in `processEnv` sets, by the
+ * core's grammar (docs/format.md §12; a value that breaks it throws
+ * INVALID_INPUT), or undefined when it is unset: then the core's default
+ * applies, and the wasm module is not needed before the background
+ * compile has finished.
+ */
+function lockTimeoutFromEnv(processEnv) {
+  const raw = processEnv.AGENT_SECRETS_LOCK_TIMEOUT_MS;
+  if (raw === undefined) return undefined;
+  return core(() => loaded().lockTimeoutMs(String(raw)));
+}
+
 class FileStore {
   /**
    * @param {string} dir the vault folder (relative to the current directory or absolute)
-   * @param {{ lockTimeoutMs: number, tool?: string }} options
+   * @param {{ lockTimeoutMs?: number, tool?: string }} options `lockTimeoutMs`
+   *   undefined: the core's default
    */
-  constructor(dir, { lockTimeoutMs, tool = 'node' }) {
+  constructor(dir, { lockTimeoutMs, tool = 'node' } = {}) {
     // Resolved: no trailing slash, so lstat judges the folder itself.
     this.dir = path.resolve(dir);
     this.display = dir.endsWith('/') ? dir : `${dir}/`;
-    this.lockFile = new LockFile(this.dir, this.display, lockTimeoutMs, tool);
+    this.lockIo = new LockPrimitives(this.dir, this.display);
+    this.timeoutMs = lockTimeoutMs;
+    this.tool = tool;
     this.held = null;
     this.folderOk = false;
+  }
+
+  /** How long a writer waits for another (the lock, and unlocks in flight). */
+  lockTimeoutMs() {
+    return this.timeoutMs !== undefined ? this.timeoutMs : loaded().lockTimeoutMs(undefined);
   }
 
   file(name) {
@@ -235,16 +258,25 @@ class FileStore {
     }
   }
 
+  /**
+   * Takes the write lock (the core's protocol); a failure throws as the
+   * wasm store expects it (`busy`, `refused` or a `location`).
+   */
   lock() {
     this.ensureDir();
-    this.held = this.lockFile.acquire();
+    this.held = loaded().acquireLock(this.lockIo, this.display, this.timeoutMs, this.tool);
     this.sweepTempFiles();
   }
 
   unlock() {
     const held = this.held;
     this.held = null;
-    if (held !== null) this.lockFile.release(held);
+    if (held !== null) loaded().releaseLock(this.lockIo, this.display, held);
+  }
+
+  /** The lock as the core judges it, without taking or breaking it: `{ state, detail? }`. */
+  inspectLock() {
+    return loaded().inspectLock(this.lockIo, this.display);
   }
 
   /**
@@ -262,4 +294,4 @@ class FileStore {
   }
 }
 
-module.exports = { FileStore };
+module.exports = { FileStore, lockTimeoutFromEnv };

@@ -15,8 +15,7 @@ const path = require('node:path');
 
 const { runChild } = require('./child.js');
 const { AgentSecretsError, codes, core, fromCore, invalidInput } = require('./errors.js');
-const { FileStore } = require('./fs-store.js');
-const { timeoutFromEnv } = require('./lock.js');
+const { FileStore, lockTimeoutFromEnv } = require('./fs-store.js');
 const { derivePasswordKey } = require('./kdf.js');
 const { alertCommand } = require('./user-config.js');
 const { openWithSession } = require('./session.js');
@@ -60,8 +59,9 @@ function storeFor(options) {
     throw invalidInput('The vault folder (dir) must be a non-empty string.');
   }
   let lockTimeoutMs = options.lockTimeoutMs;
-  if (lockTimeoutMs === undefined) lockTimeoutMs = timeoutFromEnv(processEnv);
-  if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0)) {
+  if (lockTimeoutMs === undefined) {
+    lockTimeoutMs = lockTimeoutFromEnv(processEnv);
+  } else if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0)) {
     throw invalidInput('lockTimeoutMs must be a number of milliseconds.');
   }
   return new FileStore(dir, { lockTimeoutMs });
@@ -314,20 +314,17 @@ function recordProvider(store, processEnv, p, inner) {
 /**
  * The core's `unlockParams` (the attempt counted before any derivation),
  * waiting as the CLI does while as many attempts as the lockout allows are
- * running in other processes (1 ms doubling to 50 ms, up to the lock
- * timeout).
+ * running in other processes (the lock's pauses, up to the lock timeout).
  */
 async function beginUnlock(wasm, store, lockTimeoutMs) {
   const started = Date.now();
-  let pause = 1;
-  for (;;) {
+  for (let attempt = 0; ; attempt += 1) {
     try {
       return core(() => wasm.unlockParams(store, nowSeconds()));
     } catch (e) {
       if (e.retry !== true || Date.now() - started >= lockTimeoutMs) throw e;
     }
-    await new Promise((done) => setTimeout(done, pause));
-    pause = Math.min(pause * 2, 50);
+    await new Promise((done) => setTimeout(done, wasm.lockPauseMs(attempt)));
   }
 }
 
@@ -377,7 +374,7 @@ async function openVault(options) {
       process.emitWarning(w, 'AgentSecretsWarning');
     }
     const password = given !== undefined ? given : passwordFor(options);
-    const params = await beginUnlock(wasm, store, store.lockFile.timeoutMs);
+    const params = await beginUnlock(wasm, store, store.lockTimeoutMs());
     for (const r of params.recipients) {
       const key = await derivePasswordKey(password, r.salt, r.iterations);
       try {

@@ -1,6 +1,8 @@
 'use strict';
 // The lock protocol and atomic writes of docs/format.md §12-13, as the
-// package follows them against the CLI.
+// package follows them against the CLI. The protocol's cases themselves
+// (stale, live, refused, the guard, the timeout grammar) are the shared
+// suite of tests/lock/, in ./lock-suite.test.js.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -123,26 +125,4 @@ test('a umask that takes the owner\'s own bits: the folder gets exactly 0700 bac
   const loose = path.join(tempDir(t), 'secrets');
   new FileStore(loose, { lockTimeoutMs: 50 }).ensureDir();
   assert.equal(fs.statSync(loose).mode & 0o777, 0o700, 'never more than 0700');
-});
-
-test('a folder in place of the lock is an error at once, not a busy loop', (t) => {
-  const dir = path.join(tempDir(t), 'v');
-  fs.mkdirSync(path.join(dir, '.lock'), { recursive: true, mode: 0o700 });
-  const store = new FileStore(dir, { lockTimeoutMs: 3_600_000 });
-  const started = Date.now();
-  assert.throws(() => store.lock(), (e) => e instanceof Error && !e.busy);
-  assert.ok(Date.now() - started < 5_000, 'it did not wait for the timeout');
-});
-
-test('a stale lock that cannot be broken is waited for within the timeout', (t) => {
-  const dir = path.join(tempDir(t), 'v');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const lock = path.join(dir, '.lock');
-  fs.writeFileSync(lock, 'garbage', { mode: 0o600 });
-  const old = new Date(Date.now() - 60_000);
-  fs.utimesSync(lock, old, old);
-  // The break guard is a folder: it cannot be created as a file.
-  fs.mkdirSync(path.join(dir, '.lock.break'));
-  const store = new FileStore(dir, { lockTimeoutMs: 30 });
-  assert.throws(() => store.lock(), (e) => e.code === 'IO' || e.busy === true || /busy/i.test(e.message));
 });

@@ -27,6 +27,9 @@
 //! - the npm package's file store (module `files`): the folder rules
 //!   `folderProblem`, `fileProblem`, `sizeProblem`, `maxBytes`, `tempName`,
 //!   `isTempName`;
+//! - the write lock (module `lock`), run by the core over the caller's
+//!   system calls: `acquireLock`, `releaseLock`, `inspectLock`,
+//!   `lockTimeoutMs`, `lockPauseMs`;
 //! - sessions (module `session`): `sessionSocketPath`,
 //!   `sessionFolderProblem`, `sessionSocketProblem`, `sessionDisabled`,
 //!   `sessionKeyRequest`, `sessionFrameLength` and `Vault.unlockWithSession`;
@@ -52,6 +55,7 @@ mod convert;
 mod env;
 mod error;
 mod files;
+mod lock;
 mod primitives;
 mod session;
 mod store;
@@ -63,6 +67,10 @@ mod web;
 pub use audit::{alert_after_failure, append_audit, audit_status};
 pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
+pub use lock::{
+    acquire_lock, inspect_lock, lock_pause_ms, lock_timeout_ms, release_lock, JsLockIo,
+    LockPrimitives,
+};
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
 pub use session::{
     session_disabled, session_folder_problem, session_frame_length, session_key_request,

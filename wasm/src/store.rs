@@ -151,7 +151,7 @@ fn cannot_read(location: &str, reason: String) -> StoreError {
 }
 
 /// A failed read: the exception's own location if it names one.
-fn read_error(location: &str, exception: &JsValue) -> StoreError {
+pub(crate) fn read_error(location: &str, exception: &JsValue) -> StoreError {
     if let Some(e) = refused(exception) {
         return e;
     }
@@ -160,7 +160,7 @@ fn read_error(location: &str, exception: &JsValue) -> StoreError {
 }
 
 /// A failed write, remove or lock: busy, or the exception's location.
-fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
+pub(crate) fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
     if let Some(e) = refused(exception) {
         return e;
     }
@@ -173,6 +173,25 @@ fn cannot_write(location: &str, exception: &JsValue) -> StoreError {
         location: string_property(exception, "location").unwrap_or_else(|| location.to_owned()),
         reason: reason(exception),
     }
+}
+
+/// The exception a store method throws for `error`, the inverse of
+/// [`cannot_write`] and [`read_error`]: the lock bindings throw it, and a
+/// store's `lock()` that lets it pass hands the core its own error back.
+pub(crate) fn store_exception(error: &StoreError) -> JsValue {
+    let (message, property, value) = match error {
+        StoreError::Busy { detail } => (detail, "busy", JsValue::TRUE),
+        StoreError::Refused { detail } => (detail, "refused", JsValue::TRUE),
+        StoreError::CannotWrite { location, reason }
+        | StoreError::CannotRead { location, reason } => {
+            (reason, "location", JsValue::from_str(location))
+        }
+        other => return js_sys::Error::new(&other.to_string()).into(),
+    };
+    let exception = js_sys::Error::new(message);
+    // A property on a fresh Error object.
+    let _ = js_sys::Reflect::set(&exception, &JsValue::from_str(property), &value);
+    exception.into()
 }
 
 /// A document's contents as returned by `read` or `readTail`.

@@ -33,6 +33,34 @@ export interface AgentSecretsUnlockParams { recipients: AgentSecretsRecipientPar
 
 
 
+/** The system calls of the write lock for one vault folder; every method is synchronous. */
+export interface AgentSecretsLockPrimitives {
+    /** Exclusive create (O_CREAT|O_EXCL, 0600) of `name` with `bytes`: true, or false if the name exists. */
+    createExclusive(name: string, bytes: Uint8Array): boolean;
+    /** The file's bytes, read as every file of the folder is (no link, regular, capped), or null. */
+    read(name: string): Uint8Array | null;
+    /** Unlinks the file; absent is not an error. */
+    remove(name: string): void;
+    /** Milliseconds since the file was modified, or undefined if there is none. */
+    ageMs(name: string): number | undefined;
+    /** Whether a process with this id exists on this host (kill(pid, 0)). */
+    pidAlive(pid: number): boolean;
+    /** Pauses synchronously. */
+    sleep(ms: number): void;
+    /** The wall clock, milliseconds since the Unix epoch. */
+    nowMs(): number;
+    /** A monotonic clock in milliseconds. */
+    monotonicMs(): number;
+    /** This machine's host name. */
+    host(): string;
+    /** This process's id. */
+    pid(): number;
+}
+/** What `inspectLock` found. */
+export interface AgentSecretsLockState { state: "free" | "held" | "stale" | "refused"; detail?: string; }
+
+
+
 /** What `alertAfterFailure` returns when it raised an alert. */
 export interface AgentSecretsAlert {
     line: string;
@@ -220,6 +248,14 @@ export class Vault {
 }
 
 /**
+ * Takes the write lock of the folder shown as `folder` (ending in `/`)
+ * for `tool` (`"node"` or `"ui"`; `"cli"` too), waiting up to `timeoutMs`
+ * (`undefined`: the default) for a live holder. Returns the bytes written
+ * to `.lock`, the proof `releaseLock` needs.
+ */
+export function acquireLock(io: AgentSecretsLockPrimitives, folder: string, timeout_ms: number | null | undefined, tool: string): Uint8Array;
+
+/**
  * AES-256-GCM decryption of `ciphertext || tag`. Throws with
  * `code = "INTEGRITY"` when the tag does not authenticate (wrong key,
  * nonce or AAD, or altered data) and `code = "INVALID_INPUT"` for a key
@@ -338,6 +374,12 @@ export function folderProblem(path: string, mode: number, uid: number, euid: num
 export function importPlan(file: Uint8Array | number[], config: Uint8Array | number[], existing: [string, string][], service?: string | null): AgentSecretsImportPlan;
 
 /**
+ * Looks at the lock without taking or breaking it:
+ * `{ state: "free" | "held" | "stale" | "refused", detail? }`.
+ */
+export function inspectLock(io: AgentSecretsLockPrimitives, folder: string): any;
+
+/**
  * Whether `name` is a temporary file of ours (the only names ever swept).
  */
 export function isTempName(name: string): boolean;
@@ -351,6 +393,20 @@ export function isTempName(name: string): boolean;
  * that does not parse is a problem and the others are still listed.
  */
 export function list(store: AgentSecretsStore, service?: string | null): AgentSecretsListing;
+
+/**
+ * The pause before attempt `attempt + 1` of a waiting writer, in
+ * milliseconds ([`Backoff`]: 1, 2, 4, …, 50).
+ */
+export function lockPauseMs(attempt: number): number;
+
+/**
+ * The wait from the value of `AGENT_SECRETS_LOCK_TIMEOUT_MS`
+ * (`undefined` when unset), in milliseconds, by the core's grammar
+ * ([`lock::timeout_from_env`]); a value that breaks it throws
+ * `INVALID_INPUT`.
+ */
+export function lockTimeoutMs(value?: string | null): number;
 
 /**
  * The variables `service`/`key` maps to under the configuration
@@ -385,6 +441,12 @@ export function pbkdf2HmacSha256(password: Uint8Array | number[], salt: Uint8Arr
  * `providerConfig` without a vault: every credential from `env`.
  */
 export function providerConfigEnv(name: string, env: Record<string, string | undefined>): AgentSecretsProviderConfig;
+
+/**
+ * Releases the lock `acquireLock` took (`held`: the bytes it returned) if
+ * `.lock` still holds them.
+ */
+export function releaseLock(io: AgentSecretsLockPrimitives, folder: string, held: Uint8Array | number[]): void;
 
 /**
  * `resolve` without a vault (none initialized): the mapped environment
@@ -488,6 +550,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_vault_free: (a: number, b: number) => void;
+    readonly acquireLock: (a: any, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
     readonly aes256GcmOpen: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
     readonly aes256GcmSeal: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
     readonly alertAfterFailure: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
@@ -503,14 +566,18 @@ export interface InitOutput {
     readonly fileProblem: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number) => [number, number, number, number];
     readonly folderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly importPlan: (a: number, b: number, c: number, d: number, e: any, f: number, g: number) => [number, number, number];
+    readonly inspectLock: (a: any, b: number, c: number) => [number, number, number];
     readonly isTempName: (a: number, b: number) => number;
     readonly list: (a: any, b: number, c: number) => [number, number, number];
+    readonly lockPauseMs: (a: number) => number;
+    readonly lockTimeoutMs: (a: number, b: number) => [number, number, number];
     readonly mappingOf: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly maxBytes: (a: number, b: number) => number;
     readonly notInherited: () => [number, number];
     readonly openDocuments: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
+    readonly releaseLock: (a: any, b: number, c: number, d: number, e: number) => [number, number];
     readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
     readonly sessionDisabled: (a: number, b: number) => number;
     readonly sessionFolderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];

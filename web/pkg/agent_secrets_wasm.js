@@ -450,6 +450,39 @@ export class Vault {
 if (Symbol.dispose) Vault.prototype[Symbol.dispose] = Vault.prototype.free;
 
 /**
+ * Takes the write lock of the folder shown as `folder` (ending in `/`)
+ * for `tool` (`"node"` or `"ui"`; `"cli"` too), waiting up to `timeoutMs`
+ * (`undefined`: the default) for a live holder. Returns the bytes written
+ * to `.lock`, the proof `releaseLock` needs.
+ * @param {AgentSecretsLockPrimitives} io
+ * @param {string} folder
+ * @param {number | null | undefined} timeout_ms
+ * @param {string} tool
+ * @returns {Uint8Array}
+ */
+export function acquireLock(io, folder, timeout_ms, tool) {
+    const val3 = +(isLikeNone(timeout_ms) ? 0 : timeout_ms);
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(folder, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(tool, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.acquireLock(io, ptr0, len0, !isLikeNone(timeout_ms), val3, ptr1, len1);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v4 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    return v4;
+}
+
+/**
  * AES-256-GCM decryption of `ciphertext || tag`. Throws with
  * `code = "INTEGRITY"` when the tag does not authenticate (wrong key,
  * nonce or AAD, or altered data) and `code = "INVALID_INPUT"` for a key
@@ -925,6 +958,23 @@ export function importPlan(file, config, existing, service) {
 }
 
 /**
+ * Looks at the lock without taking or breaking it:
+ * `{ state: "free" | "held" | "stale" | "refused", detail? }`.
+ * @param {AgentSecretsLockPrimitives} io
+ * @param {string} folder
+ * @returns {any}
+ */
+export function inspectLock(io, folder) {
+    const ptr0 = passStringToWasm0(folder, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.inspectLock(io, ptr0, len0);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+
+/**
  * Whether `name` is a temporary file of ours (the only names ever swept).
  * @param {string} name
  * @returns {boolean}
@@ -955,6 +1005,35 @@ export function list(store, service) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * The pause before attempt `attempt + 1` of a waiting writer, in
+ * milliseconds ([`Backoff`]: 1, 2, 4, …, 50).
+ * @param {number} attempt
+ * @returns {number}
+ */
+export function lockPauseMs(attempt) {
+    const ret = wasm.lockPauseMs(attempt);
+    return ret;
+}
+
+/**
+ * The wait from the value of `AGENT_SECRETS_LOCK_TIMEOUT_MS`
+ * (`undefined` when unset), in milliseconds, by the core's grammar
+ * ([`lock::timeout_from_env`]); a value that breaks it throws
+ * `INVALID_INPUT`.
+ * @param {string | null} [value]
+ * @returns {number}
+ */
+export function lockTimeoutMs(value) {
+    var ptr0 = isLikeNone(value) ? 0 : passStringToWasm0(value, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    var len0 = WASM_VECTOR_LEN;
+    const ret = wasm.lockTimeoutMs(ptr0, len0);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return ret[0];
 }
 
 /**
@@ -1074,6 +1153,31 @@ export function providerConfigEnv(name, env) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * Releases the lock `acquireLock` took (`held`: the bytes it returned) if
+ * `.lock` still holds them.
+ * @param {AgentSecretsLockPrimitives} io
+ * @param {string} folder
+ * @param {Uint8Array | number[]} held
+ */
+export function releaseLock(io, folder, held) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(folder, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArray8ToWasm0(held, wasm.__wbindgen_malloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.releaseLock(io, ptr0, len0, ptr1, len1);
+    if (ret[1]) {
+        throw takeFromExternrefTable0(ret[0]);
+    }
 }
 
 /**
@@ -1441,8 +1545,16 @@ function __wbg_get_imports() {
         __wbg___wbindgen_throw_4c88d8bf264fd984: function(arg0, arg1) {
             throw new Error(getStringFromWasm0(arg0, arg1));
         },
+        __wbg_ageMs_f9bb46d476f007a0: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = arg0.ageMs(getStringFromWasm0(arg1, arg2));
+            return ret;
+        }, arguments); },
         __wbg_append_e1c944c61f758957: function() { return handleError(function (arg0, arg1, arg2, arg3) {
             arg0.append(getStringFromWasm0(arg1, arg2), arg3);
+        }, arguments); },
+        __wbg_createExclusive_378d5763b007c962: function() { return handleError(function (arg0, arg1, arg2, arg3) {
+            const ret = arg0.createExclusive(getStringFromWasm0(arg1, arg2), arg3);
+            return ret;
         }, arguments); },
         __wbg_entries_7bb1459bd9b5c2b9: function(arg0) {
             const ret = Object.entries(arg0);
@@ -1463,6 +1575,13 @@ function __wbg_get_imports() {
             const ret = arg0[arg1 >>> 0];
             return ret;
         },
+        __wbg_host_d183df744aa0f4d2: function() { return handleError(function (arg0, arg1) {
+            const ret = arg1.host();
+            const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            const len1 = WASM_VECTOR_LEN;
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        }, arguments); },
         __wbg_instanceof_Error_74e3cca0c4a69161: function(arg0) {
             let result;
             try {
@@ -1506,6 +1625,10 @@ function __wbg_get_imports() {
             const ret = arg0.message;
             return ret;
         },
+        __wbg_monotonicMs_34630cc298ca4d32: function() { return handleError(function (arg0) {
+            const ret = arg0.monotonicMs();
+            return ret;
+        }, arguments); },
         __wbg_new_37eb45aaf5eeb820: function() {
             const ret = new Array();
             return ret;
@@ -1522,8 +1645,20 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
             return ret;
         },
+        __wbg_nowMs_5f51774a71323073: function() { return handleError(function (arg0) {
+            const ret = arg0.nowMs();
+            return ret;
+        }, arguments); },
         __wbg_parse_c3f72b5a24f83c01: function() { return handleError(function (arg0, arg1) {
             const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
+            return ret;
+        }, arguments); },
+        __wbg_pidAlive_17b25e9475efe250: function() { return handleError(function (arg0, arg1) {
+            const ret = arg0.pidAlive(arg1 >>> 0);
+            return ret;
+        }, arguments); },
+        __wbg_pid_5e61f6a254fbb891: function() { return handleError(function (arg0) {
+            const ret = arg0.pid();
             return ret;
         }, arguments); },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
@@ -1541,7 +1676,14 @@ function __wbg_get_imports() {
             const ret = arg0.read(getStringFromWasm0(arg1, arg2));
             return ret;
         }, arguments); },
+        __wbg_read_ef6ed5d85f9252c7: function() { return handleError(function (arg0, arg1, arg2) {
+            const ret = arg0.read(getStringFromWasm0(arg1, arg2));
+            return ret;
+        }, arguments); },
         __wbg_remove_41696d0c911517db: function() { return handleError(function (arg0, arg1, arg2) {
+            arg0.remove(getStringFromWasm0(arg1, arg2));
+        }, arguments); },
+        __wbg_remove_db54527c4c428278: function() { return handleError(function (arg0, arg1, arg2) {
             arg0.remove(getStringFromWasm0(arg1, arg2));
         }, arguments); },
         __wbg_set_2793479888329cb6: function() { return handleError(function (arg0, arg1, arg2) {
@@ -1551,6 +1693,9 @@ function __wbg_get_imports() {
         __wbg_set_name_822e3903f3184979: function(arg0, arg1, arg2) {
             arg0.name = getStringFromWasm0(arg1, arg2);
         },
+        __wbg_sleep_0cfe33ab85265e76: function() { return handleError(function (arg0, arg1) {
+            arg0.sleep(arg1);
+        }, arguments); },
         __wbg_unlock_1a835cb0778722f7: function() { return handleError(function (arg0) {
             arg0.unlock();
         }, arguments); },

@@ -24,7 +24,7 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     if args.all {
-        return lock_all();
+        return lock_all(ctx.store.lock_timeout());
     }
     let place = Place::of(&ctx.store).map_err(|e| CliError::Usage(e.to_string()))?;
     let ended = match &place {
@@ -42,7 +42,9 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     Ok(())
 }
 
-fn lock_all() -> Result<(), CliError> {
+/// Every session of the user; `timeout` is this invocation's lock timeout,
+/// for the audit lines written in each vault.
+fn lock_all(timeout: std::time::Duration) -> Result<(), CliError> {
     let mut ended = 0;
     let mut problems = 0;
     for place in sessions::all_places().map_err(failed)? {
@@ -60,7 +62,7 @@ fn lock_all() -> Result<(), CliError> {
             Ok(true) => {
                 ended += 1;
                 if let Some(vault) = vault {
-                    record_lock(&vault);
+                    record_lock(&vault, timeout);
                 }
             }
             Ok(false) => {}
@@ -85,10 +87,10 @@ fn lock_all() -> Result<(), CliError> {
 }
 
 /// A `lock` line in the audit log of the vault at `vault` (if it still is one).
-fn record_lock(vault: &[u8]) {
+fn record_lock(vault: &[u8], timeout: std::time::Duration) {
     use std::os::unix::ffi::OsStrExt;
     let dir = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(vault));
-    let store = FileStore::new(dir, crate::lock::DEFAULT_TIMEOUT);
+    let store = FileStore::new(dir, timeout);
     if !matches!(super::is_initialized(&store), Ok(true)) {
         return;
     }

@@ -36,7 +36,7 @@ use crate::input::Inputs;
 
 /// Runs the parsed command line, then appends its audit line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let mut ctx = Context::new(&cli.global);
+    let mut ctx = Context::new(&cli.global)?;
     let target = audit_target(&cli.command);
     let outcome = dispatch(&mut ctx, cli.command);
     if let Some(target) = target {
@@ -161,14 +161,13 @@ pub fn unlock_with_password<'s>(
     }
     let password = inputs.password()?;
     // As many attempts as the lockout allows may be running already (other
-    // processes): wait for a free turn as for the lock, 1 ms doubling to 50 ms.
+    // processes): wait for a free turn with the lock's pauses.
     let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(1);
+    let mut pauses = agent_secrets_core::lock::Backoff::new();
     let vault = loop {
         match Vault::unlock(store, &password, now()) {
             Err(Error::UnlocksInFlight) if started.elapsed() < store.lock_timeout() => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                std::thread::sleep(pauses.next().unwrap_or(agent_secrets_core::lock::MAX_PAUSE));
             }
             other => break other?,
         }

@@ -49,6 +49,7 @@ use agent_secrets_core::files::{self, Access, FileProblem};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
+use agent_secrets_core::lock::{LockState, DEFAULT_TIMEOUT};
 use agent_secrets_core::KeyName;
 use agent_secrets_core::{audit, tracked, Error, Store, MIN_ITERATIONS};
 use serde::Serialize;
@@ -57,7 +58,7 @@ use crate::audit_log::Target;
 use crate::context::Context;
 use crate::error::{exit, CliError};
 use crate::fs_store::{self, FileStore};
-use crate::lock::{LockFile, LockState, DEFAULT_TIMEOUT};
+use crate::lock::write_lock;
 use crate::output;
 
 #[derive(Debug, clap::Args)]
@@ -289,7 +290,7 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
     let dir = store.dir();
     let display = store.display();
     let listing = Listing::read(dir)?;
-    let lock = LockFile::new(dir, display, DEFAULT_TIMEOUT).inspect();
+    let lock = write_lock(dir, display, DEFAULT_TIMEOUT).inspect();
     Ok(vec![
         folder_mode(dir, display)?,
         file_modes(&listing, display),

@@ -71,10 +71,8 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     // The server owns the folder's store; the context keeps one for the
     // audit line written when the session ends.
     let dir = ctx.store.dir().to_path_buf();
-    let store = std::mem::replace(
-        &mut ctx.store,
-        FileStore::new(dir, crate::lock::DEFAULT_TIMEOUT),
-    );
+    let timeout = ctx.store.lock_timeout();
+    let store = std::mem::replace(&mut ctx.store, FileStore::new(dir, timeout));
     // Ctrl-C, SIGTERM and SIGHUP end the session cleanly: the redirect
     // file is removed and the session's audit line written.
     let stop = Arc::new(AtomicBool::new(false));

@@ -24,6 +24,7 @@ use agent_secrets_core::audit::{self, AuditLine, AUDIT_FILE};
 use agent_secrets_core::format::{
     parse_config, parse_service, service_file, service_of_file, ConfigDoc, CONFIG_FILE,
 };
+use agent_secrets_core::lock::Tool;
 use agent_secrets_core::lockout;
 use agent_secrets_core::{Error, ErrorKind, ServiceName, Store};
 use base64::Engine;
@@ -157,7 +158,7 @@ impl Api {
     /// The handlers over `store` (its lock file says `ui`).
     pub fn new(store: FileStore) -> Self {
         Self {
-            store: store.with_tool("ui"),
+            store: store.with_tool(Tool::Ui),
         }
     }
 
