@@ -163,10 +163,3 @@ export function envVarsFor(service: string, key: string): string[];
 /** The folder `openVault` uses when `dir` is not given. */
 export function defaultDir(processEnv?: Record<string, string | undefined>): string;
 
-/** The core's raw primitives, for published test vectors only (vault code does not use them). */
-export const primitives: Readonly<{
-  pbkdf2HmacSha256(password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array;
-  /** Returns ciphertext || 16-byte tag. */
-  aes256GcmSeal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
-  aes256GcmOpen(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertextWithTag: Uint8Array): Uint8Array;
-}>;

@@ -13,7 +13,7 @@
 // Rounds alternate native and Node runs so that both see the same machine
 // state; the minimum of each is reported (the least disturbed run). Targets
 // (issue 5): unlock <= 1.8x native KDF; require + open + get <= KDF + 30 ms.
-// Node's OpenSSL PBKDF2 is itself ~2x the native loop (docs/adr/0003), so
+// Node's OpenSSL PBKDF2 is itself ~2x the native one (docs/adr/0003), so
 // the start-up overhead is also shown against Node's own KDF, the part
 // the package controls (require, wasm compile, open, get, audit line).
 //

@@ -3,6 +3,9 @@
 # wasm32-unknown-unknown with the size profile `wasm-release`, then
 # wasm-bindgen's `--target web` glue, into web/pkg/ (or the folder given as
 # $1), with its TypeScript declarations (for the page's type check).
+# A second argument `hazmat` builds the crate with its `hazmat` feature
+# (the raw primitives, for the end-to-end suite's Wycheproof run): such a
+# build is a test's, never web/pkg/.
 # web/pkg/ is committed: the `agent` binary embeds it, so a fresh
 # clone builds a working dashboard with cargo alone. scripts/test.sh
 # rebuilds it into a temporary folder and fails if the bytes differ.
@@ -15,6 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 out="${1:-web/pkg}"
+features=()
+case "${2:-}" in
+  "") ;;
+  hazmat) features=(--features hazmat) ;;
+  *) echo "usage: scripts/build-web.sh [OUT] [hazmat]" >&2; exit 2 ;;
+esac
 repo="$(pwd -P)"
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 
@@ -22,7 +31,7 @@ cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 # getrandom backend is repeated here.
 RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" --remap-path-prefix=$repo=/src --remap-path-prefix=$cargo_home=/cargo" \
 CARGO_TARGET_DIR="$repo/target/web-wasm" \
-  cargo build --quiet --locked -p agent-secrets-wasm --profile wasm-release --target wasm32-unknown-unknown
+  cargo build --quiet --locked -p agent-secrets-wasm --profile wasm-release --target wasm32-unknown-unknown "${features[@]}"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

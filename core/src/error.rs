@@ -147,7 +147,15 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("The system random number generator failed; nothing was written.")]
     Random,
-    /// A primitive was called with a parameter of the wrong size.
+    /// An argument breaks a rule its caller had to keep: a size (a value
+    /// over 1 MiB, a key, password key, nonce or salt of the wrong length),
+    /// a range (a lockout policy, alert thresholds), a form (a name, a
+    /// `SERVICE/KEY` pair, a vault key id, a time, an audit operation or
+    /// status from JavaScript, JSON for the `hazmat` primitives), a mapping
+    /// rule or a change that would break a rule of `config.json`; also a
+    /// result a binding cannot hand back (an encoding failure). The text
+    /// names the rule, never the argument; a usage error
+    /// ([`ErrorKind::Usage`]).
     #[error("Invalid parameter: {0}.")]
     InvalidParameter(&'static str),
     /// A variable that never carries a secret ([`crate::reserved_vars`]):

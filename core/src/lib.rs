@@ -2,8 +2,8 @@
 //!
 //! Everything that decides how secrets are stored lives here: the serde
 //! types of the on-disk format v1 ([`format`](mod@format)), key derivation and AEAD
-//! (a private module, reached through [`Vault`] and, for published test
-//! vectors only, [`primitives`]), the key ring, name validation
+//! (a private module, reached through [`Vault`] and [`PasswordKey::derive`]),
+//! the key ring, name validation
 //! ([`names`]), the environment-variable mapping ([`env`](mod@env)), `.env` parsing
 //! and writing ([`dotenv`]), the rules for the vault folder's files
 //! ([`files`]), the write lock's protocol over a front end's system calls
@@ -13,6 +13,15 @@
 //! [`Store`] trait, takes the current time as a [`Timestamp`] argument and
 //! gets randomness from `getrandom`. That is what lets the same code run in
 //! the native CLI, in the browser and under Node as WebAssembly.
+//!
+//! # Features
+//!
+//! - `hazmat` (off by default; on only for this workspace's test-vector
+//!   and interoperability suites): the module `primitives`, the raw
+//!   AES-256-GCM with a caller-chosen nonce, raw PBKDF2, HKDF and HMAC, and
+//!   the `config.json` MAC computed by hand. Misused, these break what
+//!   [`Vault`] guarantees (a nonce used twice under one key gives the key
+//!   away), so no build that ships turns them on.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -31,6 +40,7 @@ pub mod lockout;
 pub mod metrics;
 pub mod names;
 pub mod operation;
+#[cfg(feature = "hazmat")]
 pub mod primitives;
 pub mod reserved_vars;
 pub mod scan;

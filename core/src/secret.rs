@@ -106,6 +106,14 @@ impl Key32 {
         Self(Zeroizing::new(bytes))
     }
 
+    /// A key that `fill` writes in place (a KDF's output), so the bytes
+    /// are never in a buffer that is not wiped.
+    pub(crate) fn filled(fill: impl FnOnce(&mut [u8; 32])) -> Self {
+        let mut key = Self(Zeroizing::new([0u8; 32]));
+        fill(&mut key.0);
+        key
+    }
+
     pub(crate) fn expose(&self) -> &[u8; 32] {
         &self.0
     }
@@ -198,6 +206,31 @@ impl PasswordKey {
         let key = Key32::from_bytes(bytes);
         bytes.zeroize();
         Self(key)
+    }
+
+    /// Derives the key as the vault does (PBKDF2-HMAC-SHA256 of the
+    /// password's UTF-8 bytes, 32 bytes), for a front end without a native
+    /// PBKDF2 of its own. The parameters must be a recipient's: a 16-byte
+    /// salt ([`crate::Error::InvalidParameter`] otherwise) and 100,000 to
+    /// 10,000,000 iterations ([`crate::Error::KdfOutOfRange`]), checked
+    /// before any work.
+    pub fn derive(password: &Password, salt: &[u8], iterations: u32) -> Result<Self, crate::Error> {
+        if salt.len() != crate::crypto::SALT_LEN {
+            return Err(crate::Error::InvalidParameter("a KDF salt is 16 bytes"));
+        }
+        crate::format::check_iterations(u64::from(iterations))?;
+        Ok(Self(crate::crypto::derive_password_key(
+            password.expose().as_bytes(),
+            salt,
+            iterations,
+        )))
+    }
+
+    /// The 32 bytes, for a front end that hands the key on to its other
+    /// runtime (the npm package's fallback derivation). Nothing else needs
+    /// them.
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        self.0.expose()
     }
 
     /// The derived bytes as a front end holds them (a JavaScript

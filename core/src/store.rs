@@ -51,7 +51,9 @@ pub trait Store {
 }
 
 /// A borrowed store is a store: several vault handles (or a vault and a
-/// listing) can share one.
+/// listing) can share one. Every method forwards (the lint makes sure): a
+/// default here would skip the store's own, e.g. a file store's append.
+#[deny(clippy::missing_trait_methods)]
 impl<S: Store + ?Sized> Store for &S {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         (**self).read(name)
@@ -147,6 +149,7 @@ impl MemoryStore {
     }
 }
 
+#[deny(clippy::missing_trait_methods)]
 impl Store for MemoryStore {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.docs.borrow().get(name).cloned())
@@ -158,6 +161,29 @@ impl Store for MemoryStore {
             .borrow_mut()
             .insert(name.to_owned(), bytes.to_vec());
         Ok(())
+    }
+
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        // Memory has no disk to wait for.
+        self.write(name, bytes)
+    }
+
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.writes.set(self.writes.get() + 1);
+        self.docs
+            .borrow_mut()
+            .entry(name.to_owned())
+            .or_default()
+            .extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .docs
+            .borrow()
+            .get(name)
+            .map(|all| all[all.len().saturating_sub(max)..].to_vec()))
     }
 
     fn remove(&self, name: &str) -> Result<(), StoreError> {
@@ -182,5 +208,129 @@ impl Store for MemoryStore {
     fn unlock(&self) -> Result<(), StoreError> {
         self.locked.set(false);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records which of its methods ran, each with its own answer, so a
+    /// caller that reached it through a trait default shows up.
+    #[derive(Default)]
+    struct Probe {
+        calls: RefCell<Vec<&'static str>>,
+    }
+
+    impl Probe {
+        fn take(&self) -> Vec<&'static str> {
+            core::mem::take(&mut *self.calls.borrow_mut())
+        }
+        fn note(&self, method: &'static str) {
+            self.calls.borrow_mut().push(method);
+        }
+    }
+
+    #[deny(clippy::missing_trait_methods)]
+    impl Store for Probe {
+        fn read(&self, _: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.note("read");
+            Ok(Some(b"whole".to_vec()))
+        }
+        fn write(&self, _: &str, _: &[u8]) -> Result<(), StoreError> {
+            self.note("write");
+            Ok(())
+        }
+        fn write_unsynced(&self, _: &str, _: &[u8]) -> Result<(), StoreError> {
+            self.note("write_unsynced");
+            Ok(())
+        }
+        fn remove(&self, _: &str) -> Result<(), StoreError> {
+            self.note("remove");
+            Ok(())
+        }
+        fn append(&self, _: &str, _: &[u8]) -> Result<(), StoreError> {
+            self.note("append");
+            Ok(())
+        }
+        fn read_tail(&self, _: &str, _: usize) -> Result<Option<Vec<u8>>, StoreError> {
+            self.note("read_tail");
+            Ok(Some(b"tail".to_vec()))
+        }
+        fn list(&self) -> Result<Vec<String>, StoreError> {
+            self.note("list");
+            Ok(vec!["listed".to_owned()])
+        }
+        fn lock(&self) -> Result<(), StoreError> {
+            self.note("lock");
+            Ok(())
+        }
+        fn unlock(&self) -> Result<(), StoreError> {
+            self.note("unlock");
+            Ok(())
+        }
+    }
+
+    /// Calls every method once through `store` and returns, per method, the
+    /// calls that reached the probe.
+    fn each_method<S: Store>(store: S, probe: &Probe) -> Vec<(&'static str, Vec<&'static str>)> {
+        let mut seen = Vec::new();
+        let mut check = |method: &'static str, answer: bool| {
+            assert!(answer, "{method} returned another answer than the probe's");
+            seen.push((method, probe.take()));
+        };
+        check(
+            "read",
+            store.read("d").ok() == Some(Some(b"whole".to_vec())),
+        );
+        check("write", store.write("d", b"x").is_ok());
+        check("write_unsynced", store.write_unsynced("d", b"x").is_ok());
+        check("remove", store.remove("d").is_ok());
+        check("append", store.append("d", b"x").is_ok());
+        check(
+            "read_tail",
+            store.read_tail("d", 4).ok() == Some(Some(b"tail".to_vec())),
+        );
+        check("list", store.list().ok() == Some(vec!["listed".to_owned()]));
+        check("lock", store.lock().is_ok());
+        check("unlock", store.unlock().is_ok());
+        seen
+    }
+
+    #[test]
+    fn a_borrowed_store_forwards_every_method() {
+        let probe = Probe::default();
+        for (method, reached) in each_method(&probe, &probe) {
+            assert_eq!(reached, [method], "&S::{method}");
+        }
+        // And twice borrowed, as `Vault<&&S>` would be.
+        let twice: &&Probe = &&probe;
+        for (method, reached) in each_method(twice, &probe) {
+            assert_eq!(reached, [method], "&&S::{method}");
+        }
+    }
+
+    #[test]
+    fn the_memory_store_appends_and_reads_tails_in_place() {
+        let store = MemoryStore::new();
+        store.append("log", b"one\n").expect("append");
+        store.append("log", b"two\n").expect("append");
+        assert_eq!(store.write_count(), 2);
+        assert_eq!(
+            store.read("log").expect("read"),
+            Some(b"one\ntwo\n".to_vec())
+        );
+        assert_eq!(
+            store.read_tail("log", 4).expect("tail"),
+            Some(b"two\n".to_vec())
+        );
+        assert_eq!(
+            store.read_tail("log", 100).expect("tail"),
+            Some(b"one\ntwo\n".to_vec())
+        );
+        assert_eq!(store.read_tail("absent", 4).expect("tail"), None);
+        store.write_unsynced("state", b"s").expect("write");
+        assert_eq!(store.read("state").expect("read"), Some(b"s".to_vec()));
+        assert_eq!(store.write_count(), 3);
     }
 }

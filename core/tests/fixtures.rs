@@ -1,4 +1,4 @@
-//! The on-disk format v1 pinned by fixture files (STYLE.md habit 8).
+//! The on-disk format v1 of `docs/format.md` pinned by fixture files.
 //!
 //! `tests/fixtures/format/` holds `ok_*` files, a real vault written by this
 //! crate, `fail_config_*` / `fail_service_*` files that the strict parsers

@@ -52,6 +52,9 @@ fn write_error(location: &str) -> StoreError {
     }
 }
 
+// Every method forwards (a fault on a document applies to each way of
+// reading or writing it), or the tests would run the trait's defaults.
+#[deny(clippy::missing_trait_methods)]
 impl Store for Faulty {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         if self.has(|f| matches!(f, Fault::Read(n) if *n == name)) {
@@ -59,11 +62,29 @@ impl Store for Faulty {
         }
         self.inner.read(name)
     }
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        if self.has(|f| matches!(f, Fault::Read(n) if *n == name)) {
+            return Err(read_error(name));
+        }
+        self.inner.read_tail(name, max)
+    }
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
         if self.has(|f| matches!(f, Fault::Write(n) if *n == name)) {
             return Err(write_error(name));
         }
         self.inner.write(name, bytes)
+    }
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.has(|f| matches!(f, Fault::Write(n) if *n == name)) {
+            return Err(write_error(name));
+        }
+        self.inner.write_unsynced(name, bytes)
+    }
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.has(|f| matches!(f, Fault::Write(n) if *n == name)) {
+            return Err(write_error(name));
+        }
+        self.inner.append(name, bytes)
     }
     fn remove(&self, name: &str) -> Result<(), StoreError> {
         if self.has(|f| matches!(f, Fault::Remove(n) if *n == name)) {

@@ -50,6 +50,10 @@ pub enum Command {
     Secret(SecretCommand),
     /// Check the vault folder, its permissions, git and the audit chain (exit 8 on findings).
     Preflight(crate::commands::preflight::Args),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(crate::commands::completions::Args),
+    /// Print the manual page of agent or of a subcommand (roff), or write them all.
+    Man(crate::commands::man::Args),
     /// The session agent that `agent secret unlock` starts (not for direct use).
     #[command(hide = true, name = "session-agent")]
     SessionAgent(crate::session::agent::Args),

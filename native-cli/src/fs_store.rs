@@ -348,6 +348,7 @@ impl FileStore {
     }
 }
 
+#[deny(clippy::missing_trait_methods)]
 impl Store for FileStore {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self.folder()? {

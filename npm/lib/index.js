@@ -498,16 +498,6 @@ function envVarsFor(service, key) {
   return core(() => loaded().envVarsFor(service, key));
 }
 
-/** Raw primitives of the core, for published test vectors only. */
-const primitives = Object.freeze({
-  pbkdf2HmacSha256: (password, salt, iterations, length) =>
-    core(() => loaded().pbkdf2HmacSha256(password, salt, iterations, length)),
-  aes256GcmSeal: (key, nonce, aad, plaintext) =>
-    core(() => loaded().aes256GcmSeal(key, nonce, aad, plaintext)),
-  aes256GcmOpen: (key, nonce, aad, ciphertextWithTag) =>
-    core(() => loaded().aes256GcmOpen(key, nonce, aad, ciphertextWithTag)),
-});
-
 module.exports = {
   openVault,
   loadEnv,
@@ -517,7 +507,6 @@ module.exports = {
   status,
   envVarsFor,
   defaultDir,
-  primitives,
   AgentSecretsError,
   codes,
   Vault,

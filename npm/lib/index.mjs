@@ -10,7 +10,6 @@ export const {
   status,
   envVarsFor,
   defaultDir,
-  primitives,
   AgentSecretsError,
   codes,
   Vault,

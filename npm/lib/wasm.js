@@ -3,7 +3,7 @@
 // WebAssembly.compile (V8 decodes and validates on its worker threads) and
 // returns at once; `ready()` awaits it for openVault, so the compile runs
 // while the rest of the package and Node's crypto load. The synchronous
-// exports (list, status, envVarsFor, primitives) call `loaded()`, which
+// exports (list, status, envVarsFor) call `loaded()`, which
 // compiles on the spot if the module is not there yet. Either way the
 // module is instantiated once. See docs/adr/0003.
 

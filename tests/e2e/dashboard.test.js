@@ -6,7 +6,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -445,15 +446,33 @@ test('the 3 x 3 matrix: what the CLI, the npm package and the page write, the ot
   }
 });
 
-test('Wycheproof AES-GCM and PBKDF2 vectors through the browser build of the core', async () => {
+test('Wycheproof AES-GCM and PBKDF2 vectors through a browser build of the core; the shipped one exports no raw primitive', async () => {
+  // The raw primitives (caller-chosen nonces) exist only with the wasm
+  // crate's `hazmat` feature: the page's module (/pkg/, embedded in
+  // `agent`) must not export them, so the vectors run through a test-only
+  // build of the same sources with the feature on, served to the page from
+  // its own origin (playwright's routing) so the page's CSP applies as is.
+  const hazmat = mkdtempSync(path.join(tmpdir(), 'agent-e2e-hazmat-'));
+  const built = spawnSync('bash', [path.join(root, 'scripts', 'build-web.sh'), hazmat, 'hazmat'], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
   const s = await session({ unlock: false });
   try {
+    await s.page.route('**/hazmat-pkg/*', (route) => {
+      const file = path.join(hazmat, path.basename(new URL(route.request().url()).pathname));
+      const contentType = file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+      return route.fulfill({ body: readFileSync(file), contentType });
+    });
     await s.page.goto(s.ui.url);
+    const shipped = await s.page.evaluate(async () => {
+      const wasm = await import('/pkg/agent_secrets_wasm.js');
+      return ['pbkdf2HmacSha256', 'aes256GcmSeal', 'aes256GcmOpen', 'deriveKey'].filter((n) => n in wasm);
+    });
+    assert.deepEqual(shipped, ['deriveKey'], 'the shipped module has no raw primitive');
     const data = path.join(root, 'tests', 'data', 'wycheproof');
     const aes = JSON.parse(readFileSync(path.join(data, 'aes_gcm_test.json'), 'utf8'));
     const pbkdf2 = JSON.parse(readFileSync(path.join(data, 'pbkdf2_hmacsha256_test.json'), 'utf8'));
     const counts = await s.page.evaluate(async ({ aes, pbkdf2 }) => {
-      const wasm = await import('/pkg/agent_secrets_wasm.js');
+      const wasm = await import('/hazmat-pkg/agent_secrets_wasm.js');
       await wasm.default();
       /** @param {string} s */
       const hex = (s) => Uint8Array.from(s.match(/../g) || [], (b) => parseInt(b, 16));
@@ -491,6 +510,7 @@ test('Wycheproof AES-GCM and PBKDF2 vectors through the browser build of the cor
     assert.deepEqual(counts, { valid: 39, invalid: 27, refused: 250, pbkdf2: 60, wrong: [] });
   } finally {
     await s.close();
+    rmSync(hazmat, { recursive: true, force: true });
   }
 });
 

@@ -6,21 +6,23 @@
 //! decision (formats, KDF bounds, names, password rules, error categories)
 //! is the core's.
 //!
-//! JavaScript API (all names camelCase):
-//! - primitives, for published test vectors and interoperability checks:
-//!   `pbkdf2HmacSha256`, `deriveKey`, `aes256GcmSeal`, `aes256GcmOpen`;
-//! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on a
-//!   `Vault`: `get`, `set`, `delete`, `list`, `status`, `documents`;
+//! JavaScript API (all names camelCase; `Vault.x` is a static method,
+//! `vault.x` a method of an open vault; `npm/test/bindings.test.js` checks
+//! this list against the module's exports):
+//! - the vault: `Vault.init`, `Vault.unlock`, `openDocuments`, and on an
+//!   open vault `vault.get`, `vault.set`, `vault.delete`, `vault.list`,
+//!   `vault.status`, `vault.documents`, `vault.free` (wipes its keys);
 //! - password-free reads of a store: `list`, `status`;
 //! - unlocking with a password key derived by WebCrypto (module `unlock`):
 //!   `unlockWarnings`, `unlockParams` (the attempt counted before any
-//!   derivation), `Vault.unlockWithPasswordKey`, `failUnlock`;
-//! - the environment (module `env`): `Vault.resolve`, `Vault.providerConfig`,
-//!   `Vault.envVars` (the plan `loadEnv` sets), `resolveEnv`,
+//!   derivation), `Vault.unlockWithPasswordKey`, `failUnlock`; where
+//!   WebCrypto is missing, `deriveKey` (module `kdf`, the core's PBKDF2);
+//! - the environment (module `env`): `vault.resolve`, `vault.providerConfig`,
+//!   `vault.envVars` (the plan the package's loadEnv sets), `resolveEnv`,
 //!   `providerConfigEnv`, `envVarsFor`, `notInherited`;
 //! - the audit trail (module `audit`): `auditStatus` (the status an
 //!   outcome is recorded with), `appendAudit` (password-free lines),
-//!   `Vault.appendAudit` (lines MAC'ed with the open vault's key),
+//!   `vault.appendAudit` (lines MAC'ed with the open vault's key),
 //!   `alertAfterFailure`;
 //! - the user's configuration (module `user_config`): `userConfigPath`,
 //!   `userConfigReadLimit`, `alertCommand`;
@@ -35,7 +37,11 @@
 //!   `sessionKeyRequest`, `sessionFrameLength` and `Vault.unlockWithSession`;
 //! - for the browser dashboard (module `web`): `auditNextLine`,
 //!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
-//!   `Vault` `auditNextLine`, `auditVerify`, `setUserMapping`.
+//!   vault `vault.auditNextLine`, `vault.auditVerify`, `vault.setUserMapping`;
+//! - with the `hazmat` feature only, which this crate's tests turn on and
+//!   no published build does (module `primitives`, the raw primitives for
+//!   the Wycheproof vectors): `pbkdf2HmacSha256`, `aes256GcmSeal`,
+//!   `aes256GcmOpen`.
 //!
 //! Service and key names are parsed where they come in (module `convert`):
 //! a name that breaks the rule throws before any document is read.
@@ -55,7 +61,9 @@ mod convert;
 mod env;
 mod error;
 mod files;
+mod kdf;
 mod lock;
+#[cfg(feature = "hazmat")]
 mod primitives;
 mod session;
 mod store;
@@ -67,11 +75,13 @@ mod web;
 pub use audit::{alert_after_failure, append_audit, audit_status};
 pub use env::{env_vars_for, not_inherited, provider_config_env, resolve_env};
 pub use files::{file_problem, folder_problem, is_temp_name, max_bytes, size_problem, temp_name};
+pub use kdf::derive_key;
 pub use lock::{
     acquire_lock, inspect_lock, lock_pause_ms, lock_timeout_ms, release_lock, JsLockIo,
     LockPrimitives,
 };
-pub use primitives::{aes256_gcm_open, aes256_gcm_seal, derive_key, pbkdf2_hmac_sha256};
+#[cfg(feature = "hazmat")]
+pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
 pub use session::{
     session_disabled, session_folder_problem, session_frame_length, session_key_request,
     session_socket_path, session_socket_problem,

@@ -1,5 +1,7 @@
-//! The core's raw PBKDF2 and AES-256-GCM, for published test vectors and
-//! interoperability checks. Vault code does not use these.
+//! The core's raw PBKDF2 and AES-256-GCM (caller-chosen nonces), for the
+//! Wycheproof vectors of this crate's tests only: compiled with the
+//! `hazmat` feature, which no published build (the npm package, the
+//! dashboard's module) turns on. Vault code does not use these.
 
 use agent_secrets_core::{primitives, ErrorKind};
 use js_sys::Uint8Array;
@@ -33,16 +35,6 @@ pub fn pbkdf2_hmac_sha256(
     let mut out = Zeroizing::new(vec![0u8; length]);
     primitives::pbkdf2_hmac_sha256(&password, salt, iterations, &mut out).js()?;
     Ok(to_uint8array(&out))
-}
-
-/// The 32-byte password key: PBKDF2-HMAC-SHA256 of the password's UTF-8
-/// bytes, as the vault derives it.
-#[wasm_bindgen(js_name = deriveKey)]
-pub fn derive_key(password: String, salt: &[u8], iterations: u32) -> Result<Uint8Array, JsValue> {
-    let password = Zeroizing::new(password);
-    let mut out = Zeroizing::new([0u8; 32]);
-    primitives::pbkdf2_hmac_sha256(password.as_bytes(), salt, iterations, &mut *out).js()?;
-    Ok(to_uint8array(&*out))
 }
 
 /// AES-256-GCM with a caller-chosen 12-byte nonce: `ciphertext || tag`.

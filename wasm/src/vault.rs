@@ -22,6 +22,9 @@ pub(crate) enum AnyStore {
     Memory(MemoryStore),
 }
 
+// Every method forwards: a default here would skip the store's own
+// (a JavaScript store's `append` and `readTail`, say) for the slow path.
+#[deny(clippy::missing_trait_methods)]
 impl Store for AnyStore {
     fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self {
@@ -34,6 +37,27 @@ impl Store for AnyStore {
         match self {
             Self::Js(s) => s.write(name, bytes),
             Self::Memory(s) => s.write(name, bytes),
+        }
+    }
+
+    fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        match self {
+            Self::Js(s) => s.write_unsynced(name, bytes),
+            Self::Memory(s) => s.write_unsynced(name, bytes),
+        }
+    }
+
+    fn append(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        match self {
+            Self::Js(s) => s.append(name, bytes),
+            Self::Memory(s) => s.append(name, bytes),
+        }
+    }
+
+    fn read_tail(&self, name: &str, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            Self::Js(s) => s.read_tail(name, max),
+            Self::Memory(s) => s.read_tail(name, max),
         }
     }
 

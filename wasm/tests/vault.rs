@@ -333,10 +333,25 @@ fn a_throwing_store_becomes_an_io_error_with_its_message() {
 
 #[wasm_bindgen_test]
 fn derive_key_is_pbkdf2_of_the_utf8_password() {
-    // RFC 7914 section 11, first 32 bytes.
-    let dk = derive_key("passwd".to_owned(), b"salt", 1).expect("derive");
-    let expected = "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc";
+    // PBKDF2-HMAC-SHA256 of the UTF-8 bytes, 100,000 iterations, 32 bytes
+    // (Python's hashlib.pbkdf2_hmac gives the same).
+    let salt = b"0123456789abcdef";
+    let dk = derive_key("p\u{e4}ssw\u{f6}rd".to_owned(), salt, ITERATIONS).expect("derive");
+    let expected = "a54b063bc62778a12e4f89a579e57f8fec3198afd852147ed17ee3700afe5e30";
     let hex: String = dk.to_vec().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(hex, expected);
-    error_code(derive_key("passwd".to_owned(), b"salt", 0), "INVALID_INPUT");
+    // Only a recipient's parameters: a 16-byte salt, 100,000 to 10,000,000
+    // iterations.
+    error_code(
+        derive_key("passwd".to_owned(), b"salt", ITERATIONS),
+        "INVALID_INPUT",
+    );
+    error_code(
+        derive_key("passwd".to_owned(), salt, 99_999),
+        "INVALID_INPUT",
+    );
+    error_code(
+        derive_key("passwd".to_owned(), salt, 10_000_001),
+        "INVALID_INPUT",
+    );
 }

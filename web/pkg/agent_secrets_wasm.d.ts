@@ -256,21 +256,6 @@ export class Vault {
 export function acquireLock(io: AgentSecretsLockPrimitives, folder: string, timeout_ms: number | null | undefined, tool: string): Uint8Array;
 
 /**
- * AES-256-GCM decryption of `ciphertext || tag`. Throws with
- * `code = "INTEGRITY"` when the tag does not authenticate (wrong key,
- * nonce or AAD, or altered data) and `code = "INVALID_INPUT"` for a key
- * other than 32 bytes or a nonce other than 12.
- */
-export function aes256GcmOpen(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], ciphertextWithTag: Uint8Array | number[]): Uint8Array;
-
-/**
- * AES-256-GCM with a caller-chosen 12-byte nonce: `ciphertext || tag`.
- * A key other than 32 bytes or a nonce other than 12 is refused
- * (`code = "INVALID_INPUT"`).
- */
-export function aes256GcmSeal(key: Uint8Array | number[], nonce: Uint8Array | number[], aad: Uint8Array | number[], plaintext: Uint8Array | number[]): Uint8Array;
-
-/**
  * After a failed unlock: the core's [`operation::alert_after_failure`].
  * When `config.json` has `alerts` thresholds and the failed unlocks
  * reach them, it appends an `alert` line (status `failed`) and this
@@ -333,7 +318,10 @@ export function auditVerify(log: Uint8Array | number[]): AgentSecretsAuditCheck;
 
 /**
  * The 32-byte password key: PBKDF2-HMAC-SHA256 of the password's UTF-8
- * bytes, as the vault derives it.
+ * bytes, as the vault derives it, for `Vault.unlockWithPasswordKey`. The
+ * parameters must be a recipient's (`unlockParams`): a 16-byte salt and
+ * 100,000 to 10,000,000 iterations, else it throws with `code =
+ * "INVALID_INPUT"` before any work.
  */
 export function deriveKey(password: string, salt: Uint8Array | number[], iterations: number): Uint8Array;
 
@@ -430,12 +418,6 @@ export function notInherited(): string[];
  * memory. Read them back after changes with [`Vault::documents`].
  */
 export function openDocuments(documents: Record<string, string | Uint8Array>, password: string, now_unix_seconds: number): Vault;
-
-/**
- * PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt`: `length` bytes.
- * Iterations and length must be at least 1.
- */
-export function pbkdf2HmacSha256(password: Uint8Array | number[], salt: Uint8Array | number[], iterations: number, length: number): Uint8Array;
 
 /**
  * `providerConfig` without a vault: every credential from `env`.
@@ -551,8 +533,6 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_vault_free: (a: number, b: number) => void;
     readonly acquireLock: (a: any, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly aes256GcmOpen: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
-    readonly aes256GcmSeal: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
     readonly alertAfterFailure: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly alertCommand: (a: number, b: number, c: number, d: number, e: any, f: number) => [number, number, number];
     readonly appendAudit: (a: any, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number) => [number, number];
@@ -575,7 +555,6 @@ export interface InitOutput {
     readonly maxBytes: (a: number, b: number) => number;
     readonly notInherited: () => [number, number];
     readonly openDocuments: (a: any, b: number, c: number, d: number) => [number, number, number];
-    readonly pbkdf2HmacSha256: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
     readonly releaseLock: (a: any, b: number, c: number, d: number, e: number) => [number, number];
     readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];

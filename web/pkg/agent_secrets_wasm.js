@@ -483,79 +483,6 @@ export function acquireLock(io, folder, timeout_ms, tool) {
 }
 
 /**
- * AES-256-GCM decryption of `ciphertext || tag`. Throws with
- * `code = "INTEGRITY"` when the tag does not authenticate (wrong key,
- * nonce or AAD, or altered data) and `code = "INVALID_INPUT"` for a key
- * other than 32 bytes or a nonce other than 12.
- * @param {Uint8Array | number[]} key
- * @param {Uint8Array | number[]} nonce
- * @param {Uint8Array | number[]} aad
- * @param {Uint8Array | number[]} ciphertextWithTag
- * @returns {Uint8Array}
- */
-export function aes256GcmOpen(key, nonce, aad, ciphertextWithTag) {
-    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3;
-    try {
-        ptr0 = passArray8ToWasm0(key, wasm.__wbindgen_malloc);
-        len0 = WASM_VECTOR_LEN;
-        ptr1 = passArray8ToWasm0(nonce, wasm.__wbindgen_malloc);
-        len1 = WASM_VECTOR_LEN;
-        ptr2 = passArray8ToWasm0(aad, wasm.__wbindgen_malloc);
-        len2 = WASM_VECTOR_LEN;
-        ptr3 = passArray8ToWasm0(ciphertextWithTag, wasm.__wbindgen_malloc);
-        len3 = WASM_VECTOR_LEN;
-    } catch (e) {
-        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
-        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
-        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-        throw e;
-    }
-    const ret = wasm.aes256GcmOpen(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
-}
-
-/**
- * AES-256-GCM with a caller-chosen 12-byte nonce: `ciphertext || tag`.
- * A key other than 32 bytes or a nonce other than 12 is refused
- * (`code = "INVALID_INPUT"`).
- * @param {Uint8Array | number[]} key
- * @param {Uint8Array | number[]} nonce
- * @param {Uint8Array | number[]} aad
- * @param {Uint8Array | number[]} plaintext
- * @returns {Uint8Array}
- */
-export function aes256GcmSeal(key, nonce, aad, plaintext) {
-    let ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3;
-    try {
-        ptr0 = passArray8ToWasm0(key, wasm.__wbindgen_malloc);
-        len0 = WASM_VECTOR_LEN;
-        ptr1 = passArray8ToWasm0(nonce, wasm.__wbindgen_malloc);
-        len1 = WASM_VECTOR_LEN;
-        ptr2 = passArray8ToWasm0(aad, wasm.__wbindgen_malloc);
-        len2 = WASM_VECTOR_LEN;
-        ptr3 = passArray8ToWasm0(plaintext, wasm.__wbindgen_malloc);
-        len3 = WASM_VECTOR_LEN;
-    } catch (e) {
-        if (ptr3) { wasm.__wbindgen_free(ptr3, len3 * 1, 1); }
-        if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
-        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-        throw e;
-    }
-    const ret = wasm.aes256GcmSeal(ptr0, len0, ptr1, len1, ptr2, len2, ptr3, len3);
-    if (ret[3]) {
-        throw takeFromExternrefTable0(ret[2]);
-    }
-    var v5 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
-    wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
-    return v5;
-}
-
-/**
  * After a failed unlock: the core's [`operation::alert_after_failure`].
  * When `config.json` has `alerts` thresholds and the failed unlocks
  * reach them, it appends an `alert` line (status `failed`) and this
@@ -784,7 +711,10 @@ export function auditVerify(log) {
 
 /**
  * The 32-byte password key: PBKDF2-HMAC-SHA256 of the password's UTF-8
- * bytes, as the vault derives it.
+ * bytes, as the vault derives it, for `Vault.unlockWithPasswordKey`. The
+ * parameters must be a recipient's (`unlockParams`): a 16-byte salt and
+ * 100,000 to 10,000,000 iterations, else it throws with `code =
+ * "INVALID_INPUT"` before any work.
  * @param {string} password
  * @param {Uint8Array | number[]} salt
  * @param {number} iterations
@@ -1107,36 +1037,6 @@ export function openDocuments(documents, password, now_unix_seconds) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return Vault.__wrap(ret[0]);
-}
-
-/**
- * PBKDF2-HMAC-SHA256 of `password` (bytes) and `salt`: `length` bytes.
- * Iterations and length must be at least 1.
- * @param {Uint8Array | number[]} password
- * @param {Uint8Array | number[]} salt
- * @param {number} iterations
- * @param {number} length
- * @returns {Uint8Array}
- */
-export function pbkdf2HmacSha256(password, salt, iterations, length) {
-    const val3 = +iterations;
-    const val4 = +length;
-    let ptr0, len0, ptr1, len1;
-    try {
-        ptr0 = passArray8ToWasm0(password, wasm.__wbindgen_malloc);
-        len0 = WASM_VECTOR_LEN;
-        ptr1 = passArray8ToWasm0(salt, wasm.__wbindgen_malloc);
-        len1 = WASM_VECTOR_LEN;
-    } catch (e) {
-        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
-        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
-        throw e;
-    }
-    const ret = wasm.pbkdf2HmacSha256(ptr0, len0, ptr1, len1, val3, val4);
-    if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-    }
-    return takeFromExternrefTable0(ret[0]);
 }
 
 /**

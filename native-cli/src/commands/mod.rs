@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and a `run`.
 
 pub mod audit;
+pub mod completions;
 pub mod config;
 pub mod delete;
 pub mod env;
@@ -10,6 +11,7 @@ pub mod import;
 pub mod init;
 pub mod list;
 pub mod lock;
+pub mod man;
 pub mod metrics;
 pub mod passwd;
 pub mod preflight;
@@ -51,6 +53,7 @@ fn audit_target(command: &Command) -> Option<Target> {
     let cmd = match command {
         Command::Secret(cmd) => cmd,
         Command::Preflight(a) => return preflight::audit_target(a),
+        Command::Completions(_) | Command::Man(_) => return None,
         Command::SessionAgent(_) => return None,
     };
     Some(match cmd {
@@ -105,6 +108,8 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Lock(args) => lock::run(ctx, &args),
         },
         Command::Preflight(args) => preflight::run(ctx, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::SessionAgent(args) => crate::session::agent::run(&args),
     }
 }
