@@ -804,13 +804,9 @@ async function showAudit() {
   const result = vault ? vault.auditVerify(r.body) : auditVerify(r.body);
   const { lines, bad } = auditLines(r.body);
   const badSet = new Set(bad);
-  if (result.firstBroken === null) {
-    el.auditSummary.textContent = `${result.lines} line${result.lines === 1 ? '' : 's'}, hash chain intact.`;
-    el.auditSummary.className = 'summary ok';
-  } else {
-    el.auditSummary.textContent = `Line ${result.firstBroken} breaks the hash chain: ${result.reason}.`;
-    el.auditSummary.className = 'summary error';
-  }
+  // The sentence is the core's (the CLI's `audit --verify` prints the same).
+  el.auditSummary.textContent = result.summary.charAt(0).toUpperCase() + result.summary.slice(1);
+  el.auditSummary.className = result.firstBroken === null ? 'summary ok' : 'summary error';
   const recent = lines.slice(-AUDIT_SHOWN).reverse();
   el.auditBody.replaceChildren(...recent.map((l) => {
     const tr = h('tr', {}, [
@@ -824,7 +820,7 @@ async function showAudit() {
     ]);
     if (l.number === result.firstBroken) {
       tr.className = 'broken';
-      tr.title = `This line breaks the hash chain: ${result.reason}`;
+      tr.title = `This line fails verification: ${result.reason}`;
     }
     return tr;
   }));

@@ -469,6 +469,38 @@ pub struct Verification {
     pub first_broken: Option<(usize, String)>,
 }
 
+impl Verification {
+    /// What the verification found, in one sentence for people (names and
+    /// counts only): the CLI's `audit --verify` prints it after
+    /// `audit.log: `, the dashboard shows it above the trail.
+    pub fn summary(&self) -> String {
+        if let Some((line, why)) = &self.first_broken {
+            return format!("line {line} fails verification: {why}.");
+        }
+        let lines = match self.lines {
+            1 => "1 line".to_owned(),
+            n => format!("{n} lines"),
+        };
+        if !self.macs_checked {
+            return format!(
+                "{lines}, hash chain intact; MACs not checked (no password; run with the password to check them)."
+            );
+        }
+        let mut out = format!(
+            "{lines}, hash chain intact; {} authenticated (MAC verified), {} without a MAC (password-free commands)",
+            self.authenticated, self.unauthenticated
+        );
+        if self.earlier_key > 0 {
+            out.push_str(&format!(
+                ", {} under an earlier vault key (fixed by the chain)",
+                self.earlier_key
+            ));
+        }
+        out.push('.');
+        out
+    }
+}
+
 /// Checks the hash chain only: every line parses, `seq` is the previous
 /// one plus one, and `prev` is the hash of the previous line. Stops at the
 /// first break. MACs are not checked (that needs the password); someone
@@ -867,6 +899,25 @@ mod tests {
                 .map(|b| b.0),
             Some(2)
         );
+    }
+
+    #[test]
+    fn the_summary_says_what_was_checked_in_counts_and_names_only() {
+        let (old, new) = (key(1), key(2));
+        let one = log_with(&[(event(0), Some(&new))]);
+        assert_eq!(
+            verify(one.as_bytes()).summary(),
+            "1 line, hash chain intact; MACs not checked (no password; run with the password to check them)."
+        );
+        let log = log_with(&[(event(0), Some(&old)), (event(1), Some(&new))]);
+        assert_eq!(
+            verify_with_key(log.as_bytes(), &new).summary(),
+            "2 lines, hash chain intact; 1 authenticated (MAC verified), 0 without a MAC (password-free commands), 1 under an earlier vault key (fixed by the chain)."
+        );
+        let late = log_with(&[(event(0), Some(&new)), (event(1), Some(&old))]);
+        let v = verify_with_key(late.as_bytes(), &new);
+        let (_, why) = v.first_broken.clone().expect("broken");
+        assert_eq!(v.summary(), format!("line 2 fails verification: {why}."));
     }
 
     #[test]

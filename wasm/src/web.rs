@@ -19,7 +19,7 @@ use crate::vault::{timestamp, Vault};
 #[wasm_bindgen(typescript_custom_section)]
 const WEB_TS: &'static str = r#"
 /** What `auditVerify` found: lines read and the first broken one (1-based), if any. */
-export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; }
+export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; macsChecked: boolean; authenticated: number; summary: string; }
 /** The audit lines that parse, and the numbers of those that do not. */
 export interface AgentSecretsAuditLines {
   lines: { number: number; timestamp: string; operation: string; service?: string; key?: string; status: string; user: string; source: string; seq: number; prev: string }[];
@@ -70,7 +70,8 @@ pub fn audit_next_line(
 }
 
 /// Checks the hash chain of a whole audit log, without a key (MACs are
-/// not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
+/// not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason,
+/// macsChecked, authenticated, summary }` (`summary` is the core's sentence).
 #[wasm_bindgen(js_name = auditVerify, unchecked_return_type = "AgentSecretsAuditCheck")]
 pub fn audit_verify(log: &[u8]) -> Result<JsValue, JsValue> {
     verification(audit::verify(log))
@@ -79,6 +80,9 @@ pub fn audit_verify(log: &[u8]) -> Result<JsValue, JsValue> {
 fn verification(v: audit::Verification) -> Result<JsValue, JsValue> {
     let out = Object::new();
     set(&out, "lines", &(v.lines as f64).into())?;
+    set(&out, "macsChecked", &v.macs_checked.into())?;
+    set(&out, "authenticated", &(v.authenticated as f64).into())?;
+    set(&out, "summary", &JsValue::from_str(&v.summary()))?;
     match v.first_broken {
         Some((line, reason)) => {
             set(&out, "firstBroken", &(line as f64).into())?;

@@ -72,7 +72,7 @@ export interface AgentSecretsAlert {
 
 
 /** What `auditVerify` found: lines read and the first broken one (1-based), if any. */
-export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; }
+export interface AgentSecretsAuditCheck { lines: number; firstBroken: number | null; reason: string | null; macsChecked: boolean; authenticated: number; summary: string; }
 /** The audit lines that parse, and the numbers of those that do not. */
 export interface AgentSecretsAuditLines {
     lines: { number: number; timestamp: string; operation: string; service?: string; key?: string; status: string; user: string; source: string; seq: number; prev: string }[];
@@ -312,7 +312,8 @@ export function auditStatus(code: string | null | undefined, fromEnv: boolean): 
 
 /**
  * Checks the hash chain of a whole audit log, without a key (MACs are
- * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
+ * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason,
+ * macsChecked, authenticated, summary }` (`summary` is the core's sentence).
  */
 export function auditVerify(log: Uint8Array | number[]): AgentSecretsAuditCheck;
 

@@ -695,7 +695,8 @@ export function auditStatus(code, fromEnv) {
 
 /**
  * Checks the hash chain of a whole audit log, without a key (MACs are
- * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason }`.
+ * not checked; `Vault.auditVerify` does): `{ lines, firstBroken, reason,
+ * macsChecked, authenticated, summary }` (`summary` is the core's sentence).
  * @param {Uint8Array | number[]} log
  * @returns {AgentSecretsAuditCheck}
  */

@@ -87,16 +87,12 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         return match result.first_broken {
             None => {
                 if !args.json {
-                    output::line(&format!(
-                        "audit.log: {} lines, hash chain intact; {}",
-                        result.lines,
-                        mac_summary(&result)
-                    ))?;
+                    output::line(&format!("audit.log: {}", result.summary()))?;
                 }
                 Ok(())
             }
-            Some((line, why)) => Err(CliError::Reported {
-                message: format!("audit.log: line {line} fails verification: {why}."),
+            Some(_) => Err(CliError::Reported {
+                message: format!("audit.log: {}", result.summary()),
                 code: exit::INTEGRITY,
             }),
         };
@@ -152,23 +148,4 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-/// What the MAC check found, in words.
-fn mac_summary(result: &audit::Verification) -> String {
-    if !result.macs_checked {
-        return "MACs not checked (no password; run with the password to check them).".to_owned();
-    }
-    let mut out = format!(
-        "{} authenticated (MAC verified), {} without a MAC (password-free commands)",
-        result.authenticated, result.unauthenticated
-    );
-    if result.earlier_key > 0 {
-        out.push_str(&format!(
-            ", {} under an earlier vault key (fixed by the chain)",
-            result.earlier_key
-        ));
-    }
-    out.push('.');
-    out
 }
