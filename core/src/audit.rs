@@ -8,7 +8,10 @@
 //! {"timestamp":"2026-11-28T12:00:00Z","operation":"get","service":"openai","key":"api_key","status":"success","user":"alice","source":"cli","component":"secret_manager","seq":42,"prev":"<64 hex>"}
 //! ```
 //!
-//! `service` and `key` are omitted when the operation has none. `seq`
+//! `service` and `key` are omitted when the operation has none. A command
+//! that opened the vault with a session agent's key instead of the
+//! password adds `"auth":"session"` after `component` (absent: the
+//! password, or no unlock at all). `seq`
 //! starts at 1; `prev` is the lower-case hex SHA-256 of the previous
 //! line's bytes without its newline, or 64 zeros on the first line.
 //!
@@ -62,11 +65,21 @@ pub enum Operation {
     Alert,
     Scan,
     Config,
+    Lock,
+}
+
+/// How a command that opened the vault got its key, when not from the
+/// password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// From a session agent (`agent secret unlock`): no password, no KDF.
+    Session,
 }
 
 impl Operation {
     /// Every operation, in the order of the enum.
-    pub const ALL: [Operation; 15] = [
+    pub const ALL: [Operation; 16] = [
         Self::Init,
         Self::Unlock,
         Self::Set,
@@ -82,6 +95,7 @@ impl Operation {
         Self::Alert,
         Self::Scan,
         Self::Config,
+        Self::Lock,
     ];
 
     /// Its name in the audit format (`"get"`, `"passwd"`, …).
@@ -102,6 +116,7 @@ impl Operation {
             Self::Alert => "alert",
             Self::Scan => "scan",
             Self::Config => "config",
+            Self::Lock => "lock",
         }
     }
 
@@ -198,6 +213,10 @@ pub struct AuditEvent {
     pub source: String,
     /// Always `secret_manager` for vault operations.
     pub component: String,
+    /// `session` when the vault was opened with a session agent's key;
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
 }
 
 impl AuditEvent {
@@ -218,7 +237,14 @@ impl AuditEvent {
             user: sanitize_label(user),
             source: sanitize_label(source),
             component: "secret_manager".to_owned(),
+            auth: None,
         }
+    }
+
+    /// Records how the vault was opened ([`crate::Vault::auth`]).
+    pub fn auth(mut self, auth: Option<Auth>) -> Self {
+        self.auth = auth;
+        self
     }
 
     /// Adds the service name.
@@ -268,8 +294,8 @@ pub struct AuditLine {
 /// Whether a line of this operation and status can only have been written
 /// after a successful unlock, so that it must carry a MAC: a success (or a
 /// value served from the environment) of every operation that opens the
-/// vault. `list`, `scan`, `ui` and `alert` lines, and failures, are written
-/// without the password too. The one rule `verify_with_key` applies.
+/// vault. `list`, `scan`, `ui`, `alert` and `lock` lines, and failures, are
+/// written without the password too. The one rule `verify_with_key` applies.
 pub fn requires_mac(operation: Operation, status: Status) -> bool {
     let unlocked_operation = matches!(
         operation,
@@ -848,6 +874,42 @@ mod tests {
     }
 
     #[test]
+    fn session_lines_say_so_and_the_mac_covers_it() {
+        let k = key(1);
+        let session = event(1).auth(Some(Auth::Session));
+        let log = log_with(&[(event(0), Some(&k)), (session.clone(), Some(&k))]);
+        let lines: Vec<&str> = log.lines().collect();
+        assert!(!lines[0].contains("auth"), "{}", lines[0]);
+        assert!(
+            lines[1].contains("\"component\":\"secret_manager\",\"auth\":\"session\",\"seq\":2"),
+            "{}",
+            lines[1]
+        );
+        let parsed: AuditLine = serde_json::from_str(lines[1]).expect("parses");
+        assert_eq!(parsed.event, session);
+        let v = verify_with_key(log.as_bytes(), &k);
+        assert_eq!((v.authenticated, v.first_broken), (2, None));
+        // Taking the member out, or putting it in, breaks the MAC.
+        let removed = log.replacen(",\"auth\":\"session\"", "", 1);
+        let added = log.replacen(
+            "\"secret_manager\",\"seq\":1",
+            "\"secret_manager\",\"auth\":\"session\",\"seq\":1",
+            1,
+        );
+        for edited in [removed, added] {
+            assert_ne!(edited, log);
+            let v = verify_with_key(edited.as_bytes(), &k);
+            assert!(v.first_broken.is_some(), "{edited}");
+        }
+        // An unknown auth is not an audit event.
+        let unknown = log.replacen("\"auth\":\"session\"", "\"auth\":\"token\"", 1);
+        assert_eq!(
+            verify(unknown.as_bytes()).first_broken.map(|b| b.0),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn lines_of_an_earlier_vault_key_are_fixed_by_a_later_authenticated_line() {
         let (old, new) = (key(1), key(2));
         let log = log_with(&[
@@ -908,6 +970,9 @@ mod tests {
         assert!(!requires_mac(Operation::List, Status::Success));
         assert!(!requires_mac(Operation::Alert, Status::Failed));
         assert!(!requires_mac(Operation::Scan, Status::Success));
+        // `lock` needs no password; `unlock` succeeds only with it.
+        assert!(!requires_mac(Operation::Lock, Status::Success));
+        assert!(requires_mac(Operation::Unlock, Status::Success));
     }
 
     #[test]

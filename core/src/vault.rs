@@ -393,6 +393,16 @@ impl<S: Store> Vault<S> {
         })
     }
 
+    /// How the vault was opened, for its audit lines: `Some(Session)` when
+    /// with a held vault key ([`Vault::unlock_with_vault_key`], a session
+    /// agent's), `None` with the password.
+    pub fn auth(&self) -> Option<crate::audit::Auth> {
+        match self.password {
+            Some(_) => None,
+            None => Some(crate::audit::Auth::Session),
+        }
+    }
+
     /// The vault key (for a session agent to hold instead of the password).
     pub fn vault_key(&self) -> &VaultKey {
         &self.keys.vault_key

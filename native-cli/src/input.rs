@@ -21,12 +21,14 @@ pub const NEW_PASSWORD_ENV: &str = "AGENT_SECRETS_NEW_PASSWORD";
 /// `run`).
 pub struct Inputs {
     password_stdin: bool,
+    session: bool,
 }
 
 impl std::fmt::Debug for Inputs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inputs")
             .field("password_stdin", &self.password_stdin)
+            .field("session", &self.session)
             .finish_non_exhaustive()
     }
 }
@@ -67,9 +69,19 @@ fn read_stdin_line() -> Result<Zeroizing<String>, CliError> {
 }
 
 impl Inputs {
-    /// `password_stdin`: the global `--password-stdin` flag.
-    pub fn new(password_stdin: bool) -> Self {
-        Self { password_stdin }
+    /// `password_stdin`: the global `--password-stdin` flag; `session`:
+    /// whether an open session may stand in for the password
+    /// ([`crate::session::allowed`]).
+    pub fn new(password_stdin: bool, session: bool) -> Self {
+        Self {
+            password_stdin,
+            session,
+        }
+    }
+
+    /// Whether an open session may stand in for the password.
+    pub fn session_allowed(&self) -> bool {
+        self.session
     }
 
     /// The next line of standard input.

@@ -19,6 +19,7 @@ pub mod fs_store;
 pub mod input;
 pub mod lock;
 pub mod output;
+pub mod session;
 pub mod ui;
 pub mod user_config;
 

@@ -25,5 +25,6 @@ mod preflight;
 mod regressions;
 mod scan;
 mod security_ops;
+mod session;
 mod trust;
 mod ui;
