@@ -731,7 +731,7 @@ fn another_user_is_refused_by_the_agent_even_when_the_socket_is_open_to_them() {
         };
         c.args([
             "--exact",
-            "raw_status_client",
+            "session::raw_status_client", // its name in the one test binary
             "--ignored",
             "--nocapture",
             "--test-threads=1",
