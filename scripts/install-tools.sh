@@ -33,7 +33,7 @@ if ! rustup component list --installed | grep -q '^llvm-tools'; then
 fi
 if ! cargo llvm-cov --version >/dev/null 2>&1; then
   say "installing cargo-llvm-cov; this takes a few minutes"
-  cargo install cargo-llvm-cov --locked
+  cargo install cargo-llvm-cov --version 0.9.1 --locked
 fi
 
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then
