@@ -34,6 +34,11 @@ export interface VaultLocation {
 export interface OpenOptions extends VaultLocation {
   /** The master password. Default: $AGENT_SECRETS_PASSWORD. Must be a non-empty string. */
   password?: string;
+  /**
+   * Use the vault's open session (`agent secret unlock`) when there is one: no password, no KDF.
+   * Default: true, unless AGENT_SECRETS_NO_SESSION=1 in `processEnv`.
+   */
+  session?: boolean;
 }
 
 export interface LoadEnvOptions extends OpenOptions {
@@ -134,7 +139,7 @@ export class Vault {
   close(): void;
 }
 
-/** Opens the vault (PBKDF2 by WebCrypto). A wrong password counts toward the lockout. */
+/** Opens the vault: with its open session's key (`agent secret unlock`), else the password (PBKDF2 by WebCrypto). A wrong password counts toward the lockout. */
 export function openVault(options?: OpenOptions): Promise<Vault>;
 
 /** Fills `processEnv` (default `process.env`) from the vault with the CLI's env mapping. */

@@ -2,6 +2,7 @@
 # Installs what the test suite needs, only where it is missing (idempotent):
 #   - the wasm32-unknown-unknown target;
 #   - wasm-bindgen-cli at exactly the version the wasm crate pins;
+#   - cargo-llvm-cov and rustup's llvm-tools (core's line coverage gate);
 #   - Debian's chromium (the dashboard's end-to-end tests drive it with
 #     playwright-core from npm; no browser is downloaded).
 set -euo pipefail
@@ -24,6 +25,15 @@ if [ "$have" != "$want" ]; then
   # the lock file unusable, then resolve afresh.
   cargo install wasm-bindgen-cli --version "$want" --locked --force ||
     cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+if ! rustup component list --installed | grep -q '^llvm-tools'; then
+  say "adding rustup's llvm-tools (for cargo llvm-cov)"
+  rustup component add llvm-tools-preview
+fi
+if ! cargo llvm-cov --version >/dev/null 2>&1; then
+  say "installing cargo-llvm-cov; this takes a few minutes"
+  cargo install cargo-llvm-cov --version 0.9.1 --locked
 fi
 
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then

@@ -52,10 +52,10 @@ fn main() {
         black_box(primitives::signed_bytes(black_box(&config)).expect("jcs"));
     });
     let hkdf = per_call(rounds, calls, || {
-        black_box(primitives::hkdf_sha256(
-            black_box(&vault_key),
-            b"agent-secrets/v1/config-mac",
-        ));
+        black_box(
+            primitives::hkdf_sha256(black_box(&vault_key), b"agent-secrets/v1/config-mac")
+                .expect("hkdf"),
+        );
     });
     let signed = primitives::signed_bytes(&config).expect("jcs");
     let hmac = per_call(rounds, calls, || {

@@ -8,7 +8,10 @@
 //! {"timestamp":"2026-11-28T12:00:00Z","operation":"get","service":"openai","key":"api_key","status":"success","user":"alice","source":"cli","component":"secret_manager","seq":42,"prev":"<64 hex>"}
 //! ```
 //!
-//! `service` and `key` are omitted when the operation has none. `seq`
+//! `service` and `key` are omitted when the operation has none. A command
+//! that opened the vault with a session agent's key instead of the
+//! password adds `"auth":"session"` after `component` (absent: the
+//! password, or no unlock at all). `seq`
 //! starts at 1; `prev` is the lower-case hex SHA-256 of the previous
 //! line's bytes without its newline, or 64 zeros on the first line.
 //!
@@ -62,15 +65,25 @@ pub enum Operation {
     Alert,
     Scan,
     Config,
+    Lock,
     /// A recipient added (`key` names it).
     RecipientAdd,
     /// A recipient removed, with the rotation it brings (`key` names it).
     RecipientRemove,
 }
 
+/// How a command that opened the vault got its key, when not from the
+/// password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// From a session agent (`agent secret unlock`): no password, no KDF.
+    Session,
+}
+
 impl Operation {
     /// Every operation, in the order of the enum.
-    pub const ALL: [Operation; 17] = [
+    pub const ALL: [Operation; 18] = [
         Self::Init,
         Self::Unlock,
         Self::Set,
@@ -86,6 +99,7 @@ impl Operation {
         Self::Alert,
         Self::Scan,
         Self::Config,
+        Self::Lock,
         Self::RecipientAdd,
         Self::RecipientRemove,
     ];
@@ -108,6 +122,7 @@ impl Operation {
             Self::Alert => "alert",
             Self::Scan => "scan",
             Self::Config => "config",
+            Self::Lock => "lock",
             Self::RecipientAdd => "recipient_add",
             Self::RecipientRemove => "recipient_remove",
         }
@@ -206,6 +221,10 @@ pub struct AuditEvent {
     pub source: String,
     /// Always `secret_manager` for vault operations.
     pub component: String,
+    /// `session` when the vault was opened with a session agent's key;
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
 }
 
 impl AuditEvent {
@@ -226,7 +245,14 @@ impl AuditEvent {
             user: sanitize_label(user),
             source: sanitize_label(source),
             component: "secret_manager".to_owned(),
+            auth: None,
         }
+    }
+
+    /// Records how the vault was opened ([`crate::Vault::auth`]).
+    pub fn auth(mut self, auth: Option<Auth>) -> Self {
+        self.auth = auth;
+        self
     }
 
     /// Adds the service name.
@@ -276,8 +302,8 @@ pub struct AuditLine {
 /// Whether a line of this operation and status can only have been written
 /// after a successful unlock, so that it must carry a MAC: a success (or a
 /// value served from the environment) of every operation that opens the
-/// vault. `list`, `scan`, `ui` and `alert` lines, and failures, are written
-/// without the password too. The one rule `verify_with_key` applies.
+/// vault. `list`, `scan`, `ui`, `alert` and `lock` lines, and failures, are
+/// written without the password too. The one rule `verify_with_key` applies.
 pub fn requires_mac(operation: Operation, status: Status) -> bool {
     let unlocked_operation = matches!(
         operation,
@@ -310,6 +336,11 @@ fn hex_sha256(bytes: &[u8]) -> String {
 /// key is given. A previous line that does not parse still chains by its
 /// hash; its `seq` is then unknown and the new line continues from 0.
 pub fn chain(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    line_bytes(&chained(previous, event, key))
+}
+
+/// The line that follows `previous` (see [`chain`]), before it is written.
+fn chained(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>) -> AuditLine {
     let (seq, prev) = match previous {
         None => (1, GENESIS.to_owned()),
         Some(line) => {
@@ -326,7 +357,12 @@ pub fn chain(previous: Option<&[u8]>, event: AuditEvent, key: Option<&AuditKey>)
     if let Some(key) = key {
         line.mac = Some(Fixed(crypto::hmac_sha256(&key.0, &signed_bytes_of(&line))));
     }
-    let mut out = serde_json::to_vec(&line).unwrap_or_default();
+    line
+}
+
+/// A line as the log holds it: its JSON and a newline.
+fn line_bytes(line: &AuditLine) -> Vec<u8> {
+    let mut out = serde_json::to_vec(line).unwrap_or_default();
     out.push(b'\n');
     out
 }
@@ -364,13 +400,18 @@ pub fn append_authenticated<S: Store + ?Sized>(
 /// when a key is given. The dashboard page builds its lines with this,
 /// from the tail the server gives it.
 pub fn next_line(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> Vec<u8> {
+    line_bytes(&next_after(tail, event, key))
+}
+
+/// The line [`next_line`] writes, before it is written.
+fn next_after(tail: &[u8], event: AuditEvent, key: Option<&AuditKey>) -> AuditLine {
     let tail = &tail[tail.len().saturating_sub(TAIL_BYTES)..];
     let mut previous = last_line(tail);
     // A tail that starts mid-line only matters if it holds no newline at all.
     if previous.is_some() && tail.len() >= TAIL_BYTES && !tail[..tail.len() - 1].contains(&b'\n') {
         previous = None;
     }
-    chain(previous, event, key)
+    chained(previous, event, key)
 }
 
 /// Appends one event, MAC'ed when a key is given; the caller holds the
@@ -381,12 +422,9 @@ pub fn append_locked<S: Store + ?Sized>(
     key: Option<&AuditKey>,
 ) -> Result<AuditLine, Error> {
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let line = next_line(&tail, event, key);
-    write_line(store, &tail, &line)?;
-    serde_json::from_slice(&line[..line.len() - 1]).map_err(|_| Error::Corrupt {
-        file: AUDIT_FILE.to_owned(),
-        detail: "a line just written does not parse".to_owned(),
-    })
+    let line = next_after(&tail, event, key);
+    write_line(store, &tail, &line_bytes(&line))?;
+    Ok(line)
 }
 
 /// Appends a line built elsewhere (the dashboard page builds and MACs its
@@ -405,10 +443,7 @@ pub fn append_built_locked<S: Store + ?Sized>(store: &S, line: &[u8]) -> Result<
         return Ok(false);
     }
     let tail = store.read_tail(AUDIT_FILE, TAIL_BYTES)?.unwrap_or_default();
-    let expected = next_line(&tail, parsed.event.clone(), None);
-    let Ok(unsigned) = serde_json::from_slice::<AuditLine>(&expected[..expected.len() - 1]) else {
-        return Ok(false);
-    };
+    let unsigned = next_after(&tail, parsed.event.clone(), None);
     let canonical = serde_json::to_vec(&parsed).unwrap_or_default();
     if unsigned.seq != parsed.seq || unsigned.prev != parsed.prev || canonical != body {
         return Ok(false);
@@ -636,6 +671,35 @@ mod tests {
     use super::*;
     use crate::MemoryStore;
 
+    #[test]
+    fn operation_and_status_names_are_the_format_names() {
+        // as_str, Display and parse agree with what serde writes into a line.
+        for op in Operation::ALL {
+            let json = serde_json::to_string(&op).expect("json");
+            assert_eq!(json, format!("\"{}\"", op.as_str()));
+            assert_eq!(op.to_string(), op.as_str());
+            assert_eq!(Operation::parse(op.as_str()).expect("parse"), op);
+        }
+        for status in Status::ALL {
+            let json = serde_json::to_string(&status).expect("json");
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(status.to_string(), status.as_str());
+            assert_eq!(Status::parse(status.as_str()).expect("parse"), status);
+        }
+        assert_eq!(Operation::ALL.map(Operation::as_str)[11], "ui");
+        assert_eq!(Status::ALL.map(Status::as_str)[5], "env_fallback");
+        for bad in ["", "GET", "get ", "unknown"] {
+            assert!(matches!(
+                Operation::parse(bad),
+                Err(Error::InvalidParameter("unknown audit operation"))
+            ));
+            assert!(matches!(
+                Status::parse(bad),
+                Err(Error::InvalidParameter("unknown audit status"))
+            ));
+        }
+    }
+
     fn event(i: i64) -> AuditEvent {
         AuditEvent::new(
             Timestamp::from_unix(1_795_867_200 + i),
@@ -820,6 +884,42 @@ mod tests {
     }
 
     #[test]
+    fn session_lines_say_so_and_the_mac_covers_it() {
+        let k = key(1);
+        let session = event(1).auth(Some(Auth::Session));
+        let log = log_with(&[(event(0), Some(&k)), (session.clone(), Some(&k))]);
+        let lines: Vec<&str> = log.lines().collect();
+        assert!(!lines[0].contains("auth"), "{}", lines[0]);
+        assert!(
+            lines[1].contains("\"component\":\"secret_manager\",\"auth\":\"session\",\"seq\":2"),
+            "{}",
+            lines[1]
+        );
+        let parsed: AuditLine = serde_json::from_str(lines[1]).expect("parses");
+        assert_eq!(parsed.event, session);
+        let v = verify_with_key(log.as_bytes(), &k);
+        assert_eq!((v.authenticated, v.first_broken), (2, None));
+        // Taking the member out, or putting it in, breaks the MAC.
+        let removed = log.replacen(",\"auth\":\"session\"", "", 1);
+        let added = log.replacen(
+            "\"secret_manager\",\"seq\":1",
+            "\"secret_manager\",\"auth\":\"session\",\"seq\":1",
+            1,
+        );
+        for edited in [removed, added] {
+            assert_ne!(edited, log);
+            let v = verify_with_key(edited.as_bytes(), &k);
+            assert!(v.first_broken.is_some(), "{edited}");
+        }
+        // An unknown auth is not an audit event.
+        let unknown = log.replacen("\"auth\":\"session\"", "\"auth\":\"token\"", 1);
+        assert_eq!(
+            verify(unknown.as_bytes()).first_broken.map(|b| b.0),
+            Some(2)
+        );
+    }
+
+    #[test]
     fn lines_of_an_earlier_vault_key_are_fixed_by_a_later_authenticated_line() {
         let (old, new) = (key(1), key(2));
         let log = log_with(&[
@@ -880,6 +980,9 @@ mod tests {
         assert!(!requires_mac(Operation::List, Status::Success));
         assert!(!requires_mac(Operation::Alert, Status::Failed));
         assert!(!requires_mac(Operation::Scan, Status::Success));
+        // `lock` needs no password; `unlock` succeeds only with it.
+        assert!(!requires_mac(Operation::Lock, Status::Success));
+        assert!(requires_mac(Operation::Unlock, Status::Success));
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub(crate) fn random_key() -> Result<Key32, Error> {
 /// Encrypts under a fresh random nonce.
 pub(crate) fn seal(key: &Key32, aad: &[u8], plaintext: &[u8]) -> Result<Sealed, Error> {
     let nonce = random::<NONCE_LEN>()?;
-    let (ciphertext, tag) = seal_with_nonce(key.expose(), &nonce, aad, plaintext);
+    let (ciphertext, tag) = seal_with_nonce(key.expose(), &nonce, aad, plaintext)?;
     Ok(Sealed {
         nonce,
         ciphertext,
@@ -79,21 +79,15 @@ pub(crate) fn seal_with_nonce(
     nonce: &[u8; NONCE_LEN],
     aad: &[u8],
     plaintext: &[u8],
-) -> (Vec<u8>, [u8; TAG_LEN]) {
+) -> Result<(Vec<u8>, [u8; TAG_LEN]), Error> {
     let cipher = Aes256Gcm::new(GenericArray::from_slice(key));
     let mut buf = plaintext.to_vec();
-    // Encryption of an in-memory buffer below 64 GiB cannot fail.
-    let tag = match cipher.encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut buf) {
-        Ok(tag) => tag,
-        Err(_) => unreachable_encrypt(),
-    };
-    (buf, tag.into())
-}
-
-#[cold]
-fn unreachable_encrypt() -> ! {
-    // aes-gcm only fails encryption for plaintexts over 2^36 bytes.
-    panic!("AES-GCM refused to encrypt a buffer within its size limit")
+    // aes-gcm refuses only plaintexts over 2^36 bytes (values are capped far
+    // below): an error, not a panic, should that ever change.
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(nonce), aad, &mut buf)
+        .map_err(|_| Error::InvalidParameter("plaintext too long for AES-GCM"))?;
+    Ok((buf, tag.into()))
 }
 
 pub(crate) fn open_with_nonce(
@@ -123,51 +117,40 @@ pub(crate) fn derive_password_key(password: &[u8], salt: &[u8], iterations: u32)
 }
 
 /// HKDF-SHA256 (RFC 5869) with an empty salt, 32 bytes of output.
-pub(crate) fn hkdf_sha256(ikm: &[u8; KEY_LEN], info: &[u8]) -> Key32 {
+pub(crate) fn hkdf_sha256(ikm: &[u8; KEY_LEN], info: &[u8]) -> Result<Key32, Error> {
     // An absent salt is HashLen zero bytes (RFC 5869 2.2), which keys HMAC
     // exactly as the empty salt does.
     let hk = hkdf::Hkdf::<Sha256>::new(Some(&[]), ikm);
-    let mut okm = [0u8; KEY_LEN];
-    // 32 bytes is far below the 255 * 32 bytes HKDF can expand to.
-    if hk.expand(info, &mut okm).is_err() {
-        unreachable_expand();
-    }
-    let key = Key32::from_bytes(okm);
-    okm.zeroize();
-    key
-}
-
-#[cold]
-fn unreachable_expand() -> ! {
-    panic!("HKDF refused a 32-byte output")
+    let mut okm = Zeroizing::new([0u8; KEY_LEN]);
+    // HKDF refuses only outputs over 255 * 32 bytes: an error, not a panic,
+    // should that ever change.
+    hk.expand(info, &mut okm[..])
+        .map_err(|_| Error::InvalidParameter("HKDF output too long"))?;
+    Ok(Key32::from_bytes(*okm))
 }
 
 /// The three subkeys of a vault key, one per purpose (never one key for two).
-pub(crate) fn subkeys(vault_key: &Key32) -> (WrapKey, ConfigMacKey, AuditKey) {
+pub(crate) fn subkeys(vault_key: &Key32) -> Result<(WrapKey, ConfigMacKey, AuditKey), Error> {
     let k = vault_key.expose();
-    (
-        WrapKey(hkdf_sha256(k, WRAP_INFO.as_bytes())),
-        ConfigMacKey(hkdf_sha256(k, CONFIG_MAC_INFO.as_bytes())),
-        AuditKey(hkdf_sha256(k, AUDIT_MAC_INFO.as_bytes())),
-    )
+    Ok((
+        WrapKey(hkdf_sha256(k, WRAP_INFO.as_bytes())?),
+        ConfigMacKey(hkdf_sha256(k, CONFIG_MAC_INFO.as_bytes())?),
+        AuditKey(hkdf_sha256(k, AUDIT_MAC_INFO.as_bytes())?),
+    ))
 }
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
 fn hmac_of(key: &Key32, message: &[u8]) -> HmacSha256 {
     use hmac::Mac;
-    // HMAC takes keys of any length.
-    let mut mac = match <HmacSha256 as Mac>::new_from_slice(key.expose()) {
-        Ok(mac) => mac,
-        Err(_) => unreachable_hmac(),
-    };
+    // HMAC pads a key shorter than SHA-256's 64-byte block with zeros
+    // (RFC 2104 section 2): padding it here takes the constructor that
+    // cannot fail.
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..KEY_LEN].copy_from_slice(key.expose());
+    let mut mac = <HmacSha256 as KeyInit>::new(GenericArray::from_slice(&block[..]));
     mac.update(message);
     mac
-}
-
-#[cold]
-fn unreachable_hmac() -> ! {
-    panic!("HMAC refused a 32-byte key")
 }
 
 /// HMAC-SHA256 of `message`.
@@ -207,18 +190,16 @@ fn x25519_stanza_key(
     shared: &[u8; KEY_LEN],
     share: &[u8; KEY_LEN],
     public: &[u8; KEY_LEN],
-) -> Key32 {
+) -> Result<Key32, Error> {
     let mut salt = [0u8; 2 * KEY_LEN];
     salt[..KEY_LEN].copy_from_slice(share);
     salt[KEY_LEN..].copy_from_slice(public);
     let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
-    let mut okm = [0u8; KEY_LEN];
-    if hk.expand(X25519_INFO.as_bytes(), &mut okm).is_err() {
-        unreachable_expand();
-    }
-    let key = Key32::from_bytes(okm);
-    okm.zeroize();
-    key
+    let mut okm = Zeroizing::new([0u8; KEY_LEN]);
+    // HKDF refuses only outputs over 255 * 32 bytes: an error, not a panic.
+    hk.expand(X25519_INFO.as_bytes(), &mut okm[..])
+        .map_err(|_| Error::InvalidParameter("HKDF output too long"))?;
+    Ok(Key32::from_bytes(*okm))
 }
 
 /// An X25519 stanza's ephemeral share and its body (ciphertext || tag).
@@ -235,7 +216,7 @@ pub(crate) fn x25519_seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Option<X25519Sealed>, Error> {
-    Ok(x25519_seal_with(&random_key()?, public, aad, plaintext))
+    x25519_seal_with(&random_key()?, public, aad, plaintext)
 }
 
 /// [`x25519_seal`] with a caller-chosen ephemeral secret (test vectors and
@@ -246,27 +227,25 @@ pub(crate) fn x25519_seal_with(
     public: &[u8; KEY_LEN],
     aad: &[u8],
     plaintext: &[u8],
-) -> Option<X25519Sealed> {
+) -> Result<Option<X25519Sealed>, Error> {
     use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
     let ephemeral = x25519_dalek::StaticSecret::from(*ephemeral.expose());
     let share = x25519_dalek::PublicKey::from(&ephemeral).to_bytes();
     let shared = ephemeral.diffie_hellman(&x25519_dalek::PublicKey::from(*public));
     if !shared.was_contributory() {
-        return None;
+        return Ok(None);
     }
-    let key = x25519_stanza_key(shared.as_bytes(), &share, public);
+    let key = x25519_stanza_key(shared.as_bytes(), &share, public)?;
     let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
-    let body = match cipher.encrypt(
-        &chacha20poly1305::Nonce::default(),
-        Payload {
-            msg: plaintext,
-            aad,
-        },
-    ) {
-        Ok(body) => body,
-        Err(_) => unreachable_encrypt(),
+    let msg = Payload {
+        msg: plaintext,
+        aad,
     };
-    Some((share, body))
+    // ChaCha20-Poly1305 refuses only messages over 2^38 bytes: an error.
+    let body = cipher
+        .encrypt(&chacha20poly1305::Nonce::default(), msg)
+        .map_err(|_| Error::InvalidParameter("plaintext too long for ChaCha20-Poly1305"))?;
+    Ok(Some((share, body)))
 }
 
 /// Opens an X25519 stanza with the secret key; `None` when it does not
@@ -284,7 +263,7 @@ pub(crate) fn x25519_open(
     if !shared.was_contributory() {
         return None;
     }
-    let key = x25519_stanza_key(shared.as_bytes(), share, &public);
+    let key = x25519_stanza_key(shared.as_bytes(), share, &public).ok()?;
     let cipher = chacha20poly1305::ChaCha20Poly1305::new(GenericArray::from_slice(key.expose()));
     cipher
         .decrypt(
@@ -382,16 +361,27 @@ mod tests {
         ));
         // Empty salt and HashLen zeros are the same HKDF (RFC 5869 2.2).
         let ikm = [0x0b; 32];
-        let ours = hkdf_sha256(&ikm, b"info");
+        let ours = hkdf_sha256(&ikm, b"info").expect("hkdf");
         let mut zeros = [0u8; 32];
         hkdf::Hkdf::<Sha256>::new(Some(&[0u8; 32]), &ikm)
             .expand(b"info", &mut zeros)
             .expect("expand");
         assert_eq!(ours.expose(), &zeros);
-        let (w, c, a) = subkeys(&Key32::from_bytes(ikm));
+        let (w, c, a) = subkeys(&Key32::from_bytes(ikm)).expect("subkeys");
         assert_ne!(w.0.expose(), c.0.expose());
         assert_ne!(c.0.expose(), a.0.expose());
         assert_ne!(w.0.expose(), a.0.expose());
+    }
+
+    #[test]
+    fn hmac_with_a_padded_key_is_hmac_with_the_key() {
+        use hmac::Mac;
+        for key in [[0u8; 32], [0x0b; 32], [0xff; 32]] {
+            let mut theirs = <HmacSha256 as Mac>::new_from_slice(&key).expect("any length");
+            theirs.update(b"message");
+            let theirs: [u8; MAC_LEN] = theirs.finalize().into_bytes().into();
+            assert_eq!(hmac_sha256(&Key32::from_bytes(key), b"message"), theirs);
+        }
     }
 
     fn hex(bytes: &[u8]) -> String {

@@ -150,11 +150,6 @@ const UNCLOSED: &str = "a quoted value starts here and is never closed";
 const AFTER_QUOTE: &str = "unexpected text after the closing quote";
 const VALUE_TOO_LONG: &str = "the value is longer than the 1 MiB limit";
 
-/// Whether `name` is a `.env` name: `[A-Za-z0-9_.-]+`.
-pub fn is_dotenv_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(is_name_byte)
-}
-
 /// Whether `name` can be assigned in a POSIX shell: `[A-Za-z_][A-Za-z0-9_]*`.
 pub fn is_shell_name(name: &str) -> bool {
     let mut bytes = name.bytes();

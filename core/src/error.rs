@@ -340,3 +340,44 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_name_their_kinds_both_ways() {
+        let kinds = [
+            (ErrorKind::Usage, "INVALID_INPUT"),
+            (ErrorKind::NotFound, "NOT_FOUND"),
+            (ErrorKind::WrongPassword, "WRONG_PASSWORD"),
+            (ErrorKind::Locked, "LOCKED"),
+            (ErrorKind::Integrity, "INTEGRITY"),
+            (ErrorKind::NotInitialized, "NOT_INITIALIZED"),
+            (ErrorKind::Io, "IO"),
+        ];
+        for (kind, code) in kinds {
+            assert_eq!(kind.code(), code);
+            assert_eq!(ErrorKind::from_code(code), Some(kind));
+        }
+        for unknown in ["", "io", "INVALID_NAME", "EIO"] {
+            assert_eq!(ErrorKind::from_code(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn a_file_problem_is_a_refusal_with_its_message() {
+        let problem = crate::files::FileProblem::NotAFolder {
+            path: ".agent/secrets/".into(),
+            found: crate::files::FileType::Regular,
+        };
+        let message = problem.to_string();
+        let error = StoreError::from(problem);
+        assert!(matches!(&error, StoreError::Refused { detail } if *detail == message));
+        assert_eq!(
+            error.to_string(),
+            ".agent/secrets/ is a regular file, not a folder. Fix: move .agent/secrets/ out of the way."
+        );
+        assert_eq!(Error::from(error).kind(), ErrorKind::Io);
+    }
+}

@@ -575,6 +575,129 @@ mod tests {
     }
 
     #[test]
+    fn every_file_type_and_document_is_named_in_words() {
+        let types = [
+            (FileType::Regular, "a regular file"),
+            (FileType::Directory, "a folder"),
+            (FileType::Symlink, "a symbolic link"),
+            (FileType::Fifo, "a FIFO (named pipe)"),
+            (FileType::Socket, "a socket"),
+            (FileType::CharDevice, "a character device"),
+            (FileType::BlockDevice, "a block device"),
+            (FileType::Unknown, "a file of an unknown type"),
+        ];
+        for (found, words) in types {
+            let problem = FileProblem::NotAFile {
+                path: "v/x.json".into(),
+                found,
+            };
+            assert_eq!(problem.path(), "v/x.json");
+            assert_eq!(
+                problem.what(),
+                format!("v/x.json is {words}, not a regular file; it was not opened for reading or writing")
+            );
+        }
+        let documents = [
+            (
+                "config.json",
+                Document::Config,
+                "config.json",
+                "restore v/f from a backup",
+            ),
+            (
+                "state.json",
+                Document::State,
+                "state.json",
+                "restore v/f from a backup",
+            ),
+            (
+                "openai.json",
+                Document::Service,
+                "a service document",
+                "restore v/f from a backup",
+            ),
+            (
+                ".lock",
+                Document::Lock,
+                "a lock file",
+                "if no agent process is running, remove it (`rm v/f`)",
+            ),
+            (
+                ".lock.break",
+                Document::Lock,
+                "a lock file",
+                "if no agent process is running, remove it (`rm v/f`)",
+            ),
+            (
+                ".gitignore",
+                Document::GitIgnore,
+                ".gitignore",
+                "restore v/f from a backup",
+            ),
+            (
+                "notes.txt",
+                Document::Other,
+                "a file of the vault folder",
+                "restore v/f from a backup",
+            ),
+        ];
+        for (name, document, words, fix) in documents {
+            assert_eq!(Document::of(name), document, "{name}");
+            let problem = FileProblem::TooLarge {
+                path: "v/f".into(),
+                size: 1 << 40,
+                document,
+            };
+            assert_eq!(problem.path(), "v/f");
+            assert_eq!(
+                problem.to_string(),
+                format!(
+                    "v/f is {} bytes, more than the {} bytes {words} may hold; it was not read. Fix: {fix}.",
+                    1u64 << 40,
+                    max_bytes(name)
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_hard_linked_file_and_every_path() {
+        let linked = FileProblem::HardLinked {
+            path: "v/audit.log".into(),
+            links: 2,
+        };
+        assert_eq!(
+            linked.to_string(),
+            "v/audit.log has 2 hard links: lines appended to it would also change another file. \
+             Fix: give it a link of its own: `cp -p v/audit.log v/audit.log.copy && mv v/audit.log.copy v/audit.log`."
+        );
+        assert!(!linked.is_fixed_by_chmod());
+        assert_eq!(linked.path(), "v/audit.log");
+        let path = || "v/".to_owned();
+        let problems = [
+            FileProblem::FolderIsLink { path: path() },
+            FileProblem::NotAFolder {
+                path: path(),
+                found: FileType::Regular,
+            },
+            FileProblem::Owner {
+                path: path(),
+                uid: 7,
+                euid: ME,
+                folder: true,
+            },
+            FileProblem::Writable {
+                path: path(),
+                mode: 0o777,
+                folder: true,
+            },
+        ];
+        for problem in problems {
+            assert_eq!(problem.path(), "v/");
+        }
+    }
+
+    #[test]
     fn file_types_from_st_mode() {
         let cases = [
             (0o100_644, FileType::Regular),

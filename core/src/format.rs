@@ -410,6 +410,13 @@ impl ConfigDoc {
             Recipient::Age(_) => None,
         })
     }
+
+    /// The password recipient named `name`, if there is one.
+    pub fn password_recipient(&self, name: &str) -> Option<&PasswordRecipient> {
+        self.password_recipients()
+            .find(|(n, _)| *n == name)
+            .map(|(_, r)| r)
+    }
 }
 
 /// One encrypted value in a service document.

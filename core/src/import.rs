@@ -191,9 +191,34 @@ mod tests {
                 "line 2: the variable name is not a valid key name (1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-', starting with a letter or '_')".to_owned(),
             ]))
         );
-        match super::plan(b"A='open\n", &user, &[], None) {
-            Err(PlanError::Unreadable(lines)) => assert!(lines[0].starts_with("line 1: ")),
-            other => panic!("{other:?}"),
-        }
+        let unreadable = super::plan(b"A='open\n", &user, &[], None);
+        assert!(
+            matches!(&unreadable, Err(PlanError::Unreadable(lines)) if lines[0].starts_with("line 1: ")),
+            "{unreadable:?}"
+        );
+    }
+
+    #[test]
+    fn a_variable_whose_secret_only_maps_to_a_reserved_variable_is_refused() {
+        let user = UserMapping::new();
+        let ld = ServiceName::parse("ld").expect("service");
+        let preload = KeyName::parse("preload").expect("key");
+        // ld/preload maps to LD_PRELOAD only.
+        let why = "maps only to LD_PRELOAD, and LD_* steers the dynamic loader or the C library";
+        assert_eq!(unusable(&user, &ld, &preload).as_deref(), Some(why));
+        assert_eq!(
+            unusable(
+                &user,
+                &ServiceName::parse("openai").expect("service"),
+                &KeyName::parse("api_key").expect("key")
+            ),
+            None
+        );
+        assert_eq!(
+            super::plan(b"preload=x\nTOKEN=y\n", &user, &[], Some(&ld)),
+            Err(PlanError::Unstorable(vec![format!(
+                "line 1: it would go to ld/preload, which {why}; a secret never sets it. Choose another --service"
+            )]))
+        );
     }
 }

@@ -25,14 +25,14 @@ pub(crate) struct VaultKeys {
 }
 
 impl VaultKeys {
-    pub(crate) fn new(vault_key: VaultKey) -> Self {
-        let (wrap, config_mac, audit) = crypto::subkeys(vault_key.key());
-        Self {
+    pub(crate) fn new(vault_key: VaultKey) -> Result<Self, Error> {
+        let (wrap, config_mac, audit) = crypto::subkeys(vault_key.key())?;
+        Ok(Self {
             vault_key,
             wrap,
             config_mac,
             audit,
-        }
+        })
     }
 
     /// A new random vault key with a new random id.
@@ -41,7 +41,7 @@ impl VaultKeys {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        Ok(Self::new(VaultKey::new(id, crypto::random_key()?)))
+        Self::new(VaultKey::new(id, crypto::random_key()?))
     }
 
     pub(crate) fn id(&self) -> &str {
@@ -362,5 +362,24 @@ impl KeyRing {
             out.insert(id.clone(), wrap(wrap_key, id, key, old.created_at)?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_key_of_the_ring_becomes_active() {
+        let mut ring = KeyRing {
+            active: "k1".to_owned(),
+            keys: BTreeMap::from([("k1".to_owned(), Key32::from_bytes([1; 32]))]),
+        };
+        ring.insert("k2".to_owned(), Key32::from_bytes([2; 32]));
+        assert!(matches!(ring.set_active("k3"), Err(Error::KeysChanged)));
+        assert_eq!(ring.active_id(), "k1", "unchanged");
+        ring.set_active("k2").expect("in the ring");
+        assert_eq!(ring.active_id(), "k2");
+        assert_eq!(ring.active().expose(), &[2; 32]);
     }
 }

@@ -45,6 +45,7 @@ pub mod primitives;
 pub mod reserved_vars;
 pub mod scan;
 mod secret;
+pub mod session;
 pub mod store;
 mod time;
 pub mod tracked;

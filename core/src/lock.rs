@@ -553,7 +553,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, Backoff};
 
     #[test]
     fn printable_escapes_control_characters_only() {
@@ -561,5 +561,12 @@ mod tests {
         assert_eq!(printable("é ü 主机"), "é ü 主机");
         assert_eq!(printable("a\u{1b}[31mb\r\n"), "a\\u{1b}[31mb\\u{d}\\u{a}");
         assert_eq!(printable("\u{9b}"), "\\u{9b}", "C1 controls too");
+    }
+
+    #[test]
+    fn the_default_backoff_is_the_schedule_from_its_first_pause() {
+        let first: Vec<_> = Backoff::default().take(4).collect();
+        assert_eq!(first, Backoff::new().take(4).collect::<Vec<_>>());
+        assert_eq!(first[0], super::FIRST_PAUSE);
     }
 }

@@ -217,6 +217,7 @@ mod tests {
                 Some(("openai", "api_key")),
             ),
             (50, Operation::List, Status::Success, None),
+            (60, Operation::Alert, Status::Success, None),
         ]);
         let services = vec![ServiceInfo {
             service: ServiceName::parse("openai").expect("service"),
@@ -236,8 +237,9 @@ mod tests {
             ],
         }];
         let m = compute(&l, &services, Timestamp::from_unix(100 * 86_400), 90);
-        assert_eq!(m.events, 5);
+        assert_eq!(m.events, 6);
         assert_eq!(m.failed_unlocks, 2);
+        assert_eq!(m.alerts, 1);
         let get_ok = m
             .operations
             .iter()

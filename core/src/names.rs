@@ -349,11 +349,9 @@ mod tests {
             "ü",
             &"a".repeat(65),
         ] {
+            let parsed = ServiceName::parse(bad);
             assert!(
-                matches!(
-                    ServiceName::parse(bad),
-                    Err(Error::InvalidServiceName { .. })
-                ),
+                matches!(parsed, Err(Error::InvalidServiceName { .. })),
                 "{bad:?}"
             );
         }
@@ -451,13 +449,8 @@ mod tests {
             "lowerandUPPERonly",
             "12345678901!",
         ] {
-            assert!(
-                matches!(
-                    check_password_strength(&bad.into()),
-                    Err(Error::WeakPassword { .. })
-                ),
-                "{bad}"
-            );
+            let checked = check_password_strength(&bad.into());
+            assert!(matches!(checked, Err(Error::WeakPassword { .. })), "{bad}");
         }
     }
 
@@ -516,5 +509,26 @@ mod tests {
             "{e}"
         );
         assert!(serde_json::from_str::<VarName>("\"LD_PRELOAD\"").is_err());
+    }
+
+    #[test]
+    fn names_read_from_documents_say_why_without_the_text() {
+        let var = serde_json::from_str::<VarName>("\"1BAD\"").expect_err("digit first");
+        assert_eq!(
+            var.to_string(),
+            "an invalid variable name (a variable name is 1 to 128 characters of A-Z, a-z, 0-9 and '_' and does not start with a digit)"
+        );
+        let reserved = serde_json::from_str::<VarName>("\"LD_PRELOAD\"").expect_err("reserved");
+        assert_eq!(
+            reserved.to_string(),
+            "an invalid variable name (LD_* steers the dynamic loader or the C library; a secret never sets it)"
+        );
+        // Any other error (no rule gives one today) is described by its message.
+        assert_eq!(
+            why(&Error::NotInitialized),
+            Error::NotInitialized.to_string()
+        );
+        let name = KeyName::parse("api_key").expect("key");
+        assert_eq!(AsRef::<str>::as_ref(&name), "api_key");
     }
 }

@@ -56,7 +56,7 @@ pub fn aes256gcm_seal(
 ) -> Result<(Vec<u8>, [u8; 16]), Error> {
     let (key, nonce) = key_nonce(key, nonce)?;
     let key = Zeroizing::new(key);
-    Ok(crypto::seal_with_nonce(&key, &nonce, aad, plaintext))
+    crypto::seal_with_nonce(&key, &nonce, aad, plaintext)
 }
 
 /// AES-256-GCM decryption: `Ok(Some(plaintext))`, `Ok(None)` when the tag
@@ -81,8 +81,8 @@ pub fn aes256gcm_open(
 /// HKDF-SHA256 (RFC 5869) with an empty salt and 32 bytes of output: how
 /// the vault key's subkeys are made (`info` is their label, e.g.
 /// `agent-secrets/v1/config-mac`).
-pub fn hkdf_sha256(ikm: &[u8; 32], info: &[u8]) -> [u8; 32] {
-    *crypto::hkdf_sha256(ikm, info).expose()
+pub fn hkdf_sha256(ikm: &[u8; 32], info: &[u8]) -> Result<[u8; 32], Error> {
+    Ok(*crypto::hkdf_sha256(ikm, info)?.expose())
 }
 
 /// HMAC-SHA256 with a 32-byte key.
@@ -109,7 +109,7 @@ pub fn signed_bytes(json: &[u8]) -> Result<Vec<u8>, Error> {
 /// [`signed_bytes`] of the document). For independent implementations and
 /// their tests; the vault computes it itself.
 pub fn config_mac(vault_key: &[u8; 32], config: &[u8]) -> Result<[u8; 32], Error> {
-    let key = crypto::hkdf_sha256(vault_key, crypto::CONFIG_MAC_INFO.as_bytes());
+    let key = crypto::hkdf_sha256(vault_key, crypto::CONFIG_MAC_INFO.as_bytes())?;
     Ok(crypto::hmac_sha256(&key, &signed_bytes(config)?))
 }
 
@@ -131,7 +131,7 @@ pub fn x25519_stanza_seal(
     public: &[u8; 32],
     aad: &[u8],
     plaintext: &[u8],
-) -> Option<([u8; 32], Vec<u8>)> {
+) -> Result<Option<crypto::X25519Sealed>, Error> {
     crypto::x25519_seal_with(
         &crate::secret::Key32::from_bytes(*ephemeral),
         public,
@@ -190,7 +190,9 @@ mod tests {
             hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
         );
         let public = x25519_public_key(&[7; 32]);
-        let (share, body) = x25519_stanza_seal(&[9; 32], &public, b"aad", b"payload").expect("ok");
+        let (share, body) = x25519_stanza_seal(&[9; 32], &public, b"aad", b"payload")
+            .expect("ok")
+            .expect("full order");
         assert_eq!(share, x25519_public_key(&[9; 32]));
         assert_eq!(body.len(), b"payload".len() + 16);
         assert_eq!(
@@ -200,6 +202,23 @@ mod tests {
         assert_eq!(x25519_stanza_open(&[7; 32], &share, b"other", &body), None);
         assert_eq!(x25519_stanza_open(&[8; 32], &share, b"aad", &body), None);
         // The all-zero point is of low order: nothing is sealed to it.
-        assert_eq!(x25519_stanza_seal(&[9; 32], &[0; 32], b"", b"x"), None);
+        assert_eq!(
+            x25519_stanza_seal(&[9; 32], &[0; 32], b"", b"x").expect("ok"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_config_mac_is_hmac_under_the_hkdf_subkey() {
+        let vault_key = [7u8; 32];
+        let config = br#"{"b": 1, "a": "x", "mac": "ignored"}"#;
+        let subkey = hkdf_sha256(&vault_key, b"agent-secrets/v1/config-mac").expect("hkdf");
+        let signed = signed_bytes(config).expect("json");
+        assert_eq!(signed, br#"{"a":"x","b":1}"#);
+        assert_eq!(
+            config_mac(&vault_key, config).expect("mac"),
+            hmac_sha256(&subkey, &signed)
+        );
+        assert_ne!(hmac_sha256(&subkey, b""), hmac_sha256(&[8u8; 32], b""));
     }
 }

@@ -311,4 +311,24 @@ mod tests {
             assert!(!PREFIXES.iter().any(|(p, _)| name.starts_with(p)), "{name}");
         }
     }
+
+    #[test]
+    fn every_reason_reads_as_a_sentence_after_its_entry() {
+        let cases = [
+            ("AGENT_SECRETS_PASSWORD", "AGENT_SECRETS_* is a setting of agent itself (the master password among them)"),
+            ("LD_PRELOAD", "LD_* steers the dynamic loader or the C library"),
+            ("PATH", "PATH steers the shell"),
+            ("NODE_OPTIONS", "NODE_OPTIONS steers an interpreter or runtime (the code and options it loads)"),
+            ("EDITOR", "EDITOR names a program that other programs run"),
+            ("GIT_DIR", "GIT_* steers git (configuration, hooks, helpers)"),
+            ("SSL_CERT_FILE", "SSL_CERT_FILE changes which TLS certificates are trusted or where TLS keys are written"),
+        ];
+        for (name, sentence) in cases {
+            assert_eq!(
+                reserved(name).map(|r| r.to_string()).as_deref(),
+                Some(sentence),
+                "{name}"
+            );
+        }
+    }
 }

@@ -448,10 +448,12 @@ impl ValueIndex {
             return hits;
         }
         for (pos, window) in text.windows(ANCHOR).enumerate() {
-            let Some(window) = window.first_chunk::<ANCHOR>() else {
-                continue;
-            };
-            if !self.maybe(table, u64::from_le_bytes(*window)) {
+            // The window's bytes as a little-endian u64, as `insert` reads an anchor.
+            let bits = window
+                .iter()
+                .rev()
+                .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+            if !self.maybe(table, bits) {
                 continue;
             }
             let Some(entries) = table.anchors.get(&self.anchor_id(window)) else {
@@ -810,7 +812,7 @@ mod tests {
     }
 
     fn patterns(text: &str) -> Vec<(usize, Pattern)> {
-        index(&[])
+        index(&[VALUE])
             .scan(text.as_bytes())
             .into_iter()
             .filter_map(|f| match f.what {
@@ -818,6 +820,44 @@ mod tests {
                 What::Value { .. } => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn windows_the_filter_lets_through_but_no_anchor_starts_are_skipped() {
+        let mut idx = index(&[VALUE]);
+        let forms = idx.forms();
+        // Every bit set: the filter admits every window, the anchor map decides.
+        idx.plain.bits.fill(u64::MAX);
+        idx.spread.bits.fill(u64::MAX);
+        assert!(idx.scan(b"nothing stored here at all\n").is_empty());
+        assert_eq!(
+            values_found(&idx, &format!("x {VALUE}\n")),
+            [(1, 0, Form::Exact)]
+        );
+        // A form shorter than an anchor is never indexed.
+        idx.insert(b"short", 1, Form::Exact);
+        assert_eq!(idx.forms(), forms);
+    }
+
+    #[test]
+    fn a_spread_form_cut_off_by_the_end_of_the_text_is_no_finding() {
+        let idx = index(&[VALUE]);
+        let hex = hex_encode(VALUE.as_bytes(), false);
+        let cut = String::from_utf8(hex[..12].to_vec()).expect("hex");
+        assert!(values_found(&idx, &format!("id {cut}")).is_empty());
+        let whole = String::from_utf8(hex.to_vec()).expect("hex");
+        assert_eq!(
+            values_found(&idx, &format!("id {whole}")),
+            [(1, 0, Form::Hex)]
+        );
+    }
+
+    #[test]
+    fn a_stored_value_and_a_key_pattern_in_one_text_are_told_apart() {
+        let openai = format!("sk-{}", mixed(48));
+        let text = format!("A={VALUE}\nB={openai}\n");
+        assert_eq!(values_found(&index(&[VALUE]), &text), [(1, 0, Form::Exact)]);
+        assert_eq!(patterns(&text), [(2, Pattern::OpenAi)]);
     }
 
     #[test]

@@ -333,4 +333,55 @@ mod tests {
         assert_eq!(store.read("state").expect("read"), Some(b"s".to_vec()));
         assert_eq!(store.write_count(), 3);
     }
+
+    /// Only the methods a store must write: the trait's defaults do the rest.
+    #[derive(Default)]
+    struct Plain(MemoryStore);
+
+    #[allow(clippy::missing_trait_methods)]
+    impl Store for Plain {
+        fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.0.read(name)
+        }
+        fn write(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            self.0.write(name, bytes)
+        }
+        fn remove(&self, name: &str) -> Result<(), StoreError> {
+            self.0.remove(name)
+        }
+        fn list(&self) -> Result<Vec<String>, StoreError> {
+            self.0.list()
+        }
+        fn lock(&self) -> Result<(), StoreError> {
+            self.0.lock()
+        }
+        fn unlock(&self) -> Result<(), StoreError> {
+            self.0.unlock()
+        }
+    }
+
+    #[test]
+    fn the_defaults_append_and_read_tails_through_read_and_write() {
+        let store = Plain::default();
+        store.write_unsynced("audit.log", b"one\n").expect("write");
+        store.append("audit.log", b"two\n").expect("append");
+        assert_eq!(
+            store.read("audit.log").expect("read").as_deref(),
+            Some(&b"one\ntwo\n"[..])
+        );
+        assert_eq!(
+            store.read_tail("audit.log", 4).expect("tail").as_deref(),
+            Some(&b"two\n"[..])
+        );
+        assert_eq!(
+            store.read_tail("audit.log", 100).expect("tail").as_deref(),
+            Some(&b"one\ntwo\n"[..])
+        );
+        assert_eq!(store.read_tail("missing.log", 4).expect("tail"), None);
+        store.lock().expect("lock");
+        store.unlock().expect("unlock");
+        assert_eq!(store.list().expect("list"), ["audit.log"]);
+        store.remove("audit.log").expect("remove");
+        assert!(store.list().expect("list").is_empty());
+    }
 }

@@ -221,13 +221,17 @@ mod tests {
             (b"{}", None),
         ];
         for (bytes, want) in cases {
-            assert_eq!(
-                document_kind(bytes),
-                want,
-                "{}",
-                String::from_utf8_lossy(bytes)
-            );
+            let text = String::from_utf8_lossy(bytes);
+            assert_eq!(document_kind(bytes), want, "{text}");
         }
+        let names = [
+            DocumentKind::Config,
+            DocumentKind::Service,
+            DocumentKind::State,
+            DocumentKind::Audit,
+        ]
+        .map(DocumentKind::as_str);
+        assert_eq!(names, ["config", "service", "state", "audit"]);
     }
 
     #[test]

@@ -38,13 +38,44 @@ pub const RELATIVE_PATH: &str = "agent-secrets/config.json";
 pub const MAX_BYTES: usize = 64 * 1024;
 
 /// `config.json` in the user's configuration folder. Unknown members are
-/// refused; members to come (a later `session`) will be optional.
+/// refused; every member is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     /// What to do on failed-unlock alerts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<UserAlerts>,
+    /// How long a session of `agent secret unlock` lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<UserSession>,
+}
+
+/// The user's session limits ([`crate::session::Limits`]); a member left
+/// out keeps its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSession {
+    /// Seconds without use after which a session ends (default 900).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_seconds: Option<u32>,
+    /// Seconds after the unlock after which it ends at the latest
+    /// (default 28800).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<u32>,
+}
+
+impl UserSession {
+    /// The limits it gives, defaults filled in.
+    pub fn limits(&self) -> crate::session::Limits {
+        let d = crate::session::Limits::default();
+        crate::session::Limits {
+            idle_seconds: self.idle_seconds.unwrap_or(d.idle_seconds),
+            // A lone idle limit over the default maximum raises the maximum.
+            max_seconds: self
+                .max_seconds
+                .unwrap_or_else(|| d.max_seconds.max(self.idle_seconds.unwrap_or(0))),
+        }
+    }
 }
 
 /// The user's alert settings.
@@ -200,6 +231,9 @@ pub fn parse(path: &str, bytes: &[u8]) -> Result<UserConfig, Refusal> {
     if let Some(alerts) = &config.alerts {
         check_command(&alerts.command).map_err(invalid)?;
     }
+    if let Some(session) = &config.session {
+        crate::session::check_limits(&session.limits()).map_err(invalid)?;
+    }
     Ok(config)
 }
 
@@ -238,7 +272,7 @@ fn describe(e: &serde_json::Error) -> &'static str {
         Category::Io | Category::Syntax => "invalid JSON",
         Category::Eof => "truncated JSON",
         Category::Data if e.to_string().starts_with("unknown field") => {
-            "a member this version does not know (expected {\"alerts\": {\"command\": [...]}})"
+            "a member this version does not know (expected {\"alerts\": {\"command\": [...]}, \"session\": {\"idle_seconds\": N, \"max_seconds\": N}})"
         }
         Category::Data => "a member has the wrong type",
     }
@@ -263,6 +297,28 @@ pub struct AlertChoice {
     pub source: Option<CommandSource>,
     /// What was refused, with the fix; the command is then not run.
     pub warning: Option<String>,
+}
+
+/// The file at `path` as `file` describes it, checked by
+/// [`check_user_config_file`] for `user` and parsed by [`parse`]; `None`
+/// when there is none.
+fn load(path: &str, file: FileState<'_>, user: u32) -> Result<Option<UserConfig>, Refusal> {
+    let owned = path.to_owned();
+    let bytes = match file {
+        FileState::Absent => return Ok(None),
+        FileState::Symlink => return Err(Refusal::Symlink { path: owned }),
+        FileState::Unreadable(reason) => {
+            return Err(Refusal::Unreadable {
+                path: owned,
+                reason: reason.to_owned(),
+            })
+        }
+        FileState::Opened { facts, bytes } => {
+            check_user_config_file(path, &facts, user)?;
+            bytes
+        }
+    };
+    parse(path, bytes).map(Some)
 }
 
 /// The alert command: [`ALERT_COMMAND_ENV`] when set and not empty (the
@@ -299,33 +355,42 @@ pub fn alert_command(
     let Some(path) = path else {
         return none;
     };
-    let owned = path.to_owned();
-    let bytes = match file {
-        FileState::Absent => return none,
-        FileState::Symlink => return refused(Refusal::Symlink { path: owned }),
-        FileState::Unreadable(reason) => {
-            return refused(Refusal::Unreadable {
-                path: owned,
-                reason: reason.to_owned(),
-            })
-        }
-        FileState::Opened { facts, bytes } => {
-            if let Err(r) = check_user_config_file(path, &facts, user) {
-                return refused(r);
-            }
-            bytes
-        }
-    };
-    match parse(path, bytes) {
-        Ok(UserConfig {
+    match load(path, file, user) {
+        Ok(Some(UserConfig {
             alerts: Some(alerts),
-        }) => AlertChoice {
+            ..
+        })) => AlertChoice {
             command: Some(alerts.command),
             source: Some(CommandSource::File),
             warning: None,
         },
         Ok(_) => none,
         Err(r) => refused(r),
+    }
+}
+
+/// The session limits of the user configuration file at `path` (as for
+/// [`alert_command`]), the defaults when it has none, and a warning when
+/// the file was refused (the defaults are then used).
+pub fn session_limits(
+    path: Option<&str>,
+    file: FileState<'_>,
+    user: u32,
+) -> (crate::session::Limits, Option<String>) {
+    let Some(path) = path else {
+        return (crate::session::Limits::default(), None);
+    };
+    match load(path, file, user) {
+        Ok(config) => (
+            config
+                .and_then(|c| c.session)
+                .map_or_else(crate::session::Limits::default, |s| s.limits()),
+            None,
+        ),
+        Err(r) => (
+            crate::session::Limits::default(),
+            Some(format!("{r}; the default session limits are used.")),
+        ),
     }
 }
 
@@ -382,6 +447,17 @@ mod tests {
         );
         assert_eq!(path(None, None), None);
         assert_eq!(path(None, Some("")), None);
+    }
+
+    #[test]
+    fn no_path_and_no_variable_give_no_command_and_no_warning() {
+        let none = AlertChoice {
+            command: None,
+            source: None,
+            warning: None,
+        };
+        assert_eq!(alert_command(None, None, FileState::Absent, UID), none);
+        assert_eq!(alert_command(Some(""), None, FileState::Absent, UID), none);
     }
 
     #[test]
@@ -483,6 +559,51 @@ mod tests {
         // empty counts as unset
         let c = alert_command(Some(""), Some(PATH), opened(0o600, UID, GOOD), UID);
         assert_eq!(c.source, Some(CommandSource::File));
+    }
+
+    #[test]
+    fn session_limits_come_from_the_file_or_the_defaults() {
+        use crate::session::Limits;
+        let limits = |bytes: &[u8]| session_limits(Some(PATH), opened(0o600, UID, bytes), UID);
+        assert_eq!(limits(b"{}"), (Limits::default(), None));
+        assert_eq!(
+            session_limits(Some(PATH), FileState::Absent, UID),
+            (Limits::default(), None)
+        );
+        assert_eq!(session_limits(None, FileState::Absent, UID).1, None);
+        let (l, w) = limits(br#"{"session": {"idle_seconds": 60, "max_seconds": 600}}"#);
+        assert_eq!((l.idle_seconds, l.max_seconds, w), (60, 600, None));
+        let (l, _) = limits(br#"{"session": {"idle_seconds": 60}}"#);
+        assert_eq!((l.idle_seconds, l.max_seconds), (60, 28_800));
+        let (l, _) = limits(br#"{"session": {"idle_seconds": 86400}}"#);
+        assert_eq!((l.idle_seconds, l.max_seconds), (86_400, 86_400));
+        // Alerts and a session side by side.
+        let both = br#"{"alerts": {"command": ["x"]}, "session": {"max_seconds": 3600}}"#;
+        assert_eq!(limits(both).0.max_seconds, 3600);
+        assert!(
+            alert_command(None, Some(PATH), opened(0o600, UID, both), UID)
+                .command
+                .is_some()
+        );
+        for bad in [
+            &br#"{"session": {"idle_seconds": 0}}"#[..],
+            br#"{"session": {"idle_seconds": 700, "max_seconds": 600}}"#,
+            br#"{"session": {"max_seconds": 604801}}"#,
+            br#"{"session": {"ttl": 5}}"#,
+            br#"{"session": {"idle_seconds": "15m"}}"#,
+        ] {
+            let (l, w) = limits(bad);
+            assert_eq!(l, Limits::default());
+            let w = w.expect("refused");
+            assert!(
+                w.starts_with(PATH) && w.ends_with("the default session limits are used."),
+                "{w}"
+            );
+        }
+        // A file others can write gives no limits either.
+        let (l, w) = session_limits(Some(PATH), opened(0o666, UID, b"{}"), UID);
+        assert_eq!(l, Limits::default());
+        assert!(w.expect("refused").contains("chmod go-w"));
     }
 
     #[test]

@@ -134,11 +134,8 @@ fn next_key_id(config: &ConfigDoc) -> String {
         .filter_map(|id| id.strip_prefix('k')?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    let mut n = highest + 1;
-    while config.keys.contains_key(&format!("k{n}")) {
-        n += 1;
-    }
-    format!("k{n}")
+    // No id in the map parses above `highest`, so this one is free.
+    format!("k{}", highest + 1)
 }
 
 /// The recipient `init` creates.
@@ -157,6 +154,8 @@ pub struct Vault<S: Store> {
     /// password. `None` when unlocked otherwise (a held vault key, an age
     /// or SSH identity).
     identity: Option<(String, Key32)>,
+    /// Opened with a vault key held elsewhere (a session agent's).
+    held_key: bool,
 }
 
 /// Encrypts a payload to an `age` recipient (`age1…`, `ssh-ed25519`,
@@ -340,6 +339,7 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity: Some((OWNER.to_owned(), identity)),
+            held_key: false,
         })
     }
 
@@ -406,7 +406,7 @@ impl<S: Store> Vault<S> {
         }
         let vault_key = keyring::vault_key_from_payload(&config.vault_key_id, payload)
             .ok_or(Error::VaultKeyMiss)?;
-        let keys = VaultKeys::new(vault_key);
+        let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
         Self::opened(store, (config, keys), None)
     }
@@ -426,7 +426,7 @@ impl<S: Store> Vault<S> {
         if config.vault_key_id != vault_key.id() {
             return Err(Error::VaultKeyMiss);
         }
-        let keys = VaultKeys::new(vault_key);
+        let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
         let ring = KeyRing::open(&config, &keys.wrap)?;
         Ok(Self {
@@ -435,6 +435,7 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity: None,
+            held_key: true,
         })
     }
 
@@ -465,7 +466,7 @@ impl<S: Store> Vault<S> {
         let keyring::Opened::Keys(identity, vault_key) = opened else {
             return Err(Error::ConfigMac);
         };
-        let keys = VaultKeys::new(vault_key);
+        let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
         Ok(Some((config, keys, identity)))
     }
@@ -482,7 +483,15 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity,
+            held_key: false,
         })
+    }
+
+    /// How the vault was opened, for its audit lines: `Some(Session)` when
+    /// with a held vault key ([`Vault::unlock_with_vault_key`], a session
+    /// agent's), `None` with the password or an age or SSH identity.
+    pub fn auth(&self) -> Option<crate::audit::Auth> {
+        self.held_key.then_some(crate::audit::Auth::Session)
     }
 
     /// The vault key (for a session agent to hold instead of the password).
@@ -604,11 +613,8 @@ impl<S: Store> Vault<S> {
             read_service(&self.store, service)?.unwrap_or_else(|| ServiceDoc::new(service));
         let mut outcomes = Vec::with_capacity(entries.len());
         for (key, value) in entries {
-            let sealed = crypto::seal(
-                self.ring.active(),
-                value_aad(service, key).as_bytes(),
-                value.expose().as_bytes(),
-            )?;
+            let (aad, plain) = (value_aad(service, key), value.expose().as_bytes());
+            let sealed = crypto::seal(self.ring.active(), aad.as_bytes(), plain)?;
             let previous = doc.secrets.get(key).map(|e| e.created_at);
             outcomes.push(if previous.is_some() {
                 SetOutcome::Updated
@@ -671,10 +677,10 @@ impl<S: Store> Vault<S> {
         let (recipient, identity) = self.identity.clone().ok_or(Error::NeedsPassword)?;
         let iterations = match iterations {
             Some(n) => check_iterations(u64::from(n))?,
-            None => match self.config.recipients.get(&recipient) {
-                Some(Recipient::Password(r)) => r.kdf.iterations,
-                _ => return Err(Error::KeysChanged),
-            },
+            None => {
+                let current = self.config.password_recipient(&recipient);
+                current.ok_or(Error::KeysChanged)?.kdf.iterations
+            }
         };
         // Derive before taking the lock: at high iteration counts other
         // writers would otherwise wait for the KDF.
@@ -962,11 +968,8 @@ impl<S: Store> Vault<S> {
                 continue;
             }
             let value = self.open_entry(service, key, entry)?;
-            let sealed = crypto::seal(
-                self.ring.active(),
-                value_aad(service, key).as_bytes(),
-                value.expose().as_bytes(),
-            )?;
+            let (aad, plain) = (value_aad(service, key), value.expose().as_bytes());
+            let sealed = crypto::seal(self.ring.active(), aad.as_bytes(), plain)?;
             entry.key_id = self.ring.active_id().to_owned();
             entry.nonce = Fixed(sealed.nonce);
             entry.ciphertext = format::Base64(sealed.ciphertext);

@@ -78,3 +78,26 @@ fn an_over_long_quoted_value_is_refused() {
     let errors = dotenv::parse(text.as_bytes()).expect_err("too long");
     assert_eq!(errors[0].line, 1);
 }
+
+#[test]
+fn escapes_in_double_quotes_and_a_backslash_ending_a_line() {
+    let parsed = dotenv::parse(b"A=\"cr\\r tab\\t\"\nB=\"ends\\\nnext\"\n").expect("parse");
+    let values: Vec<(&str, &str)> = parsed
+        .entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.value.expose()))
+        .collect();
+    // A backslash with nothing after it on its line stays a backslash.
+    assert_eq!(values, [("A", "cr\r tab\t"), ("B", "ends\\\nnext")]);
+}
+
+#[test]
+fn a_quoted_value_over_the_limit_across_lines_is_refused() {
+    // Each line is within the limit; the value they make together is not.
+    let half = "x".repeat(MAX_LINE_BYTES - 8);
+    let text = format!("OK=1\nA=\"{half}\n{half}\"\nB=2\n");
+    let errors = dotenv::parse(text.as_bytes()).expect_err("too long");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].line, 2);
+    assert_eq!(errors[0].reason, "the value is longer than the 1 MiB limit");
+}

@@ -105,6 +105,16 @@ fn a_key_derived_elsewhere_unlocks_and_a_wrong_one_counts() {
     // Plain: the caller may try another recipient; the attempt stays in flight.
     assert_eq!(e.to_string(), "Incorrect password.");
     assert_eq!(lockout::load(&store).0.in_flight, 1, "stays counted");
+    // The right key, offered for a recipient the vault does not have, opens nothing.
+    let right = PasswordKey::from_bytes(derive_key(&store));
+    let e = Vault::unlock_with_password_key(&store, "nobody", &right, t(2))
+        .expect_err("no such recipient");
+    assert_eq!(e.to_string(), "Incorrect password.");
+    assert_eq!(
+        lockout::load(&store).0.in_flight,
+        1,
+        "still the one attempt"
+    );
     let e = agent_secrets_core::fail_unlock(&store, t(2));
     assert_eq!(e.to_string(), "Incorrect password. 4 attempts remaining.");
     let state = lockout::load(&store).0;
@@ -196,4 +206,81 @@ fn sn(name: &str) -> ServiceName {
 /// A key name (test input, valid by construction).
 fn kn(name: &str) -> KeyName {
     KeyName::parse(name).expect("key name")
+}
+
+#[test]
+fn the_policy_and_alert_thresholds_are_changed_under_the_mac_and_shown_by_status() {
+    let store = vault_with(LockoutPolicy::default());
+    let mut vault = Vault::unlock(&store, &Password::from(PASSWORD), t(1)).expect("unlock");
+    let policy = LockoutPolicy {
+        max_attempts: 3,
+        base_delay_seconds: 10,
+        max_delay_seconds: 600,
+    };
+    vault.set_lockout_policy(policy, t(2)).expect("policy");
+    vault
+        .set_alert_thresholds(Some((4, 900)), t(2))
+        .expect("alerts");
+    let out_of_bounds = LockoutPolicy {
+        max_attempts: 0,
+        ..policy
+    };
+    let config = store.read("config.json").expect("read");
+    assert!(matches!(
+        vault.set_lockout_policy(out_of_bounds, t(3)),
+        Err(Error::InvalidParameter(_))
+    ));
+    assert_eq!(
+        store.read("config.json").expect("read"),
+        config,
+        "unchanged"
+    );
+    let (status, problems) = agent_secrets_core::status(&store).expect("status");
+    assert!(problems.is_empty());
+    assert_eq!(status.lockout, policy);
+    let alerts = status.alerts.expect("thresholds");
+    assert_eq!((alerts.failed_unlocks, alerts.window_seconds), (4, 900));
+    // The MAC covers them: the next unlock verifies and keeps them.
+    let again = Vault::unlock(&store, &Password::from(PASSWORD), t(4)).expect("unlock");
+    assert_eq!(again.config().lockout, policy);
+}
+
+/// The owner's password key, derived from the parameters in `config.json`.
+fn derive_key(store: &MemoryStore) -> [u8; 32] {
+    let config: serde_json::Value =
+        serde_json::from_slice(&store.read("config.json").expect("read").expect("present"))
+            .expect("json");
+    let kdf = &config["recipients"]["owner"]["kdf"];
+    let salt = kdf["salt"].as_str().expect("salt");
+    let salt =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, salt).expect("b64");
+    let iterations = u32::try_from(kdf["iterations"].as_u64().expect("n")).expect("u32");
+    let mut key = [0u8; 32];
+    primitives::pbkdf2_hmac_sha256(PASSWORD.as_bytes(), &salt, iterations, &mut key)
+        .expect("derive");
+    key
+}
+
+#[test]
+fn a_password_key_derived_from_a_recipients_parameters_is_the_one_unlock_derives() {
+    let store = vault_with(LockoutPolicy::default());
+    let config: serde_json::Value =
+        serde_json::from_slice(&store.read("config.json").expect("read").expect("present"))
+            .expect("json");
+    let salt = config["recipients"]["owner"]["kdf"]["salt"]
+        .as_str()
+        .expect("salt");
+    let salt =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, salt).expect("b64");
+    let password = Password::from(PASSWORD);
+    let key = PasswordKey::derive(&password, &salt, 100_000).expect("derive");
+    assert_eq!(key.expose_bytes(), &derive_key(&store));
+    assert!(matches!(
+        PasswordKey::derive(&password, &salt[..8], 100_000),
+        Err(Error::InvalidParameter("a KDF salt is 16 bytes"))
+    ));
+    assert!(matches!(
+        PasswordKey::derive(&password, &salt, 1),
+        Err(Error::KdfOutOfRange { iterations: 1 })
+    ));
 }

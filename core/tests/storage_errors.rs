@@ -4,9 +4,10 @@
 use std::cell::RefCell;
 
 use agent_secrets_core::format::{CONFIG_FILE, GITIGNORE_FILE};
+use agent_secrets_core::lockout;
 use agent_secrets_core::{
-    list, status, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName,
-    Store, StoreError, Timestamp, Vault, MIN_ITERATIONS,
+    fail_unlock, list, status, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password,
+    ServiceName, Store, StoreError, Timestamp, Vault, MIN_ITERATIONS,
 };
 
 /// A fake password used only by these tests.
@@ -20,6 +21,9 @@ enum Fault {
     List,
     /// `list` names a document that `read` does not find (removed in between).
     Ghost,
+    /// `list` first writes these bytes under this name (a document restored
+    /// from a backup by another process at that moment).
+    Plant(&'static str, Vec<u8>),
 }
 
 /// A memory store that fails the operations it is told to.
@@ -95,6 +99,11 @@ impl Store for Faulty {
     fn list(&self) -> Result<Vec<String>, StoreError> {
         if self.has(|f| *f == Fault::List) {
             return Err(read_error("the vault folder"));
+        }
+        for fault in self.faults.borrow().iter() {
+            if let Fault::Plant(name, bytes) = fault {
+                self.inner.insert(name, bytes);
+            }
         }
         let mut names = self.inner.list()?;
         if self.has(|f| *f == Fault::Ghost) {
@@ -315,4 +324,76 @@ fn sn(name: &str) -> ServiceName {
 /// A key name (test input, valid by construction).
 fn kn(name: &str) -> KeyName {
     KeyName::parse(name).expect("key name")
+}
+
+#[test]
+fn an_unreadable_state_file_counts_as_no_failures_and_says_why() {
+    let v = vault();
+    v.store().set(&[Fault::Read("state.json")]);
+    let (state, problem) = lockout::load(v.store());
+    assert!(state.is_clear());
+    assert_storage(&problem.expect("the read failure"), "state.json", false);
+    // A wrong password whose config cannot be read reports the read.
+    v.store().set(&[Fault::Read(CONFIG_FILE)]);
+    assert_storage(&fail_unlock(v.store(), t(5)), CONFIG_FILE, false);
+}
+
+#[test]
+fn clearing_a_clear_lockout_writes_nothing() {
+    let store = MemoryStore::new();
+    Vault::init(&store, &PASSWORD.into(), &opts(), t(0)).expect("init");
+    let before = store.write_count();
+    let state = store.read("state.json").expect("read");
+    lockout::clear(&store).expect("clear");
+    assert_eq!(store.write_count(), before);
+    assert_eq!(store.read("state.json").expect("read"), state);
+}
+
+#[test]
+fn a_rotation_skips_a_service_deleted_during_its_pass() {
+    let mut v = vault();
+    v.store().set(&[Fault::Ghost]);
+    let mut seen = Vec::new();
+    let summary = v
+        .rotate(t(5), &mut |done, total| seen.push((done, total)))
+        .expect("rotate");
+    assert_eq!((summary.services, summary.values_moved), (2, 2));
+    assert_eq!(seen, [(1, 2), (2, 2)]);
+    v.store().set(&[]);
+    assert_eq!(
+        v.get(&sn("openai"), &kn("api_key")).expect("get").expose(),
+        "fake-a"
+    );
+}
+
+#[test]
+fn a_rotation_refuses_to_drop_a_key_a_restored_service_still_uses() {
+    let mut v = vault();
+    let old = v
+        .store()
+        .inner
+        .read("openai.json")
+        .expect("read")
+        .expect("present");
+    v.store().set(&[Fault::Plant("openai.json", old)]);
+    let e = v
+        .rotate(t(5), &mut |_, _| {})
+        .expect_err("an old key is still in use");
+    assert!(
+        matches!(&e, Error::Corrupt { file, detail } if file == "openai.json" && detail.contains("run rotate again")),
+        "{e:?}"
+    );
+    // Nothing was dropped: the restored copy still opens, and the next
+    // rotate finishes the job.
+    v.store().set(&[]);
+    assert_eq!(
+        v.get(&sn("openai"), &kn("api_key")).expect("get").expose(),
+        "fake-a"
+    );
+    let summary = v.rotate(t(6), &mut |_, _| {}).expect("rotate again");
+    assert!(summary.resumed);
+    assert_eq!(
+        v.get(&sn("openai"), &kn("org_id")).expect("get").expose(),
+        "fake-b"
+    );
 }

@@ -218,6 +218,9 @@ fn a_held_vault_key_opens_without_a_kdf_and_misses_after_a_rotation() {
         "sk-FAKE-trust-0001"
     );
     assert_eq!(store.write_count(), writes, "no lockout accounting");
+    // Its audit lines say so; a password unlock's do not.
+    assert_eq!(vault.auth(), Some(agent_secrets_core::audit::Auth::Session));
+    assert_eq!(unlock(&store).expect("unlock").auth(), None);
     assert!(format!("{key:?}").contains("[redacted]"));
     // Rebuilt from its parts (as a session agent hands it back).
     let again = VaultKey::from_bytes(key.id(), *key.expose_bytes()).expect("parts");

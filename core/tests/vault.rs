@@ -1034,7 +1034,7 @@ fn vault_key_of(config: &Value) -> [u8; 32] {
 
 /// The wrap subkey: HKDF-SHA256(vault key, "agent-secrets/v1/wrap").
 fn wrap_key_of(config: &Value) -> [u8; 32] {
-    primitives::hkdf_sha256(&vault_key_of(config), b"agent-secrets/v1/wrap")
+    primitives::hkdf_sha256(&vault_key_of(config), b"agent-secrets/v1/wrap").expect("hkdf")
 }
 
 /// Writes config.json's MAC again, as a holder of the vault key would after

@@ -33,7 +33,7 @@ fn sealed(key: &[u8; 32], nonce: [u8; 12], aad: &str, plain: &[u8]) -> (Vec<u8>,
 }
 
 fn wrapped(id: &str, data_key: &[u8; 32], n: u8) -> WrappedKey {
-    let wrap_key = hkdf_sha256(&FUZZ_VAULT_KEY, b"agent-secrets/v1/wrap");
+    let wrap_key = hkdf_sha256(&FUZZ_VAULT_KEY, b"agent-secrets/v1/wrap").expect("hkdf");
     let (ct, tag) = sealed(&wrap_key, [n; 12], &key_aad(id), data_key);
     WrappedKey {
         nonce: Fixed([n; 12]),
@@ -64,6 +64,7 @@ fn owner() -> serde_json::Value {
         vault_key_aad(FUZZ_VAULT_KEY_ID, "owner").as_bytes(),
         &payload,
     )
+    .expect("sizes")
     .expect("a public key of full order");
     serde_json::json!({
         "type": "password",
@@ -452,4 +453,96 @@ fn main() {
         opens(&flipped(&["stanza", "body"])),
         Err(Error::ConfigMac)
     ));
+    session_seeds();
+}
+
+/// Frames of every kind, a bare body, and broken copies.
+fn session_seeds() {
+    use agent_secrets_core::session::{
+        encode_request, encode_response, Limits, Miss, Refusal, Request, Response, Start,
+        StatusInfo, Times,
+    };
+    let path = b"/home/fuzz/project/.agent/secrets";
+    let times = Times {
+        ends_in: 60,
+        max_in: 3600,
+    };
+    let requests = [
+        (
+            "ok_key_request",
+            Request::Key {
+                id: FUZZ_VAULT_KEY_ID,
+                path,
+            },
+        ),
+        ("ok_status_request", Request::Status),
+        ("ok_lock_request", Request::Lock),
+        (
+            "ok_start",
+            Request::Start(Start {
+                id: FUZZ_VAULT_KEY_ID,
+                key: &FUZZ_VAULT_KEY,
+                limits: Limits {
+                    idle_seconds: 60,
+                    max_seconds: 3600,
+                },
+                path,
+            }),
+        ),
+    ];
+    for (name, request) in requests {
+        let frame = encode_request(&request).expect("valid");
+        write("session", &format!("{name}.bin"), &frame);
+        write("session", &format!("{name}_body.bin"), &frame[4..]);
+        write(
+            "session",
+            &format!("fail_{name}_cut.bin"),
+            &frame[..frame.len() - 1],
+        );
+    }
+    let responses = [
+        (
+            "ok_key",
+            Response::Key {
+                id: FUZZ_VAULT_KEY_ID,
+                key: &FUZZ_VAULT_KEY,
+                times,
+            },
+        ),
+        ("ok_miss", Response::Miss(Miss::OtherKey)),
+        (
+            "ok_status",
+            Response::Status(StatusInfo {
+                id: FUZZ_VAULT_KEY_ID,
+                times,
+                pid: 7,
+                memory_locked: true,
+                path,
+            }),
+        ),
+        ("ok_locked", Response::Locked),
+        ("ok_refused", Response::Refused(Refusal::Malformed)),
+    ];
+    for (name, response) in responses {
+        write(
+            "session",
+            &format!("{name}.bin"),
+            &encode_response(&response),
+        );
+    }
+    let mut other_vault = encode_request(&Request::Key {
+        id: FUZZ_VAULT_KEY_ID,
+        path: b"/elsewhere",
+    })
+    .expect("valid");
+    write(
+        "session",
+        "ok_key_request_other_vault.bin",
+        &other_vault[4..],
+    );
+    other_vault[4] = 2;
+    write("session", "fail_version_2.bin", &other_vault[4..]);
+    let mut canary = vec![1, 0x01];
+    canary.extend_from_slice(MARKER.as_bytes());
+    write("session", "fail_canary_as_id.bin", &canary);
 }

@@ -11,7 +11,7 @@
 
 use std::sync::Mutex;
 
-use agent_secrets_core::audit::{self, AuditEvent, Operation, Status};
+use agent_secrets_core::audit::{self, AuditEvent, Auth, Operation, Status};
 use agent_secrets_core::operation;
 use agent_secrets_core::{AuditKey, KeyName, ServiceName};
 
@@ -25,6 +25,21 @@ pub fn remember_key(key: &AuditKey) {
     if let Ok(mut slot) = AUDIT_KEY.lock() {
         *slot = Some(key.clone());
     }
+}
+
+/// How the vault this invocation opened was opened, if not with the password.
+static AUTH: Mutex<Option<Auth>> = Mutex::new(None);
+
+/// Keeps how the vault was opened ([`agent_secrets_core::Vault::auth`])
+/// for the command's audit line.
+pub fn remember_auth(auth: Option<Auth>) {
+    if let Ok(mut slot) = AUTH.lock() {
+        *slot = auth;
+    }
+}
+
+fn remembered_auth() -> Option<Auth> {
+    AUTH.lock().ok().and_then(|slot| *slot)
 }
 
 fn remembered_key() -> Option<AuditKey> {
@@ -95,7 +110,8 @@ pub fn record(ctx: &Context, target: &Target, outcome: &Result<(), CliError>) {
         Ok(true) => {}
         _ => return, // no vault: nothing to append to, and no folder to create
     }
-    let mut event = AuditEvent::new(now(), target.operation, status, &user(), "cli");
+    let mut event =
+        AuditEvent::new(now(), target.operation, status, &user(), "cli").auth(remembered_auth());
     if let Some(s) = &target.service {
         event = event.service(s);
     }

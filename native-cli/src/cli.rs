@@ -32,6 +32,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub identity: Vec<PathBuf>,
 
+    /// Use the master password even when a session is open (also: AGENT_SECRETS_NO_SESSION=1).
+    #[arg(long, global = true)]
+    pub no_session: bool,
+
     /// Also write each audit event to stderr as a JSON line (tracing target `agent::audit`).
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
@@ -55,6 +59,9 @@ pub enum Command {
     Completions(crate::commands::completions::Args),
     /// Print the manual page of agent or of a subcommand (roff), or write them all.
     Man(crate::commands::man::Args),
+    /// The session agent that `agent secret unlock` starts (not for direct use).
+    #[command(hide = true, name = "session-agent")]
+    SessionAgent(crate::session::agent::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,4 +106,8 @@ pub enum SecretCommand {
     Scan(crate::commands::scan::Args),
     /// Open the vault in a browser tab: a local dashboard on 127.0.0.1 that decrypts only in the page.
     Ui(crate::commands::ui::Args),
+    /// Unlock once: a session agent keeps the vault key, so commands need no password until it ends.
+    Unlock(crate::commands::unlock::Args),
+    /// End this vault's session (every session with --all); the keys are wiped.
+    Lock(crate::commands::lock::Args),
 }

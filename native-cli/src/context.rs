@@ -44,7 +44,11 @@ impl Context {
         let timeout = lock_timeout(std::env::var_os(lock::TIMEOUT_VAR).as_deref())?;
         Ok(Self {
             store: FileStore::new(dir, timeout),
-            inputs: Inputs::new(global.password_stdin).with_identities(global.identity.clone()),
+            inputs: Inputs::new(
+                global.password_stdin,
+                crate::session::allowed(global.no_session),
+            )
+            .with_identities(global.identity.clone()),
             env_fallback: Cell::new(false),
         })
     }

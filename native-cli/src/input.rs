@@ -24,12 +24,14 @@ pub struct Inputs {
     /// `--identity` files, tried before a password on a vault with `age`
     /// recipients.
     pub identities: Vec<std::path::PathBuf>,
+    session: bool,
 }
 
 impl std::fmt::Debug for Inputs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inputs")
             .field("password_stdin", &self.password_stdin)
+            .field("session", &self.session)
             .finish_non_exhaustive()
     }
 }
@@ -70,10 +72,13 @@ fn read_stdin_line() -> Result<Zeroizing<String>, CliError> {
 }
 
 impl Inputs {
-    /// `password_stdin`: the global `--password-stdin` flag.
-    pub fn new(password_stdin: bool) -> Self {
+    /// `password_stdin`: the global `--password-stdin` flag; `session`:
+    /// whether an open session may stand in for the password
+    /// ([`crate::session::allowed`]).
+    pub fn new(password_stdin: bool, session: bool) -> Self {
         Self {
             password_stdin,
+            session,
             identities: Vec::new(),
         }
     }
@@ -82,6 +87,11 @@ impl Inputs {
     pub fn with_identities(mut self, identities: Vec<std::path::PathBuf>) -> Self {
         self.identities = identities;
         self
+    }
+
+    /// Whether an open session may stand in for the password.
+    pub fn session_allowed(&self) -> bool {
+        self.session
     }
 
     /// The next line of standard input.

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod input;
 pub mod lock;
 pub mod output;
+pub mod session;
 pub mod ui;
 pub mod user_config;
 

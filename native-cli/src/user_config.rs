@@ -6,6 +6,7 @@
 
 use std::io::Read;
 
+use agent_secrets_core::session::Limits;
 use agent_secrets_core::user_config::{
     self, AlertChoice, FileFacts, FileState, ALERT_COMMAND_ENV, MAX_BYTES,
 };
@@ -16,6 +17,19 @@ use rustix::io::Errno;
 /// configuration file), and the warning when one was refused.
 pub fn alert_command() -> AlertChoice {
     let env_value = std::env::var_os(ALERT_COMMAND_ENV).map(|v| v.to_string_lossy().into_owned());
+    with_file(|path, state, user| {
+        user_config::alert_command(env_value.as_deref(), path, state, user)
+    })
+}
+
+/// The session limits of the user configuration file (the defaults when
+/// it has none), and the warning when the file was refused.
+pub fn session_limits() -> (Limits, Option<String>) {
+    with_file(user_config::session_limits)
+}
+
+/// Calls `decide` with the file's path, what is there, and the user.
+fn with_file<T>(decide: impl FnOnce(Option<&str>, FileState<'_>, u32) -> T) -> T {
     let xdg = std::env::var("XDG_CONFIG_HOME").ok();
     let home = std::env::var("HOME").ok();
     let path = user_config::path(xdg.as_deref(), home.as_deref());
@@ -26,7 +40,7 @@ pub fn alert_command() -> AlertChoice {
         None => FileState::Absent,
         Some(path) => open(path, &mut bytes, &mut reason),
     };
-    user_config::alert_command(env_value.as_deref(), path.as_deref(), state, user)
+    decide(path.as_deref(), state, user)
 }
 
 /// Opens and reads `path` into `bytes` (the OS reason of a failure into

@@ -18,6 +18,7 @@ const { AgentSecretsError, codes, core, fromCore, invalidInput } = require('./er
 const { FileStore, lockTimeoutFromEnv } = require('./fs-store.js');
 const { derivePasswordKey } = require('./kdf.js');
 const { alertCommand } = require('./user-config.js');
+const { openWithSession } = require('./session.js');
 
 /** The vault folder when neither `dir` nor AGENT_SECRETS_DIR says otherwise. */
 const DEFAULT_DIR = path.join('.agent', 'secrets');
@@ -328,8 +329,12 @@ async function beginUnlock(wasm, store, lockTimeoutMs) {
 }
 
 /**
- * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs? }`.
- * The core counts the attempt first (refused while locked out), then the
+ * Opens the vault: `{ dir?, password?, processEnv?, lockTimeoutMs?, session? }`.
+ * While a session is open for it (`agent secret unlock`, the same user),
+ * the session agent's vault key opens it: no password, no KDF, and its
+ * audit lines say `"auth": "session"`; `session: false` or
+ * AGENT_SECRETS_NO_SESSION=1 in `processEnv` use the password regardless.
+ * Otherwise the core counts the attempt first (refused while locked out), then the
  * password key is derived with WebCrypto for each password recipient, and
  * the core verifies config.json's MAC before using anything in it; a wrong
  * password stays counted toward the lockout, as in the CLI.
@@ -342,18 +347,33 @@ async function openVault(options) {
   options = optionsObject(options);
   const processEnv = options.processEnv || process.env;
   const store = storeFor(options);
-  const password = passwordFor(options);
+  // A password given is checked now; the environment's is looked at only
+  // when no session opens the vault.
+  const given = options.password !== undefined ? passwordFor(options) : undefined;
+  if (options.session !== undefined && typeof options.session !== 'boolean') {
+    throw invalidInput('session must be true or false.');
+  }
   let inner;
   try {
     // The background compile may still run; nothing is derived before the
     // core has read config.json and checked the lockout (unlockParams).
     const wasm = await ready();
+    // An open session (`agent secret unlock`): no password, no KDF.
+    if (options.session !== false && initialized(store)) {
+      try {
+        inner = await openWithSession(wasm, store, processEnv, nowSeconds);
+      } catch (e) {
+        throw fromCore(e);
+      }
+      if (inner !== undefined) return new Vault(inner, store, processEnv);
+    }
     // The core's warnings before the password is tried, as the CLI's: a
     // command planted in config.json (never run), a corrupt state.json (its
     // count starts again from zero).
     for (const w of core(() => wasm.unlockWarnings(store, nowSeconds()))) {
       process.emitWarning(w, 'AgentSecretsWarning');
     }
+    const password = given !== undefined ? given : passwordFor(options);
     const params = await beginUnlock(wasm, store, store.lockTimeoutMs());
     for (const r of params.recipients) {
       const key = await derivePasswordKey(password, r.salt, r.iterations);

@@ -133,7 +133,8 @@ pub fn alert_after_failure(
 impl Vault {
     /// Appends one audit line for an operation on this open vault, MAC'ed
     /// with its audit key (so that nobody without the password can forge
-    /// or edit it); same arguments as the free `appendAudit`.
+    /// or edit it), with `"auth": "session"` when a session's key opened
+    /// it; same arguments as the free `appendAudit`.
     #[wasm_bindgen(js_name = appendAudit)]
     #[allow(clippy::too_many_arguments)]
     pub fn append_audit(
@@ -156,6 +157,8 @@ impl Vault {
             now_unix_seconds,
         )?;
         let vault = self.core();
+        // A vault opened with a session's key says so in its lines.
+        let event = event.auth(vault.auth());
         audit::append_authenticated(vault.store(), event, vault.audit_key()).js()?;
         Ok(())
     }

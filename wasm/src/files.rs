@@ -27,7 +27,7 @@ fn access(name: &str) -> Result<Access, JsValue> {
 
 /// The numbers of `fs.Stats` the rules need (`as` saturates a JavaScript
 /// number that is not a u64).
-fn file_stat(mode: u32, uid: u32, nlink: f64, size: f64) -> FileStat {
+pub(crate) fn file_stat(mode: u32, uid: u32, nlink: f64, size: f64) -> FileStat {
     FileStat {
         mode,
         uid,

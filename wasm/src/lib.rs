@@ -32,6 +32,9 @@
 //! - the write lock (module `lock`), run by the core over the caller's
 //!   system calls: `acquireLock`, `releaseLock`, `inspectLock`,
 //!   `lockTimeoutMs`, `lockPauseMs`;
+//! - sessions (module `session`): `sessionSocketPath`,
+//!   `sessionFolderProblem`, `sessionSocketProblem`, `sessionDisabled`,
+//!   `sessionKeyRequest`, `sessionFrameLength` and `Vault.unlockWithSession`;
 //! - for the browser dashboard (module `web`): `auditNextLine`,
 //!   `auditVerify`, `auditLines`, `mappingOf`, `importPlan`, and on an open
 //!   vault `vault.auditNextLine`, `vault.auditVerify`, `vault.setUserMapping`;
@@ -62,6 +65,7 @@ mod kdf;
 mod lock;
 #[cfg(feature = "hazmat")]
 mod primitives;
+mod session;
 mod store;
 mod unlock;
 mod user_config;
@@ -78,6 +82,10 @@ pub use lock::{
 };
 #[cfg(feature = "hazmat")]
 pub use primitives::{aes256_gcm_open, aes256_gcm_seal, pbkdf2_hmac_sha256};
+pub use session::{
+    session_disabled, session_folder_problem, session_frame_length, session_key_request,
+    session_socket_path, session_socket_problem,
+};
 pub use store::{JsStore, StoreObject};
 pub use unlock::{fail_unlock_binding, unlock_params, unlock_warnings};
 pub use user_config::{alert_command, user_config_path, user_config_read_limit};

@@ -147,7 +147,8 @@ export class Vault {
     /**
      * Appends one audit line for an operation on this open vault, MAC'ed
      * with its audit key (so that nobody without the password can forge
-     * or edit it); same arguments as the free `appendAudit`.
+     * or edit it), with `"auth": "session"` when a session's key opened
+     * it; same arguments as the free `appendAudit`.
      */
     appendAudit(operation: string, status: string, service: string | null | undefined, key: string | null | undefined, user: string, source: string, nowUnixSeconds: number): void;
     /**
@@ -229,6 +230,15 @@ export class Vault {
      * wiped here; the caller wipes its own copy.
      */
     static unlockWithPasswordKey(store: AgentSecretsStore, recipient: string, passwordKey: Uint8Array | number[], nowUnixSeconds: number): Vault;
+    /**
+     * Opens the vault in `store` with a session agent's answer `frame` (a
+     * whole frame; the caller wipes its copy): no password, no KDF. The
+     * key's id must be the vault's current one and `config.json` must
+     * verify under it. `undefined` when the session has ended; a miss
+     * (the vault was rotated or replaced) throws the core's miss
+     * (`WRONG_PASSWORD`), after which the caller uses the password.
+     */
+    static unlockWithSession(store: AgentSecretsStore, frame: Uint8Array | number[], nowUnixSeconds: number): Vault | undefined;
     /**
      * Opens the vault in `store` with the password. Wrong passwords count
      * toward the lockout (`state.json` in the store); `nowUnixSeconds` is
@@ -428,6 +438,45 @@ export function releaseLock(io: AgentSecretsLockPrimitives, folder: string, held
 export function resolveEnv(service: string, key: string, env: Record<string, string | undefined>): AgentSecretsResolved;
 
 /**
+ * Whether `AGENT_SECRETS_NO_SESSION` (its value) turns sessions off.
+ */
+export function sessionDisabled(value?: string | null): boolean;
+
+/**
+ * Why the socket folder `path` (its `lstat`: `mode`, `uid`) may not be
+ * used by the user `euid`, or `undefined` if it may.
+ */
+export function sessionFolderProblem(path: string, mode: number, uid: number, euid: number): string | undefined;
+
+/**
+ * The length of the frame whose first 4 bytes are `header`, prefix
+ * included (throws when out of bounds): how many bytes to wait for.
+ */
+export function sessionFrameLength(header: Uint8Array | number[]): number;
+
+/**
+ * The key request for the vault in `store` (the `vault_key_id` its
+ * `config.json` names, unverified) whose canonical path is
+ * `canonical_vault_path`, as one frame; `undefined` when there is no
+ * `config.json` that parses.
+ */
+export function sessionKeyRequest(store: AgentSecretsStore, canonical_vault_path: Uint8Array | number[]): Uint8Array | undefined;
+
+/**
+ * The socket of the vault whose canonical path is `canonical_vault_path`
+ * (its bytes): `$XDG_RUNTIME_DIR/agent-secrets/<hash>.sock` when
+ * `runtime_dir` is absolute, else `<temp_dir>/agent-secrets-<uid>/<hash>.sock`.
+ * Throws when the path is too long for a Unix socket.
+ */
+export function sessionSocketPath(runtime_dir: string | null | undefined, temp_dir: string, uid: number, canonical_vault_path: Uint8Array | number[]): string;
+
+/**
+ * Why the socket `path` (its `lstat`) may not be used by the user `euid`,
+ * or `undefined` if it may.
+ */
+export function sessionSocketProblem(path: string, mode: number, uid: number, euid: number): string | undefined;
+
+/**
  * Why `size` bytes read of the file `name` are too many, or `undefined`.
  */
 export function sizeProblem(path: string, name: string, size: number): string | undefined;
@@ -510,6 +559,12 @@ export interface InitOutput {
     readonly providerConfigEnv: (a: number, b: number, c: any) => [number, number, number];
     readonly releaseLock: (a: any, b: number, c: number, d: number, e: number) => [number, number];
     readonly resolveEnv: (a: number, b: number, c: number, d: number, e: any) => [number, number, number];
+    readonly sessionDisabled: (a: number, b: number) => number;
+    readonly sessionFolderProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
+    readonly sessionFrameLength: (a: number, b: number) => [number, number, number];
+    readonly sessionKeyRequest: (a: any, b: number, c: number) => [number, number, number, number];
+    readonly sessionSocketPath: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
+    readonly sessionSocketProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly sizeProblem: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly status: (a: any) => [number, number, number];
     readonly tempName: () => [number, number, number, number];
@@ -533,6 +588,7 @@ export interface InitOutput {
     readonly vault_status: (a: number) => [number, number, number];
     readonly vault_unlock: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly vault_unlockWithPasswordKey: (a: any, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
+    readonly vault_unlockWithSession: (a: any, b: number, c: number, d: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

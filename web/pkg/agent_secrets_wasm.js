@@ -24,7 +24,8 @@ export class Vault {
     /**
      * Appends one audit line for an operation on this open vault, MAC'ed
      * with its audit key (so that nobody without the password can forge
-     * or edit it); same arguments as the free `appendAudit`.
+     * or edit it), with `"auth": "session"` when a session's key opened
+     * it; same arguments as the free `appendAudit`.
      * @param {string} operation
      * @param {string} status
      * @param {string | null | undefined} service
@@ -403,6 +404,28 @@ export class Vault {
             throw takeFromExternrefTable0(ret[1]);
         }
         return Vault.__wrap(ret[0]);
+    }
+    /**
+     * Opens the vault in `store` with a session agent's answer `frame` (a
+     * whole frame; the caller wipes its copy): no password, no KDF. The
+     * key's id must be the vault's current one and `config.json` must
+     * verify under it. `undefined` when the session has ended; a miss
+     * (the vault was rotated or replaced) throws the core's miss
+     * (`WRONG_PASSWORD`), after which the caller uses the password.
+     * @param {AgentSecretsStore} store
+     * @param {Uint8Array | number[]} frame
+     * @param {number} nowUnixSeconds
+     * @returns {Vault | undefined}
+     */
+    static unlockWithSession(store, frame, nowUnixSeconds) {
+        const val2 = +nowUnixSeconds;
+        const ptr0 = passArray8ToWasm0(frame, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.vault_unlockWithSession(store, ptr0, len0, val2);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0] === 0 ? undefined : Vault.__wrap(ret[0]);
     }
     /**
      * Opens the vault in `store` with the password. Wrong passwords count
@@ -1083,6 +1106,151 @@ export function resolveEnv(service, key, env) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * Whether `AGENT_SECRETS_NO_SESSION` (its value) turns sessions off.
+ * @param {string | null} [value]
+ * @returns {boolean}
+ */
+export function sessionDisabled(value) {
+    var ptr0 = isLikeNone(value) ? 0 : passStringToWasm0(value, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    var len0 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionDisabled(ptr0, len0);
+    return ret !== 0;
+}
+
+/**
+ * Why the socket folder `path` (its `lstat`: `mode`, `uid`) may not be
+ * used by the user `euid`, or `undefined` if it may.
+ * @param {string} path
+ * @param {number} mode
+ * @param {number} uid
+ * @param {number} euid
+ * @returns {string | undefined}
+ */
+export function sessionFolderProblem(path, mode, uid, euid) {
+    const val2 = +mode;
+    const val3 = +uid;
+    const val4 = +euid;
+    const ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionFolderProblem(ptr0, len0, val2, val3, val4);
+    let v5;
+    if (ret[0] !== 0) {
+        v5 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v5;
+}
+
+/**
+ * The length of the frame whose first 4 bytes are `header`, prefix
+ * included (throws when out of bounds): how many bytes to wait for.
+ * @param {Uint8Array | number[]} header
+ * @returns {number}
+ */
+export function sessionFrameLength(header) {
+    const ptr0 = passArray8ToWasm0(header, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionFrameLength(ptr0, len0);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return ret[0] >>> 0;
+}
+
+/**
+ * The key request for the vault in `store` (the `vault_key_id` its
+ * `config.json` names, unverified) whose canonical path is
+ * `canonical_vault_path`, as one frame; `undefined` when there is no
+ * `config.json` that parses.
+ * @param {AgentSecretsStore} store
+ * @param {Uint8Array | number[]} canonical_vault_path
+ * @returns {Uint8Array | undefined}
+ */
+export function sessionKeyRequest(store, canonical_vault_path) {
+    const ptr0 = passArray8ToWasm0(canonical_vault_path, wasm.__wbindgen_malloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionKeyRequest(store, ptr0, len0);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    let v2;
+    if (ret[0] !== 0) {
+        v2 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v2;
+}
+
+/**
+ * The socket of the vault whose canonical path is `canonical_vault_path`
+ * (its bytes): `$XDG_RUNTIME_DIR/agent-secrets/<hash>.sock` when
+ * `runtime_dir` is absolute, else `<temp_dir>/agent-secrets-<uid>/<hash>.sock`.
+ * Throws when the path is too long for a Unix socket.
+ * @param {string | null | undefined} runtime_dir
+ * @param {string} temp_dir
+ * @param {number} uid
+ * @param {Uint8Array | number[]} canonical_vault_path
+ * @returns {string}
+ */
+export function sessionSocketPath(runtime_dir, temp_dir, uid, canonical_vault_path) {
+    let deferred6_0;
+    let deferred6_1;
+    try {
+        const val4 = +uid;
+        let ptr0, len0, ptr1, len1, ptr2, len2;
+        try {
+            ptr0 = isLikeNone(runtime_dir) ? 0 : passStringToWasm0(runtime_dir, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(temp_dir, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+            ptr2 = passArray8ToWasm0(canonical_vault_path, wasm.__wbindgen_malloc);
+            len2 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr2) { wasm.__wbindgen_free(ptr2, len2 * 1, 1); }
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.sessionSocketPath(ptr0, len0, ptr1, len1, val4, ptr2, len2);
+        var ptr5 = ret[0];
+        var len5 = ret[1];
+        if (ret[3]) {
+            ptr5 = 0; len5 = 0;
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred6_0 = ptr5;
+        deferred6_1 = len5;
+        return getStringFromWasm0(ptr5, len5);
+    } finally {
+        wasm.__wbindgen_free(deferred6_0, deferred6_1, 1);
+    }
+}
+
+/**
+ * Why the socket `path` (its `lstat`) may not be used by the user `euid`,
+ * or `undefined` if it may.
+ * @param {string} path
+ * @param {number} mode
+ * @param {number} uid
+ * @param {number} euid
+ * @returns {string | undefined}
+ */
+export function sessionSocketProblem(path, mode, uid, euid) {
+    const val2 = +mode;
+    const val3 = +uid;
+    const val4 = +euid;
+    const ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    const ret = wasm.sessionSocketProblem(ptr0, len0, val2, val3, val4);
+    let v5;
+    if (ret[0] !== 0) {
+        v5 = getStringFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 1, 1);
+    }
+    return v5;
 }
 
 /**

@@ -230,4 +230,17 @@ mod tests {
             PROVIDERS
         );
     }
+
+    #[test]
+    fn provider_config_stops_at_a_damaged_service_file() {
+        let store = crate::MemoryStore::default();
+        let now = Timestamp::from_unix(1_800_000_000);
+        let vault = fresh_vault(&store, now);
+        store.insert("openai.json", b"not json");
+        // The variable would answer, but a damaged file is reported, not
+        // papered over by the environment.
+        let env = |name: &str| (name == "OPENAI_API_KEY").then(|| "fake-env".to_owned());
+        let config = provider_config(&name("openai"), Some(&vault), &env);
+        assert!(matches!(&config, Err(Error::Corrupt { file, .. }) if file == "openai.json"));
+    }
 }

@@ -57,11 +57,20 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         .map_err(Error::from)?
         .unwrap_or_default();
     if args.verify {
-        let result = if !args.chain_only && ctx.inputs.has_password_source() {
-            let vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
-            audit::verify_with_key(&log, vault.audit_key())
+        // The MACs need the vault key: from an open session, else the
+        // password when there is a source for it.
+        let session = if args.chain_only {
+            None
         } else {
-            audit::verify(&log)
+            super::open_session(&ctx.store, &ctx.inputs)?
+        };
+        let result = match session {
+            Some(vault) => audit::verify_with_key(&log, vault.audit_key()),
+            None if !args.chain_only && ctx.inputs.has_password_source() => {
+                let vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
+                audit::verify_with_key(&log, vault.audit_key())
+            }
+            None => audit::verify(&log),
         };
         if args.json {
             output::json(&VerifyJson {

@@ -96,7 +96,7 @@ pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
         });
         return show(&status.lockout, alerts, false, args.json);
     }
-    let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let mut vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
     if args.changes_lockout() {
         let current = vault.config().lockout;
         let policy = LockoutPolicy {

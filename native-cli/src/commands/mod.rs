@@ -10,6 +10,7 @@ pub mod get;
 pub mod import;
 pub mod init;
 pub mod list;
+pub mod lock;
 pub mod man;
 pub mod metrics;
 pub mod passwd;
@@ -23,6 +24,7 @@ pub mod set;
 pub mod share;
 pub mod status;
 pub mod ui;
+pub mod unlock;
 
 use agent_secrets_core::audit::Operation;
 use agent_secrets_core::format::CONFIG_FILE;
@@ -55,6 +57,7 @@ fn audit_target(command: &Command) -> Option<Target> {
         Command::Secret(cmd) => cmd,
         Command::Preflight(a) => return preflight::audit_target(a),
         Command::Completions(_) | Command::Man(_) => return None,
+        Command::SessionAgent(_) => return None,
     };
     Some(match cmd {
         SecretCommand::Init(_) => Target::vault(Operation::Init),
@@ -80,6 +83,8 @@ fn audit_target(command: &Command) -> Option<Target> {
         SecretCommand::Metrics(a) => return metrics::audit_target(a),
         SecretCommand::Scan(a) => return scan::audit_target(a),
         SecretCommand::Ui(a) => return ui::audit_target(a),
+        SecretCommand::Unlock(a) => return unlock::audit_target(a),
+        SecretCommand::Lock(a) => return lock::audit_target(a),
     })
 }
 
@@ -106,17 +111,53 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Metrics(args) => metrics::run(ctx, &args),
             SecretCommand::Scan(args) => scan::run(ctx, &args),
             SecretCommand::Ui(args) => ui::run(ctx, &args),
+            SecretCommand::Unlock(args) => unlock::run(ctx, &args),
+            SecretCommand::Lock(args) => lock::run(ctx, &args),
         },
         Command::Preflight(args) => preflight::run(ctx, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::SessionAgent(args) => crate::session::agent::run(&args),
     }
 }
 
-/// Asks for the password and opens the vault. A missing vault is reported
-/// before anyone is asked for a password. The vault's audit key is kept for
-/// the command's audit line.
+/// Opens the vault with the key of its open session (`agent secret
+/// unlock`), else asks for the password ([`unlock_with_password`]). A
+/// missing vault is reported before anything else. The vault's audit key
+/// is kept for the command's audit line, which says `"auth": "session"`
+/// when the session's key opened it.
 pub fn unlock<'s>(
+    store: &'s FileStore,
+    inputs: &mut Inputs,
+) -> Result<Vault<&'s FileStore>, CliError> {
+    if let Some(vault) = open_session(store, inputs)? {
+        return Ok(vault);
+    }
+    unlock_with_password(store, inputs)
+}
+
+/// The vault opened with its open session's key, if there is one and
+/// sessions are allowed; `None` otherwise (no prompt, no KDF either way).
+pub fn open_session<'s>(
+    store: &'s FileStore,
+    inputs: &Inputs,
+) -> Result<Option<Vault<&'s FileStore>>, CliError> {
+    if !inputs.session_allowed() || !is_initialized(store)? {
+        return Ok(None);
+    }
+    let vault = crate::session::open(store)?;
+    if let Some(vault) = &vault {
+        audit_log::remember_key(vault.audit_key());
+        audit_log::remember_auth(vault.auth());
+    }
+    Ok(vault)
+}
+
+/// Asks for the password and opens the vault, whether a session is open
+/// or not (`passwd`, `rotate`, `config`, `unlock`). A missing vault is
+/// reported before anyone is asked for a password. The vault's audit key
+/// is kept for the command's audit line.
+pub fn unlock_with_password<'s>(
     store: &'s FileStore,
     inputs: &mut Inputs,
 ) -> Result<Vault<&'s FileStore>, CliError> {

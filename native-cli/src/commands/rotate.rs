@@ -25,7 +25,7 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 /// service, old data key dropped; resumes an interrupted rotation. A
 /// progress line on a terminal.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
+    let mut vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |done: usize, total: usize| {
         if show_progress && (done == total || done % 16 == 0) {

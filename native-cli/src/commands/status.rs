@@ -20,7 +20,45 @@ struct StatusJson<'a> {
     initialized: bool,
     #[serde(flatten)]
     status: Option<&'a agent_secrets_core::Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<SessionJson>,
     problems: Vec<String>,
+}
+
+/// `"session"`: `{"state": "locked"}` or the agent's state.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SessionJson {
+    Locked { state: &'static str },
+    Unlocked(crate::session::State),
+}
+
+/// This vault's session, and its line for people.
+fn session_of(ctx: &Context) -> (SessionJson, String) {
+    let locked = || (SessionJson::Locked { state: "locked" }, "locked".to_owned());
+    let place = match crate::session::Place::of(&ctx.store) {
+        Ok(Some(place)) => place,
+        Ok(None) => return locked(),
+        Err(e) => {
+            output::note(&format!("warning: {e}"));
+            return locked();
+        }
+    };
+    match crate::session::status(&place) {
+        Ok(Some(state)) if state.vault == place.vault => {
+            let line = format!(
+                "unlocked, ends in {} (at the latest in {})",
+                agent_secrets_core::session::format_seconds(u64::from(state.ends_in_seconds)),
+                agent_secrets_core::session::format_seconds(u64::from(state.max_in_seconds)),
+            );
+            (SessionJson::Unlocked(state), line)
+        }
+        Ok(_) => locked(),
+        Err(e) => {
+            output::note(&format!("warning: {e}"));
+            locked()
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
@@ -33,6 +71,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
                     dir,
                     initialized: false,
                     status: None,
+                    session: None,
                     problems: Vec::new(),
                 })?;
             } else {
@@ -47,11 +86,13 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
         }
         Err(e) => return Err(e.into()),
     };
+    let (session, session_line) = session_of(ctx);
     if args.json {
         output::json(&StatusJson {
             dir,
             initialized: true,
             status: Some(&status),
+            session: Some(session),
             problems: problems.iter().map(ToString::to_string).collect(),
         })?;
     } else {
@@ -85,6 +126,7 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
             ],
             vec!["created".to_owned(), status.created_at.to_string()],
             vec!["updated".to_owned(), status.updated_at.to_string()],
+            vec!["session".to_owned(), session_line],
         ];
         output::line(output::table(&["", ""], &rows).trim_start())?;
         for p in &problems {
