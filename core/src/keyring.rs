@@ -178,24 +178,21 @@ pub(crate) fn new_password_recipient(
     vault_key: &VaultKey,
     now: Timestamp,
 ) -> Result<(PasswordRecipient, Key32), Error> {
-    loop {
-        let (secret, public) = crypto::x25519_generate()?;
-        // A random scalar gives a low-order public key with probability 0.
-        let Some(stanza) = stanza_to(&public, recipient, vault_key)? else {
-            continue;
-        };
-        let identity = seal_identity(password_key, recipient, &secret)?;
-        return Ok((
-            PasswordRecipient {
-                kdf,
-                identity,
-                public_key: Fixed(public),
-                stanza,
-                created_at: now,
-            },
-            secret,
-        ));
-    }
+    let (secret, public) = crypto::x25519_generate()?;
+    // A clamped random scalar never gives a low-order public key.
+    let low_order = Error::InvalidParameter("a new X25519 key of low order");
+    let stanza = stanza_to(&public, recipient, vault_key)?.ok_or(low_order)?;
+    let identity = seal_identity(password_key, recipient, &secret)?;
+    Ok((
+        PasswordRecipient {
+            kdf,
+            identity,
+            public_key: Fixed(public),
+            stanza,
+            created_at: now,
+        },
+        secret,
+    ))
 }
 
 /// Seals an identity's secret under a password key.
@@ -247,9 +244,8 @@ pub(crate) fn open_password_recipient(
     let Some(plain) = crypto::open(&password_key.0, aad.as_bytes(), &sealed) else {
         return Opened::WrongKey;
     };
-    let Ok(mut bytes) = <[u8; 32]>::try_from(plain.as_slice()) else {
-        return Opened::WrongKey;
-    };
+    // The sealed ciphertext is 32 bytes (`Fixed<32>`), so is what opens.
+    let mut bytes: [u8; 32] = core::array::from_fn(|i| plain.get(i).copied().unwrap_or_default());
     let secret = Key32::from_bytes(bytes);
     bytes.zeroize();
     let public = crypto::x25519_public(&secret);

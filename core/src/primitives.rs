@@ -201,6 +201,8 @@ mod tests {
         );
         assert_eq!(x25519_stanza_open(&[7; 32], &share, b"other", &body), None);
         assert_eq!(x25519_stanza_open(&[8; 32], &share, b"aad", &body), None);
+        // A share of low order opens nothing.
+        assert_eq!(x25519_stanza_open(&[7; 32], &[0; 32], b"aad", &body), None);
         // The all-zero point is of low order: nothing is sealed to it.
         assert_eq!(
             x25519_stanza_seal(&[9; 32], &[0; 32], b"", b"x").expect("ok"),

@@ -732,14 +732,8 @@ impl<S: Store> Vault<S> {
             iterations,
             salt: Fixed(crypto::random::<SALT_LEN>()?),
         };
-        let password_key = keyring::password_key(&kdf, password);
-        let (entry, _) = keyring::new_password_recipient(
-            &password_key,
-            kdf,
-            name.as_str(),
-            &self.keys.vault_key,
-            now,
-        )?;
+        let (pk, vk) = (keyring::password_key(&kdf, password), &self.keys.vault_key);
+        let (entry, _) = keyring::new_password_recipient(&pk, kdf, name.as_str(), vk, now)?;
         self.add_recipient(name, Recipient::Password(entry), now)
     }
 
