@@ -291,16 +291,23 @@ async function unlock(password) {
   /** @type {{ recipient: string, iterations: number, salt: string }[]} */
   const recipients = reserve.json.recipients;
   // The config and the listing travel while the first key is derived.
-  const [config, listing] = await Promise.all([
-    api.get('/api/config').then(check),
-    api.get('/api/services').then(check),
-    wasmReady,
-  ]);
+  /** @param {{ iterations: number, salt: string }} r */
+  const derive = (r) => derivePasswordKey(password, fromBase64(r.salt), r.iterations);
+  const firstKey = recipients.length > 0 ? derive(recipients[0]) : null;
+  const listingSent = api.get('/api/services').then(check);
+  listingSent.catch(() => { /* awaited after the unlock */ });
+  let config;
+  try {
+    [config] = await Promise.all([api.get('/api/config').then(check), wasmReady]);
+  } catch (e) {
+    firstKey?.then((k) => k.fill(0), () => {});
+    throw e;
+  }
   store.wipe();
   store.docs.set('config.json', config.body);
   configRevision = config.etag;
-  for (const r of recipients) {
-    const key = await derivePasswordKey(password, fromBase64(r.salt), r.iterations);
+  for (const [i, r] of recipients.entries()) {
+    const key = i === 0 && firstKey ? await firstKey : await derive(r);
     try {
       vault = Vault.unlockWithPasswordKey(store, r.recipient, key, nowSeconds());
       break;
@@ -325,7 +332,11 @@ async function unlock(password) {
     return;
   }
   store.clearChanges();
-  check(await api.call('POST', '/api/unlock/report', { body: '{"ok":true}', headers: { 'Content-Type': 'application/json' } }));
+  const [reported, listing] = await Promise.all([
+    api.call('POST', '/api/unlock/report', { body: '{"ok":true}', headers: { 'Content-Type': 'application/json' } }),
+    listingSent,
+  ]);
+  check(reported);
   el.unlockMessage.textContent = '';
   lastActivity = Date.now();
   showListing(listing.json);
