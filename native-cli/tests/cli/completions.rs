@@ -9,23 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use clap::CommandFactory;
-use common::{Project, Run};
-
-/// Every visible command of the clap tree below the root, as the words
-/// typed after `agent` (`["secret", "get"]`).
-fn command_paths() -> Vec<Vec<String>> {
-    fn walk(command: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
-        for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
-            let mut path = prefix.to_vec();
-            path.push(sub.get_name().to_owned());
-            out.push(path.clone());
-            walk(sub, &path, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(&agent_cli::cli::Cli::command(), &[], &mut out);
-    out
-}
+use common::{command_paths, Project, Run};
 
 /// The tree is what the tests walk, so it must be the real one.
 #[test]

@@ -19,6 +19,7 @@ mod daily_import_export;
 mod daily_run;
 mod dumpable;
 mod folder_rules;
+mod help;
 mod integrity;
 mod messages;
 mod preflight;
