@@ -6,7 +6,7 @@
 //! complete). Notes to stderr are best effort: a closed stderr does not
 //! stop a command.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
@@ -28,10 +28,30 @@ pub fn note(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
-/// A progress line on stderr that rewrites itself; `last` ends it.
-pub fn progress(text: &str, last: bool) {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r{text}{}", if last { "\n" } else { "" });
+/// The progress of a re-encryption (`rotate`, `recipients remove`): on a
+/// terminal's stderr, a line that rewrites itself every 16 services and
+/// ends at the last; nothing when stderr is not a terminal.
+pub fn reencryption_progress() -> impl FnMut(usize, usize) {
+    let on_terminal = std::io::stderr().is_terminal();
+    move |done, total| {
+        if on_terminal {
+            if let Some(text) = reencryption_line(done, total) {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "{text}");
+            }
+        }
+    }
+}
+
+/// What [`reencryption_progress`] writes after `done` of `total` services.
+fn reencryption_line(done: usize, total: usize) -> Option<String> {
+    let last = done == total;
+    (last || done % 16 == 0).then(|| {
+        format!(
+            "\rRe-encrypting: {done}/{total} services{}",
+            if last { "\n" } else { "" }
+        )
+    })
 }
 
 /// Left-aligned columns, two spaces apart.
@@ -72,5 +92,24 @@ mod tests {
             ],
         );
         assert_eq!(t, "A    BB\nxyz  1\nq    22");
+    }
+
+    #[test]
+    fn reencryption_progress_rewrites_every_16_services_and_ends_at_the_last() {
+        let lines: Vec<(usize, String)> = (1..=40)
+            .filter_map(|done| super::reencryption_line(done, 40).map(|l| (done, l)))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (16, "\rRe-encrypting: 16/40 services".to_owned()),
+                (32, "\rRe-encrypting: 32/40 services".to_owned()),
+                (40, "\rRe-encrypting: 40/40 services\n".to_owned()),
+            ]
+        );
+        assert_eq!(
+            super::reencryption_line(0, 0).as_deref(),
+            Some("\rRe-encrypting: 0/0 services\n")
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! `agent secret recipients [list] | add NAME (--password | --age KEY |
 //! --ssh-key FILE) | remove NAME`
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use agent_secrets_core::audit::Operation;
@@ -155,15 +154,7 @@ fn add(ctx: &mut Context, args: &AddArgs) -> Result<(), CliError> {
 
 fn remove(ctx: &mut Context, args: &RemoveArgs) -> Result<(), CliError> {
     let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |done: usize, total: usize| {
-        if show_progress && (done == total || done % 16 == 0) {
-            output::progress(
-                &format!("Re-encrypting: {done}/{total} services"),
-                done == total,
-            );
-        }
-    };
+    let mut progress = output::reencryption_progress();
     let summary = vault.remove_recipient(&args.name, &AgeCli, now(), &mut progress)?;
     // The vault key changed: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());

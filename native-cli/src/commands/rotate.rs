@@ -1,7 +1,5 @@
 //! `agent secret rotate`
 
-use std::io::IsTerminal;
-
 use agent_secrets_core::audit::Operation;
 
 use crate::audit_log::Target;
@@ -26,15 +24,7 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 /// progress line on a terminal.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let mut vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |done: usize, total: usize| {
-        if show_progress && (done == total || done % 16 == 0) {
-            output::progress(
-                &format!("Re-encrypting: {done}/{total} services"),
-                done == total,
-            );
-        }
-    };
+    let mut progress = output::reencryption_progress();
     let summary = vault.rotate_with(now(), &crate::identity::AgeCli, &mut progress)?;
     // The vault key changed with the rotation: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());
