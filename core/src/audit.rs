@@ -634,7 +634,7 @@ fn walk(log: &[u8], key: Option<&AuditKey>) -> Verification {
 fn mac_input(line: &[u8]) -> Option<Vec<u8>> {
     let mut tree: serde_json::Value = serde_json::from_slice(line).ok()?;
     tree.as_object_mut()?.remove("mac");
-    canonical(&tree)
+    Some(canonical(&tree))
 }
 
 fn broken(mut result: Verification, number: usize, why: &str) -> Verification {
@@ -790,6 +790,14 @@ mod tests {
         );
         let (good, bad) = parse_lines(garbage.as_bytes());
         assert_eq!((good.len(), bad), (2, vec![2]));
+        // a sequence number that skips (the last line: nothing chains to it)
+        let renumbered = lines[4].replacen("\"seq\":5,", "\"seq\":9,", 1);
+        assert_ne!(renumbered, lines[4]);
+        let skipped = join(&[lines[0], lines[1], lines[2], lines[3], &renumbered]);
+        assert_eq!(
+            verify(skipped.as_bytes()).first_broken,
+            Some((5, "seq 9 follows seq 4".to_owned()))
+        );
     }
 
     fn key(byte: u8) -> AuditKey {
@@ -889,11 +897,11 @@ mod tests {
         let session = event(1).auth(Some(Auth::Session));
         let log = log_with(&[(event(0), Some(&k)), (session.clone(), Some(&k))]);
         let lines: Vec<&str> = log.lines().collect();
-        assert!(!lines[0].contains("auth"), "{}", lines[0]);
+        let (first, second) = (lines[0], lines[1]);
+        assert!(!first.contains("auth"), "{first}");
         assert!(
-            lines[1].contains("\"component\":\"secret_manager\",\"auth\":\"session\",\"seq\":2"),
-            "{}",
-            lines[1]
+            second.contains("\"component\":\"secret_manager\",\"auth\":\"session\",\"seq\":2"),
+            "{second}"
         );
         let parsed: AuditLine = serde_json::from_str(lines[1]).expect("parses");
         assert_eq!(parsed.event, session);

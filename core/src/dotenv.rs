@@ -523,6 +523,9 @@ mod tests {
         );
         assert_eq!(one("A=\"\""), "");
         assert_eq!(one("A=b'c"), "b'c");
+        assert_eq!(one(r#"A="c\rr""#), "c\rr");
+        // A backslash that ends a line stays, and so does the line break.
+        assert_eq!(one("A=\"ends\\\nnext\"\n"), "ends\\\nnext");
     }
 
     #[test]
@@ -552,6 +555,22 @@ mod tests {
         );
         let long = format!("A={}", "x".repeat(MAX_LINE_BYTES));
         assert_eq!(errors(long.as_bytes()), [(1, TOO_LONG)]);
+        // No name before the '=', or no name at all.
+        assert_eq!(
+            errors(b"=1\n  = 2\n!\nexport"),
+            [(1, BAD_NAME), (2, BAD_NAME), (3, NO_EQUALS), (4, NO_EQUALS)]
+        );
+        // A quoted value over the limit across lines, each under it: while
+        // it continues, or at its closing quote.
+        let x = "x".repeat(MAX_LINE_BYTES - 8);
+        // (Reading goes on after the line where the value went over.)
+        let continued = format!("A=\"{x}\n{x}\nstill open\nB=1\n");
+        assert_eq!(
+            errors(continued.as_bytes()),
+            [(1, VALUE_TOO_LONG), (3, NO_EQUALS)]
+        );
+        let closed = format!("A=\"{x}\n{}\"\nB=1\n", "y".repeat(16));
+        assert_eq!(errors(closed.as_bytes()), [(1, VALUE_TOO_LONG)]);
         let secret = "sk-CANARY-1234";
         for text in [format!("{secret}\n"), format!("A='{secret}' {secret}")] {
             for e in parse(text.as_bytes()).expect_err("fails") {

@@ -101,7 +101,8 @@ impl FileType {
         }
     }
 
-    fn words(self) -> &'static str {
+    /// The type in words, as messages name it (`a symbolic link`).
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Self::Regular => "a regular file",
             Self::Directory => "a folder",

@@ -564,6 +564,10 @@ pub fn parse_config(bytes: &[u8]) -> Result<ConfigDoc, Error> {
 /// the document as read, without `mac`.
 pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), Error> {
     let file = CONFIG_FILE;
+    // The tree: for the integer range and the MAC's bytes. Parsed first,
+    // so that text that is not JSON at all is reported from here.
+    let mut tree: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
     check_header(file, bytes, CONFIG_FORMAT)?;
     let types: RecipientTypes =
         serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
@@ -583,16 +587,12 @@ pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), 
         }
     }
     let doc: ConfigDoc = serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
-    // Parsed again as a tree: for the integer range and the MAC's bytes.
-    let mut tree: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
     check_integers(&tree).map_err(|detail| corrupt(file, detail))?;
     check_config(&doc).map_err(|detail| corrupt(file, detail))?;
     if let Some(object) = tree.as_object_mut() {
         object.remove("mac");
     }
-    let signed = canonical(&tree).ok_or_else(|| corrupt(file, "cannot be put in RFC 8785 form"))?;
-    Ok((doc, signed))
+    Ok((doc, canonical(&tree)))
 }
 
 /// The semantic checks of a parsed `config.json` (also run before writing).
@@ -680,11 +680,17 @@ pub(crate) fn check_integers(value: &serde_json::Value) -> Result<(), &'static s
     }
 }
 
-/// RFC 8785 (JCS) bytes of a JSON tree; `None` only for values RFC 8785
-/// cannot write, which the parsers refuse before this.
-pub(crate) fn canonical(value: &serde_json::Value) -> Option<Vec<u8>> {
+/// RFC 8785 (JCS) bytes of a JSON tree.
+///
+/// canon-json refuses only what a [`serde_json::Value`] cannot hold: a
+/// non-finite number (serde_json neither parses nor builds one), a key
+/// that is not UTF-8 (keys are `String`s), or a formatter called out of
+/// order (serde_json's own serializer drives it); and writing to a `Vec`
+/// does not fail. So the error arm is never taken; were it ever, the empty
+/// bytes it gives would only make a MAC over them fail to verify.
+pub(crate) fn canonical(value: &serde_json::Value) -> Vec<u8> {
     use canon_json::CanonJsonSerialize;
-    value.to_canon_json_vec().ok()
+    value.to_canon_json_vec().unwrap_or_default()
 }
 
 /// The bytes the MAC of a document about to be written covers: its RFC
@@ -695,7 +701,7 @@ pub(crate) fn signed_bytes_of<T: Serialize>(doc: &T) -> Vec<u8> {
     if let Some(object) = tree.as_object_mut() {
         object.remove("mac");
     }
-    canonical(&tree).unwrap_or_default()
+    canonical(&tree)
 }
 
 /// Checks an iteration count against the accepted bounds.
@@ -944,6 +950,66 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(&config_json()).expect("json");
         f(&mut v);
         parse_config(v.to_string().as_bytes())
+    }
+
+    #[test]
+    fn refuses_bad_recipients_by_what_is_wrong() {
+        use serde_json::json;
+        let detail = |r: Result<ConfigDoc, Error>| match r {
+            Err(Error::Corrupt { detail, .. }) => detail,
+            other => panic!("not corrupt: {other:?}"),
+        };
+        let age = |public_key: &str, wrapping: &[u8]| {
+            json!({
+                "type": "age",
+                "public_key": public_key,
+                "wrapping": base64::engine::general_purpose::STANDARD.encode(wrapping),
+                "created_at": "2026-11-28T12:00:00Z"
+            })
+        };
+        let age_key = format!("age1{}", "q".repeat(58));
+        let doc = edit(|v| v["recipients"]["bob"] = age(&age_key, b"age message")).expect("valid");
+        assert!(matches!(&doc.recipients["bob"], Recipient::Age(a) if a.public_key == age_key));
+        assert!(detail(edit(|v| v["recipients"] = json!(5))).contains("invalid type"));
+        assert_eq!(
+            detail(edit(|v| {
+                let owner = v["recipients"]["owner"].clone();
+                v["recipients"]["Bad Name"] = owner;
+            })),
+            "a recipient name in \"recipients\" is not a valid name"
+        );
+        assert!(
+            detail(edit(|v| v["recipients"]["bob"] = age("age1UPPER", b"m")))
+                .starts_with("recipients.bob.public_key: ")
+        );
+        let long = vec![0u8; MAX_AGE_WRAPPING_LEN + 1];
+        assert_eq!(
+            detail(edit(|v| v["recipients"]["bob"] = age(&age_key, &long))),
+            format!("recipients.bob.wrapping is longer than {MAX_AGE_WRAPPING_LEN} bytes")
+        );
+    }
+
+    #[test]
+    fn numbers_must_be_integers_within_2_pow_53() {
+        use serde_json::json;
+        let max = MAX_JSON_INTEGER;
+        for ok in [
+            json!(0),
+            json!(max),
+            json!(-1),
+            json!(-(max as i64)),
+            json!([{"a": -5}]),
+        ] {
+            assert_eq!(check_integers(&ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            json!(max + 1),
+            json!(-(max as i64) - 1),
+            json!(1.5),
+            json!({"a": [0.5]}),
+        ] {
+            assert!(check_integers(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

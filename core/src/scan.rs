@@ -901,6 +901,11 @@ mod tests {
                 assert_eq!(found[0].1, pad + key.len());
             }
         }
+        // A trigger byte too close to the start to end a pattern.
+        for start in ["K", "-", "yJ", "K-J"] {
+            let text = format!("{start} {aws}");
+            assert_eq!(find_patterns(text.as_bytes()).len(), 1, "{text}");
+        }
     }
 
     #[test]

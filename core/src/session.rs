@@ -198,19 +198,6 @@ pub enum PathProblem {
     },
 }
 
-fn type_words(t: FileType) -> &'static str {
-    match t {
-        FileType::Regular => "a regular file",
-        FileType::Directory => "a folder",
-        FileType::Symlink => "a symbolic link",
-        FileType::Fifo => "a FIFO",
-        FileType::Socket => "a socket",
-        FileType::CharDevice => "a character device",
-        FileType::BlockDevice => "a block device",
-        FileType::Unknown => "a file of an unknown type",
-    }
-}
-
 fn check_private(path: &str, stat: &FileStat, euid: u32, fix: u32) -> Result<(), PathProblem> {
     // The user's own, not root's: root is trusted for the vault folder, but
     // nothing root made here is needed, and a session is per user.
@@ -238,7 +225,7 @@ pub fn check_socket_folder(path: &str, stat: &FileStat, euid: u32) -> Result<(),
         FileType::Directory => check_private(path, stat, euid, 0o700),
         found => Err(PathProblem::NotAFolder {
             path: path.to_owned(),
-            found: type_words(found),
+            found: found.words(),
         }),
     }
 }
@@ -250,7 +237,7 @@ pub fn check_socket(path: &str, stat: &FileStat, euid: u32) -> Result<(), PathPr
         FileType::Socket => check_private(path, stat, euid, 0o600),
         found => Err(PathProblem::NotASocket {
             path: path.to_owned(),
-            found: type_words(found),
+            found: found.words(),
         }),
     }
 }
@@ -1011,6 +998,28 @@ mod tests {
         );
         let e = check_socket("/d/s", &st(0o120_777, 1000), 1000).expect_err("link");
         assert!(matches!(e, PathProblem::NotASocket { .. }), "{e}");
+        // Every other type, in the words of the folder rules (files.rs).
+        for (mode, words) in [
+            (0o010_600, "a FIFO (named pipe)"),
+            (0o020_600, "a character device"),
+            (0o060_600, "a block device"),
+            (0o000_600, "a file of an unknown type"),
+        ] {
+            let e = check_socket("/d/s", &st(mode, 1000), 1000).expect_err("not a socket");
+            assert!(
+                e.to_string().contains(&format!("is {words}, not a socket")),
+                "{e}"
+            );
+            let e = check_socket_folder("/d", &st(mode, 1000), 1000).expect_err("not a folder");
+            assert!(
+                e.to_string().contains(&format!("is {words}, not a folder")),
+                "{e}"
+            );
+        }
+        let e = check_socket("/d/s", &st(0o040_700, 1000), 1000).expect_err("a folder");
+        assert!(e.to_string().contains("is a folder, not a socket"), "{e}");
+        let e = check_socket_folder("/d", &st(0o140_600, 1000), 1000).expect_err("a socket");
+        assert!(e.to_string().contains("is a socket, not a folder"), "{e}");
     }
 
     #[test]
@@ -1111,6 +1120,28 @@ mod tests {
             assert_eq!(parsed, r);
             assert_eq!(*encode_response(&parsed), *frame);
         }
+        // What no response is: an unknown kind, a body over the limit.
+        let mut kind = body(&encode_response(&Response::Locked)).to_vec();
+        kind[1] = 0x7f;
+        assert_eq!(parse_response(&kind), Err(ProtocolError::Kind));
+        let mut long = body(&encode_response(&Response::Locked)).to_vec();
+        long.resize(MAX_BODY + 1, 0);
+        assert_eq!(parse_response(&long), Err(ProtocolError::Length));
+        assert_eq!(parse_request(&long), Err(ProtocolError::Length));
+        // Each response names itself in debug output.
+        let debug: Vec<String> = responses.iter().skip(1).map(|r| format!("{r:?}")).collect();
+        assert_eq!(
+            debug,
+            [
+                "Miss(OtherKey)",
+                "Miss(OtherVault)",
+                "Status(StatusInfo { id: \"0123456789abcdef0123456789abcdef\", times: Times { ends_in: 60, max_in: 3600 }, pid: 42, memory_locked: true, path: [47, 104, 111, 109, 101, 47, 117, 47, 112, 47, 46, 97, 103, 101, 110, 116, 47, 115, 101, 99, 114, 101, 116, 115] })",
+                "Locked",
+                "Refused(Version)",
+                "Refused(Malformed)",
+                "Refused(NotOnSocket)",
+            ]
+        );
     }
 
     #[test]

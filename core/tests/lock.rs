@@ -57,6 +57,9 @@ struct Fake {
     vanish_reads: Cell<u32>,
     /// Every create of `.lock` fails with this reason.
     create_fails: Option<&'static str>,
+    /// Every create of `.lock` finds one there, every read finds none (it
+    /// changes hands between the two), and each create takes a millisecond.
+    flicker: bool,
 }
 
 impl Fake {
@@ -107,6 +110,10 @@ impl LockIo for Fake {
                 reason: reason.to_owned(),
             });
         }
+        if self.flicker && file == LockName::Lock {
+            self.clock_ms.set(self.clock_ms.get() + 1);
+            return Ok(false);
+        }
         if self.entry(file).is_some() {
             return Ok(false);
         }
@@ -120,6 +127,9 @@ impl LockIo for Fake {
     }
 
     fn read(&self, file: LockName) -> Result<Option<Vec<u8>>, StoreError> {
+        if self.flicker && file == LockName::Lock {
+            return Ok(None);
+        }
         let left = self.vanish_reads.get();
         if left > 0 {
             self.vanish_reads.set(left - 1);
@@ -481,44 +491,14 @@ fn a_lock_that_vanishes_between_create_and_read_is_tried_again_at_once() {
 fn a_lock_that_keeps_changing_hands_still_ends_in_the_timeout() {
     // Every read finds it gone, every create finds it there: a writer
     // never gets it and never spins past the timeout.
-    struct Flicker(Fake);
-    impl LockIo for Flicker {
-        fn create_exclusive(&self, _: LockName, _: &[u8]) -> Result<bool, StoreError> {
-            // Time passes in the system calls too.
-            self.0.clock_ms.set(self.0.clock_ms.get() + 1);
-            Ok(false)
-        }
-        fn read(&self, _: LockName) -> Result<Option<Vec<u8>>, StoreError> {
-            Ok(None)
-        }
-        fn remove(&self, _: LockName) -> Result<(), StoreError> {
-            Ok(())
-        }
-        fn age(&self, _: LockName) -> Option<Duration> {
-            None
-        }
-        fn pid_alive(&self, _: u32) -> bool {
-            true
-        }
-        fn sleep(&self, pause: Duration) {
-            self.0.sleep(pause)
-        }
-        fn now(&self) -> Timestamp {
-            self.0.now()
-        }
-        fn monotonic(&self) -> Duration {
-            self.0.monotonic()
-        }
-        fn host(&self) -> String {
-            HOST.to_owned()
-        }
-        fn pid(&self) -> u32 {
-            PID
-        }
-    }
-    let err = WriteLock::new(Flicker(Fake::new()), FOLDER, ms(5))
-        .acquire(Tool::Cli)
-        .expect_err("busy");
+    let fake = Fake {
+        flicker: true,
+        ..Fake::new()
+    };
+    let lock = WriteLock::new(&fake, FOLDER, ms(5));
+    assert_eq!(lock.timeout(), ms(5));
+    let err = lock.acquire(Tool::Cli).expect_err("busy");
+    assert!(fake.monotonic() >= ms(5), "waited for the timeout");
     assert_eq!(
         err.to_string(),
         "The vault is busy: vault/.lock was taken by one writer after another until the wait ran out. If no agent process is running, remove it."

@@ -168,11 +168,13 @@ mod tests {
             resolve::<crate::MemoryStore>(None, &gemini, &api_key, &empty),
             Err(Error::SecretNotFound { .. })
         ));
-        // Imports never read a reserved variable from the environment either.
-        let env = |name: &str| (name == "LD_PRELOAD").then(|| "fake".to_owned());
-        assert!(
-            resolve::<crate::MemoryStore>(None, &name("app"), &key("LD_PRELOAD"), &env).is_err()
-        );
+        // Imports never read a reserved variable from the environment
+        // either, from an environment that answers every other one.
+        let any = |name: &str| Some(format!("fake-{name}"));
+        let app = name("app");
+        let token = resolve::<crate::MemoryStore>(None, &app, &key("token"), &any).expect("env");
+        assert!(token.value.expose().starts_with("fake-"));
+        assert!(resolve::<crate::MemoryStore>(None, &app, &key("LD_PRELOAD"), &any).is_err());
     }
 
     #[test]
@@ -236,10 +238,26 @@ mod tests {
         let store = crate::MemoryStore::default();
         let now = Timestamp::from_unix(1_800_000_000);
         let vault = fresh_vault(&store, now);
+        let env = |name: &str| (name == "OPENAI_API_KEY").then(|| "fake-env".to_owned());
+        let config = provider_config(&name("openai"), Some(&vault), &env).expect("from env");
+        let api_key = config
+            .credentials
+            .iter()
+            .find(|c| c.key.as_str() == "api_key");
+        let value = api_key
+            .and_then(|c| c.resolved.as_ref())
+            .map(|r| r.value.expose());
+        assert_eq!(value, Some("fake-env"));
+        let nothing = |_: &str| None;
+        let config = provider_config(&name("openai"), Some(&vault), &nothing).expect("config");
+        assert!(config.credentials.iter().all(|c| c.resolved.is_none()));
+        assert!(matches!(
+            provider_config(&name("example"), Some(&vault), &nothing),
+            Err(Error::ServiceNotFound { service }) if service == "example"
+        ));
         store.insert("openai.json", b"not json");
         // The variable would answer, but a damaged file is reported, not
         // papered over by the environment.
-        let env = |name: &str| (name == "OPENAI_API_KEY").then(|| "fake-env".to_owned());
         let config = provider_config(&name("openai"), Some(&vault), &env);
         assert!(matches!(&config, Err(Error::Corrupt { file, .. }) if file == "openai.json"));
     }
