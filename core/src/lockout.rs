@@ -232,6 +232,12 @@ pub fn parse_state(bytes: &[u8]) -> Result<LockoutState, Error> {
 /// failures, and the problem is returned for the caller to warn about
 /// (never a crash: a broken `state.json` must not lock a user out).
 pub fn load<S: Store + ?Sized>(store: &S) -> (LockoutState, Option<Error>) {
+    load_from(&store)
+}
+
+/// [`load`]'s body, compiled once for every kind of store (the generic
+/// function only borrows; [`clear`] likewise).
+fn load_from(store: &dyn Store) -> (LockoutState, Option<Error>) {
     match store.read(STATE_FILE) {
         Ok(None) => (LockoutState::default(), None),
         Ok(Some(bytes)) => match parse_state(&bytes) {
@@ -307,8 +313,12 @@ pub fn reserve<S: Store + ?Sized>(
 /// After a right password, under the write lock: the attempt resolved and
 /// the counters back to zero (`last_failure_at` stays).
 pub fn clear<S: Store + ?Sized>(store: &S) -> Result<(), Error> {
+    clear_in(&store)
+}
+
+fn clear_in(store: &dyn Store) -> Result<(), Error> {
     let _lock = WriteLock::take(store)?;
-    let (mut state, _) = load(store);
+    let (mut state, _) = load_from(store);
     if state.succeed() {
         store.write_unsynced(STATE_FILE, &to_bytes(&state))?;
     }

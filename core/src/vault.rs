@@ -267,6 +267,11 @@ pub fn begin_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Result<Unlo
 /// key opened a recipient: resolves the attempt as a wrong password and
 /// returns the error with the attempts left (or the lockout it started).
 pub fn fail_unlock<S: Store + ?Sized>(store: &S, now: Timestamp) -> Error {
+    fail_unlock_in(&store, now)
+}
+
+/// [`fail_unlock`]'s body, compiled once for every kind of store.
+fn fail_unlock_in(store: &dyn Store, now: Timestamp) -> Error {
     match read_config(store) {
         Ok(config) => lockout::fail(store, &config.lockout, now),
         Err(e) => e,
@@ -442,8 +447,8 @@ impl<S: Store> Vault<S> {
     /// Tries one recipient: `Ok(None)` when the key does not open it,
     /// else the verified configuration and the vault keys (MAC checked
     /// before anything else in the document is used).
-    fn finish<T: Store + ?Sized>(
-        store: &T,
+    fn finish(
+        store: &dyn Store,
         recipient: &str,
         password_key: &PasswordKey,
     ) -> Result<Option<(ConfigDoc, VaultKeys, Key32)>, Error> {
@@ -1069,6 +1074,14 @@ impl<S: Store> Vault<S> {
 /// and the others are still listed.
 pub fn list<S: Store + ?Sized>(
     store: &S,
+    service: Option<&ServiceName>,
+) -> Result<(Vec<ServiceInfo>, Vec<Error>), Error> {
+    list_in(&store, service)
+}
+
+/// [`list`]'s body, compiled once for every kind of store.
+fn list_in(
+    store: &dyn Store,
     service: Option<&ServiceName>,
 ) -> Result<(Vec<ServiceInfo>, Vec<Error>), Error> {
     read_config(store)?;

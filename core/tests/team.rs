@@ -292,6 +292,30 @@ fn removing_the_recipient_the_vault_was_opened_with_forgets_its_identity() {
 }
 
 #[test]
+fn passwd_of_one_recipient_with_new_iterations_leaves_the_others() {
+    let store = vault();
+    owner(&store)
+        .add_password_recipient(&kn("bob"), &Password::from(BOB_PW), 100_000, t(3))
+        .expect("bob");
+    let mut bob = Vault::unlock(&store, &Password::from(BOB_PW), t(4)).expect("bob");
+    let next = Password::from("Bob-Next-Battery-33");
+    bob.change_password(&next, Some(120_000), t(5))
+        .expect("changed");
+    let config = json_config(&store);
+    assert_eq!(config["recipients"]["bob"]["kdf"]["iterations"], 120_000);
+    assert_eq!(config["recipients"]["owner"]["kdf"]["iterations"], 100_000);
+    assert!(Vault::unlock(&store, &Password::from(BOB_PW), t(6)).is_err());
+    let bob = Vault::unlock(&store, &next, t(7)).expect("the new password");
+    assert_eq!(
+        bob.get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
+        VALUE
+    );
+    owner(&store);
+}
+
+#[test]
 fn passwd_refuses_when_a_key_holder_removed_or_replaced_the_recipient_meanwhile() {
     for edit in [
         // The entry gone (a key holder's edit, MAC'ed).

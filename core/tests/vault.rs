@@ -503,6 +503,36 @@ fn set_many_writes_once() {
     assert_eq!(store.docs(), before_docs);
 }
 
+/// The three answers of `set_many` from one kind of list (a `Vec`, as an
+/// import builds): too large, nothing, created and updated.
+#[test]
+fn set_many_from_a_list_refuses_writes_nothing_or_writes_once() {
+    let (store, vault) = init_shared();
+    let (a, b) = (SecretString::from("fake-a"), SecretString::from("fake-b"));
+    let large = SecretString::from("x".repeat(MAX_VALUE_BYTES + 1).as_str());
+    let (ka, kb) = (kn("a"), kn("b"));
+    let before = store.0.write_count();
+    let e = vault
+        .set_many(&sn("svc"), vec![(&ka, &a), (&kb, &large)], t(1))
+        .expect_err("too large");
+    assert!(matches!(e, Error::InvalidParameter(_)), "{e:?}");
+    let none = vault
+        .set_many(&sn("svc"), Vec::new(), t(1))
+        .expect("nothing");
+    assert!(none.is_empty());
+    assert_eq!(store.0.write_count(), before);
+    let first = vault
+        .set_many(&sn("svc"), vec![(&ka, &a)], t(2))
+        .expect("set");
+    let second = vault
+        .set_many(&sn("svc"), vec![(&ka, &b), (&kb, &a)], t(3))
+        .expect("set");
+    assert_eq!(first, [SetOutcome::Created]);
+    assert_eq!(second, [SetOutcome::Updated, SetOutcome::Created]);
+    assert_eq!(store.0.write_count() - before, 2);
+    assert_eq!(vault.get(&sn("svc"), &ka).expect("get").expose(), "fake-b");
+}
+
 #[test]
 fn set_many_with_nothing_writes_nothing() {
     let (store, vault) = init_shared();
