@@ -292,6 +292,89 @@ fn removing_the_recipient_the_vault_was_opened_with_forgets_its_identity() {
 }
 
 #[test]
+fn a_rotation_skips_a_service_deleted_meanwhile_and_stops_at_one_restored_under_an_old_key() {
+    let store = vault();
+    let mut vault = owner(&store);
+    // A removal names a recipient there is, and never the last one.
+    let e = vault
+        .remove_recipient(&kn("nobody"), &NoAge, t(3), &mut |_, _| {})
+        .expect_err("no such recipient");
+    assert!(
+        matches!(&e, Error::RecipientNotFound { recipient } if recipient == "nobody"),
+        "{e:?}"
+    );
+    let e = vault
+        .remove_recipient(&kn("owner"), &NoAge, t(3), &mut |_, _| {})
+        .expect_err("the last one");
+    assert!(
+        matches!(&e, Error::LastRecipient { recipient } if recipient == "owner"),
+        "{e:?}"
+    );
+
+    vault
+        .set(
+            &sn("stripe"),
+            &kn("secret_key"),
+            &"sk-fake-stripe".into(),
+            t(4),
+        )
+        .expect("set");
+    let old_openai = store.read("openai.json").expect("read").expect("there");
+    // During the pass: stripe deleted after openai's turn; at the end,
+    // openai's document put back as it was, under the old data key.
+    let e = vault
+        .rotate_with(t(5), &NoAge, &mut |done, total| {
+            assert_eq!(total, 2);
+            if done == 1 {
+                store.remove("stripe.json").expect("remove");
+            } else {
+                store.insert("openai.json", &old_openai);
+            }
+        })
+        .expect_err("an old key is still needed");
+    assert!(
+        matches!(&e, Error::Corrupt { file, detail } if file == "openai.json" && detail.contains("run rotate again")),
+        "{e:?}"
+    );
+    // Nothing was dropped: the old key still opens it, and the rotation
+    // resumes (no new key) over a service already under the new one.
+    assert_eq!(
+        json_config(&store)["keys"].as_object().expect("keys").len(),
+        2
+    );
+    assert_eq!(
+        vault
+            .get(&sn("openai"), &kn("api_key"))
+            .expect("get")
+            .expose(),
+        VALUE
+    );
+    vault
+        .set(
+            &sn("stripe"),
+            &kn("secret_key"),
+            &"sk-fake-stripe-2".into(),
+            t(6),
+        )
+        .expect("set");
+    let before = store.read("stripe.json").expect("read");
+    let summary = vault
+        .rotate_with(t(7), &NoAge, &mut |_, _| {})
+        .expect("resumed");
+    assert!(summary.resumed);
+    assert_eq!((summary.values_moved, summary.dropped_keys.len()), (1, 1));
+    assert_eq!(
+        store.read("stripe.json").expect("read"),
+        before,
+        "already under the new key"
+    );
+    assert_eq!(
+        json_config(&store)["keys"].as_object().expect("keys").len(),
+        1
+    );
+}
+
+#[test]
 fn passwd_of_one_recipient_with_new_iterations_leaves_the_others() {
     let store = vault();
     owner(&store)
