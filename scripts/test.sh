@@ -12,8 +12,13 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 # Core's line coverage (cargo llvm-cov's summary) may not fall below this
-# percent: what it reached when the gate was set; raise it as lines are covered.
-CORE_LINE_FLOOR=99.2
+# percent: every line. llvm-cov counts a line of a function as covered only
+# when one build of it ran the line (a generic function has one build per
+# type and test crate; the library has one for its unit tests and one for
+# the integration tests), so new core code comes with tests that run all of
+# it in one place. `cargo llvm-cov -p agent-secrets-core --show-missing-lines`
+# names the lines no build ran.
+CORE_LINE_FLOOR=100
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -278,6 +278,35 @@ fn fail_unlock_in(store: &dyn Store, now: Timestamp) -> Error {
     }
 }
 
+/// Tries one recipient: `Ok(None)` when the key does not open it,
+/// else the verified configuration and the vault keys (MAC checked
+/// before anything else in the document is used). Not a method of
+/// [`Vault`]: compiled once for every kind of store.
+fn finish_unlock(
+    store: &dyn Store,
+    recipient: &str,
+    password_key: &PasswordKey,
+) -> Result<Option<(ConfigDoc, VaultKeys, Key32)>, Error> {
+    let bytes = read_config_bytes(store)?;
+    let (config, signed) = parse_config_signed(&bytes)?;
+    let Some(Recipient::Password(wrapped)) = config.recipients.get(recipient) else {
+        return Ok(None);
+    };
+    let opened =
+        keyring::open_password_recipient(password_key, &config.vault_key_id, recipient, wrapped);
+    if matches!(opened, keyring::Opened::WrongKey) {
+        return Ok(None);
+    }
+    // The password is right: the count goes, whatever the file says next.
+    lockout::clear(store)?;
+    let keyring::Opened::Keys(identity, vault_key) = opened else {
+        return Err(Error::ConfigMac);
+    };
+    let keys = VaultKeys::new(vault_key)?;
+    keys.check_mac(&config, &signed)?;
+    Ok(Some((config, keys, identity)))
+}
+
 impl<S: Store> Vault<S> {
     /// Creates a new vault: a random vault key wrapped for the password
     /// recipient `owner`, a random data key `k1` wrapped under the vault
@@ -358,7 +387,7 @@ impl<S: Store> Vault<S> {
         let start = begin_unlock(&store, now)?;
         for (recipient, kdf) in &start.recipients {
             let key = keyring::password_key(kdf, password);
-            match Self::finish(&store, recipient, &key) {
+            match finish_unlock(&store, recipient, &key) {
                 Ok(Some((config, keys, identity))) => {
                     return Self::opened(store, (config, keys), Some((recipient.clone(), identity)))
                 }
@@ -381,7 +410,7 @@ impl<S: Store> Vault<S> {
         password_key: &PasswordKey,
         _now: Timestamp,
     ) -> Result<Self, Error> {
-        match Self::finish(&store, recipient, password_key)? {
+        match finish_unlock(&store, recipient, password_key)? {
             Some((config, keys, identity)) => Self::opened(
                 store,
                 (config, keys),
@@ -442,38 +471,6 @@ impl<S: Store> Vault<S> {
             identity: None,
             held_key: true,
         })
-    }
-
-    /// Tries one recipient: `Ok(None)` when the key does not open it,
-    /// else the verified configuration and the vault keys (MAC checked
-    /// before anything else in the document is used).
-    fn finish(
-        store: &dyn Store,
-        recipient: &str,
-        password_key: &PasswordKey,
-    ) -> Result<Option<(ConfigDoc, VaultKeys, Key32)>, Error> {
-        let bytes = read_config_bytes(store)?;
-        let (config, signed) = parse_config_signed(&bytes)?;
-        let Some(Recipient::Password(wrapped)) = config.recipients.get(recipient) else {
-            return Ok(None);
-        };
-        let opened = keyring::open_password_recipient(
-            password_key,
-            &config.vault_key_id,
-            recipient,
-            wrapped,
-        );
-        if matches!(opened, keyring::Opened::WrongKey) {
-            return Ok(None);
-        }
-        // The password is right: the count goes, whatever the file says next.
-        lockout::clear(store)?;
-        let keyring::Opened::Keys(identity, vault_key) = opened else {
-            return Err(Error::ConfigMac);
-        };
-        let keys = VaultKeys::new(vault_key)?;
-        keys.check_mac(&config, &signed)?;
-        Ok(Some((config, keys, identity)))
     }
 
     fn opened(
