@@ -2,7 +2,8 @@
 // The vault folder as the store the wasm core reads and writes, with the
 // same rules as the CLI's (native-cli/src/fs_store.rs, docs/format.md §2
 // and §13): folder 0700, every file created 0600 with exclusive create,
-// documents replaced atomically (temp file, fsync, rename, fsync folder),
+// documents replaced atomically (temp file, fsync, rename, fsync folder;
+// `state.json` without the fsyncs, when the core asks for `writeUnsynced`),
 // the shared write lock (the core's protocol over ./lock.js's system
 // calls), and left-over temp files of ours swept once the lock is held.
 //
@@ -166,7 +167,22 @@ class FileStore {
     }
   }
 
+  /** Replaces the document atomically and durably (docs/format.md §13). */
   write(name, bytes) {
+    this.replace(name, bytes, true);
+  }
+
+  /**
+   * Replaces the document atomically without the two fsyncs: the core
+   * calls it for the documents whose loss in a crash only resets a count
+   * (`state.json`, docs/format.md §14), as `Store::write_unsynced`.
+   */
+  writeUnsynced(name, bytes) {
+    this.replace(name, bytes, false);
+  }
+
+  /** Temp file, write, (fsync), rename, (fsync folder); `durable` adds the fsyncs. */
+  replace(name, bytes, durable) {
     this.ensureDir();
     const tmp = this.file(loaded().tempName());
     let fd;
@@ -174,7 +190,7 @@ class FileStore {
       fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | NO_FOLLOW, 0o600);
       let done = 0;
       while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-      fs.fsyncSync(fd);
+      if (durable) fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(tmp, this.file(name));
@@ -185,7 +201,7 @@ class FileStore {
       try { fs.unlinkSync(tmp); } catch { /* never created or already renamed */ }
       throw this.cannotWrite(e);
     }
-    this.syncDir();
+    if (durable) this.syncDir();
   }
 
   remove(name) {

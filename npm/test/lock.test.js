@@ -113,6 +113,49 @@ test('atomic replace: 0600 files, left-over temp files swept under the lock, a f
   assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.agent-tmp-')), []);
 });
 
+test('state.json is written without the two fsyncs (docs/format.md §14), every other document with them', async (t) => {
+  const dir = cliVault(t);
+  // Which FileStore write the core picks for each document, over a wrong
+  // and a right password and a set.
+  const picked = [];
+  for (const method of ['write', 'writeUnsynced']) {
+    const original = FileStore.prototype[method];
+    t.after(() => { FileStore.prototype[method] = original; });
+    FileStore.prototype[method] = function spy(name, bytes) {
+      picked.push(`${method} ${name}`);
+      return original.call(this, name, bytes);
+    };
+  }
+  await assert.rejects(secrets.openVault({ dir, password: 'Wrong-Fake-Passw0rd' }), { code: 'WRONG_PASSWORD' });
+  const vault = await secrets.openVault({ dir, password: PASSWORD });
+  vault.set('openai', 'api_key', 'sk-fake-unsynced');
+  vault.close();
+  const state = 'writeUnsynced state.json';
+  assert.deepEqual(picked, [state, state, state, state, 'write openai.json']);
+  const counts = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
+  assert.equal(counts.failed_attempts, 0);
+  assert.equal(typeof counts.last_failure_at, 'string');
+
+  // And what each does on disk: the same atomic replace (0600, no temp
+  // file left), fsync of the file and of the folder only for `write`.
+  const synced = [];
+  const fsync = fs.fsyncSync;
+  t.after(() => { fs.fsyncSync = fsync; });
+  fs.fsyncSync = (fd) => { synced.push(fd); return fsync(fd); };
+  const store = new FileStore(dir, { lockTimeoutMs: 50 });
+  store.lock();
+  store.writeUnsynced('state.json', Buffer.from('{"unsynced":1}'));
+  assert.equal(synced.length, 0);
+  store.write('state.json', Buffer.from('{"synced":1}'));
+  assert.equal(synced.length, 2);
+  store.writeUnsynced('state.json', Buffer.from('{"unsynced":2}'));
+  store.unlock();
+  assert.equal(synced.length, 2);
+  assert.equal(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'), '{"unsynced":2}');
+  assert.equal(fs.statSync(path.join(dir, 'state.json')).mode & 0o777, 0o600);
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.agent-tmp-')), []);
+});
+
 test('a umask that takes the owner\'s own bits: the folder gets exactly 0700 back', (t) => {
   const dir = path.join(tempDir(t), 'a', 'b', 'secrets');
   const previous = process.umask(0o277);
