@@ -324,6 +324,40 @@ pub fn conflicted_keys(service: &ServiceName, bytes: &[u8]) -> Option<Vec<KeyNam
         .map(|doc| doc.conflicts.into_keys().collect())
 }
 
+/// What an unfinished merge left in a file of the vault folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// git's conflict markers (`<<<<<<< `, `=======`, `>>>>>>> ` at the
+    /// start of a line): a text merge, the merge driver was not used (or
+    /// could not merge). Take one side whole with git.
+    Markers,
+    /// A service conflict document and its keys in conflict.
+    Service(Vec<KeyName>),
+    /// A config conflict document.
+    Config,
+}
+
+/// Whether the file `name` of the vault folder holds an unfinished merge
+/// (for `preflight`); `None` when it does not (it may still be corrupt).
+pub fn unresolved(name: &str, bytes: &[u8]) -> Option<Unresolved> {
+    let marker = |line: &[u8]| {
+        line.starts_with(b"<<<<<<< ")
+            || line.starts_with(b">>>>>>> ")
+            || line == b"======="
+            || line == b"=======\r"
+    };
+    if bytes.split(|b| *b == b'\n').any(marker) {
+        return Some(Unresolved::Markers);
+    }
+    if name == CONFIG_FILE {
+        return crate::format::parse_config_conflict(bytes)
+            .ok()
+            .map(|_| Unresolved::Config);
+    }
+    let service = service_of_file(name)?;
+    conflicted_keys(&service, bytes).map(Unresolved::Service)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,6 +554,7 @@ mod tests {
                     "{text}"
                 );
                 assert!(parse_service(&svc(), &out).is_err());
+                assert_eq!(unresolved("stripe.json", &out), Some(Unresolved::Markers));
             }
         }
     }
