@@ -70,6 +70,11 @@ pub enum Operation {
     RecipientAdd,
     /// A recipient removed, with the rotation it brings (`key` names it).
     RecipientRemove,
+    /// A merge conflict resolved by taking our side (`service`/`key` name
+    /// the secret; neither for `config.json`). No key needed.
+    ResolveOurs,
+    /// A merge conflict resolved by taking their side.
+    ResolveTheirs,
 }
 
 /// How a command that opened the vault got its key, when not from the
@@ -83,7 +88,7 @@ pub enum Auth {
 
 impl Operation {
     /// Every operation, in the order of the enum.
-    pub const ALL: [Operation; 18] = [
+    pub const ALL: [Operation; 20] = [
         Self::Init,
         Self::Unlock,
         Self::Set,
@@ -102,6 +107,8 @@ impl Operation {
         Self::Lock,
         Self::RecipientAdd,
         Self::RecipientRemove,
+        Self::ResolveOurs,
+        Self::ResolveTheirs,
     ];
 
     /// Its name in the audit format (`"get"`, `"passwd"`, …).
@@ -125,6 +132,8 @@ impl Operation {
             Self::Lock => "lock",
             Self::RecipientAdd => "recipient_add",
             Self::RecipientRemove => "recipient_remove",
+            Self::ResolveOurs => "resolve_ours",
+            Self::ResolveTheirs => "resolve_theirs",
         }
     }
 
@@ -982,6 +991,8 @@ mod tests {
         assert!(!requires_mac(Operation::Scan, Status::Success));
         // `lock` needs no password; `unlock` succeeds only with it.
         assert!(!requires_mac(Operation::Lock, Status::Success));
+        assert!(!requires_mac(Operation::ResolveOurs, Status::Success));
+        assert!(!requires_mac(Operation::ResolveTheirs, Status::Success));
         assert!(requires_mac(Operation::Unlock, Status::Success));
     }
 

@@ -27,5 +27,6 @@ mod scan;
 mod security_ops;
 mod session;
 mod team;
+mod team_merge;
 mod trust;
 mod ui;

@@ -212,5 +212,40 @@ fn every_listed_message_is_what_the_cli_says() {
         &[("file", &["config.json"]), ("found", &["2"])],
     );
 
+    // What a merge with conflicts leaves (docs/format.md §3.3, §6.1).
+    let c = vault_with_a_secret();
+    let entry = c.read_json("openai.json")["secrets"]["api_key"].clone();
+    m.check(
+        &c.run(&["secret", "resolve", "openai", "api_key", "--ours"]),
+        "not_in_conflict",
+        &[("service", &["openai"]), ("key", &["api_key"])],
+    );
+    m.check(
+        &c.run(&["secret", "resolve", "--config", "--theirs"]),
+        "config_not_in_conflict",
+        &[],
+    );
+    let conflict = serde_json::json!({
+        "format": "agent-secrets/service-conflict", "version": 1, "service": "openai",
+        "secrets": {}, "conflicts": {"api_key": {"ours": entry, "theirs": null}}
+    });
+    c.write_json("openai.json", &conflict);
+    m.check(
+        &c.get("openai", "api_key"),
+        "service_conflict",
+        &[
+            ("file", &["openai.json"]),
+            ("keys", &["'api_key'"]),
+            ("service", &["openai"]),
+        ],
+    );
+    let config = c.read_json("config.json");
+    let conflict = serde_json::json!({
+        "format": "agent-secrets/config-conflict", "version": 1,
+        "base": null, "ours": config, "theirs": config
+    });
+    c.write_json("config.json", &conflict);
+    m.check(&c.get("openai", "api_key"), "config_conflict", &[]);
+
     m.all_checked();
 }

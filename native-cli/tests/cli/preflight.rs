@@ -10,7 +10,7 @@ use std::process::Command;
 
 use common::{Project, Run};
 
-const CHECKS: [&str; 12] = [
+const CHECKS: [&str; 14] = [
     "folder_mode",
     "file_modes",
     "gitignore",
@@ -18,6 +18,8 @@ const CHECKS: [&str; 12] = [
     "alert_command",
     "kdf_iterations",
     "service_files",
+    "merge_conflicts",
+    "merge_driver",
     "git_tracked",
     "tracked_copies",
     "audit_chain",
