@@ -609,3 +609,98 @@ pub fn keys_from_password<S: Store + ?Sized>(
     lockout::clear(store)?;
     Ok(found)
 }
+
+/// The three `config.json` documents of a config conflict document.
+#[derive(Debug, Clone)]
+pub struct Sides {
+    /// The common ancestor's, if the driver had one.
+    pub base: Option<Vec<u8>>,
+    /// The branch merged into.
+    pub ours: Vec<u8>,
+    /// The branch merged in.
+    pub theirs: Vec<u8>,
+}
+
+/// The sides of a config conflict document (docs/format.md §3.3), as
+/// `config.json` bytes. A `config.json` that is not one is
+/// [`Error::ConfigNotInConflict`]; one that does not parse as one is the
+/// parser's error.
+pub fn conflict_sides(bytes: &[u8]) -> Result<Sides, Error> {
+    let doc = match format::parse_config_conflict(bytes) {
+        Ok(doc) => doc,
+        Err(e) => return Err(format::parse_config(bytes).map_or(e, |_| Error::ConfigNotInConflict)),
+    };
+    Ok(Sides {
+        base: doc.base.as_ref().map(format::to_bytes),
+        ours: doc.side_bytes(false),
+        theirs: doc.side_bytes(true),
+    })
+}
+
+/// What [`resolve`] did.
+#[derive(Debug)]
+pub enum Resolution<S: Store> {
+    /// The sides disagree (the reasons, names only); `config.json` was
+    /// left as it was (the conflict document).
+    Conflict(Vec<String>),
+    /// The merged `config.json` was written; the vault is open under its
+    /// key.
+    Resolved {
+        /// The vault, opened with the result's vault key.
+        vault: Box<crate::Vault<S>>,
+        /// What the merge decided.
+        merged: Merged,
+        /// The rotation finished after the merge, when the result held
+        /// more than one data key: `None` when there was nothing to
+        /// finish, else what it did or why it stopped (a service file
+        /// still in conflict, say: `rotate` finishes it later).
+        finished: Option<Result<crate::RotateSummary, Error>>,
+    },
+}
+
+/// `agent secret resolve --config` without a side: under the write lock,
+/// reads the config conflict document in `config.json`, merges its three
+/// sides with `keys` ([`merge`]) and, when that is clean, writes the
+/// result in its place. Then, if the result holds more than one data key
+/// (the other side's keys wrapped again after one side rotated, or a
+/// rotation in progress), finishes the rotation as `rotate` does
+/// ([`crate::Vault::rotate_with`]: each value under another key
+/// re-encrypted under the active one, service by service under the lock,
+/// then the other keys dropped; crash-safe and resumable), so that a
+/// removed recipient's old keys name nothing afterwards. `auth` says where
+/// `keys` came from, for the audit lines (`None`: the password).
+pub fn resolve<S: Store>(
+    store: S,
+    keys: &[VaultKey],
+    auth: Option<crate::audit::Auth>,
+    age: &dyn AgeEncryptor,
+    now: Timestamp,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Resolution<S>, Error> {
+    let merged = {
+        let _lock = crate::store::WriteLock::take(&store)?;
+        let bytes = store.read(CONFIG_FILE)?.ok_or(Error::NotInitialized)?;
+        let sides = conflict_sides(&bytes)?;
+        match merge(
+            sides.base.as_deref(),
+            &sides.ours,
+            &sides.theirs,
+            keys,
+            age,
+            now,
+        )? {
+            Outcome::Conflict(reasons) => return Ok(Resolution::Conflict(reasons)),
+            Outcome::Merged(merged) => {
+                store.write(CONFIG_FILE, &merged.config)?;
+                merged
+            }
+        }
+    };
+    let mut vault = crate::Vault::with_vault_key(store, merged.vault_key.clone(), auth, now)?;
+    let finished = (vault.config().keys.len() > 1).then(|| vault.rotate_with(now, age, progress));
+    Ok(Resolution::Resolved {
+        vault: Box::new(vault),
+        merged,
+        finished,
+    })
+}

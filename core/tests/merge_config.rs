@@ -766,3 +766,100 @@ fn base_without_bob() -> MemoryStore {
         .expect("set");
     store
 }
+
+/// A conflict document in `config.json`, as the merge driver leaves it.
+fn conflicted(store: &MemoryStore, base: &[u8], ours: &[u8], theirs: &[u8]) {
+    match agent_secrets_core::merge::config_conflict(Some(base), ours, theirs) {
+        agent_secrets_core::merge::MergeOutcome::Conflict(bytes) => {
+            store.insert(CONFIG_FILE, &bytes)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn resolve_merges_the_conflict_document_and_finishes_the_rotation() {
+    use agent_secrets_core::merge_config::{resolve, Resolution};
+    let b = base();
+    let (rot, other) = (branch(&b), branch(&b));
+    let age = FakeAge::default();
+    open(&rot)
+        .remove_recipient(&kn("bob"), &age, t(3), &mut |_, _| {})
+        .expect("remove bob");
+    {
+        let mut v = open(&other);
+        v.add_age_recipient(&kn("carol"), &age_key('q'), &age, t(3))
+            .expect("carol");
+        v.set(&sn("openai"), &kn("late"), &LATE.into(), t(3))
+            .expect("set");
+    }
+    // The working copy after git's merge: the rotated side's files, the
+    // late value merged into the service file, config.json in conflict.
+    let work = branch(&rot);
+    take_entry(&other, &work, "late");
+    conflicted(&work, &config(&b), &config(&rot), &config(&other));
+    let e = Vault::unlock(&work, &Password::from(OWNER_PW), t(4)).expect_err("refused");
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    let sides = agent_secrets_core::merge_config::conflict_sides(&config(&work)).expect("sides");
+    let refs = [sides.ours.as_slice(), sides.theirs.as_slice()];
+    let keys = keys_from_password(&work, &refs, &Password::from(OWNER_PW), t(5)).expect("keys");
+    let mut calls = 0;
+    let outcome = resolve(&work, &keys, None, &age, t(6), &mut |_, _| calls += 1).expect("ok");
+    let Resolution::Resolved {
+        vault,
+        merged,
+        finished,
+    } = outcome
+    else {
+        panic!("conflict");
+    };
+    assert_eq!(merged.rotated, Some(Side::Ours));
+    assert_eq!(vault.auth(), None, "the password's keys");
+    let summary = finished.expect("a rotation to finish").expect("finished");
+    assert!(summary.resumed);
+    assert_eq!(
+        (summary.values_moved, summary.dropped_keys),
+        (1, vec!["k1".to_owned()])
+    );
+    assert_eq!(calls, 1, "progress per service");
+    let v = open(&work);
+    assert_eq!(get(&v, "late"), LATE);
+    assert_eq!(get(&v, "api_key"), VALUE);
+    assert_eq!(recipients(&config(&work)), ["carol", "owner"]);
+    let e = Vault::unlock(&work, &Password::from(BOB_PW), t(9)).expect_err("bob");
+    assert_eq!(e.kind(), ErrorKind::WrongPassword);
+
+    // Not in conflict any more: said so.
+    let e = resolve(&work, &keys, None, &age, t(10), &mut |_, _| {}).expect_err("nothing");
+    assert!(matches!(e, Error::ConfigNotInConflict), "{e:?}");
+}
+
+#[test]
+fn resolve_leaves_a_conflict_as_it_was_and_writes_nothing() {
+    use agent_secrets_core::merge_config::{resolve, Resolution};
+    let b = base();
+    let (ours, theirs) = (branch(&b), branch(&b));
+    let age = FakeAge::default();
+    open(&ours)
+        .add_age_recipient(&kn("carol"), &age_key('q'), &age, t(3))
+        .expect("carol");
+    open(&theirs)
+        .add_age_recipient(&kn("carol"), &age_key('p'), &age, t(3))
+        .expect("carol");
+    let work = branch(&ours);
+    conflicted(&work, &config(&b), &config(&ours), &config(&theirs));
+    let before = work.documents();
+    let outcome = resolve(&work, &[key(&b)], None, &age, t(6), &mut |_, _| {}).expect("ok");
+    let Resolution::Conflict(reasons) = outcome else {
+        panic!("merged");
+    };
+    assert_eq!(
+        reasons,
+        ["recipient 'carol': added, changed or removed differently on both sides"]
+    );
+    assert_eq!(work.documents(), before, "nothing written");
+    // A key of neither side: named, nothing written.
+    let e = resolve(&work, &[key(&base())], None, &age, t(7), &mut |_, _| {}).expect_err("no key");
+    assert!(matches!(e, Error::MergeNeedsKey { side: "ours" }), "{e:?}");
+    assert_eq!(work.documents(), before);
+}
