@@ -190,6 +190,20 @@ pub enum Error {
         /// The count asked for or found.
         iterations: u64,
     },
+    /// A side of a `config.json` merge does not verify under its own
+    /// vault key ([`crate::merge_config::merge`]): nothing was merged.
+    #[error("config.json ({side} side of the merge): its MAC does not verify under its vault key (changed without a key holder, or damaged); nothing was merged or written.")]
+    MergeMac {
+        /// `ours` or `theirs`.
+        side: &'static str,
+    },
+    /// A side of a `config.json` merge is under a vault key this command
+    /// does not hold ([`crate::merge_config::merge`]).
+    #[error("config.json ({side} side of the merge) is under a vault key this command does not hold (the password opens none of its recipients, or the session holds another key); nothing was merged.")]
+    MergeNeedsKey {
+        /// `ours` or `theirs`.
+        side: &'static str,
+    },
     /// The keys changed (rotate or passwd) between unlock and a write.
     #[error("The vault's keys changed while this command ran (a rotate or passwd in another process); run the command again.")]
     KeysChanged,
@@ -358,7 +372,9 @@ impl Error {
             | Self::ReservedVariable(_)
             | Self::LockTimeout => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
-            Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
+            Self::WrongPassword { .. } | Self::VaultKeyMiss | Self::MergeNeedsKey { .. } => {
+                ErrorKind::WrongPassword
+            }
             Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,
             Self::ServiceNotFound { .. }
             | Self::SecretNotFound { .. }
@@ -369,6 +385,7 @@ impl Error {
             Self::Tampered { .. }
             | Self::TamperedKey { .. }
             | Self::ConfigMac
+            | Self::MergeMac { .. }
             | Self::Corrupt { .. }
             | Self::NewerVersion { .. } => ErrorKind::Integrity,
             Self::KeysChanged | Self::Storage(_) | Self::Random => ErrorKind::Io,

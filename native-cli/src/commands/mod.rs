@@ -189,6 +189,7 @@ pub fn unlock_with_password<'s>(
             {
                 let vault = Vault::unlock_with_payload(store, &recipient, &payload, now())?;
                 audit_log::remember_key(vault.audit_key());
+                audit_log::remember_auth(vault.auth());
                 return Ok(vault);
             }
         }
