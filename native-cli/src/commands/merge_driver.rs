@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 
 use agent_secrets_core::files::Document;
 use agent_secrets_core::merge::{self, MergeOutcome};
+use agent_secrets_core::merge_config;
+
+use crate::context::now;
+use crate::fs_store::FileStore;
 
 use crate::error::{exit, CliError};
 use crate::output;
@@ -56,10 +60,50 @@ fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, CliError> {
 }
 
 /// `config.json` changed on both branches. Merging it needs the vault key
-/// (the result gets a new MAC); until that exists here, the three
-/// versions go into a config conflict document for `resolve --config`.
-fn config_both_changed(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> MergeOutcome {
-    merge::config_conflict(base, ours, theirs)
+/// of each side (each side's MAC is verified, the result gets a new one):
+/// when this vault has an open session (`agent secret unlock`) holding it,
+/// the core merges ([`merge_config::merge`]); without one, or when the
+/// sides disagree, the three versions go into a config conflict document
+/// for `agent secret resolve --config`. Never a prompt: git runs this
+/// without a terminal.
+fn config_both_changed(
+    vault: &Path,
+    base: Option<&[u8]>,
+    ours: &[u8],
+    theirs: &[u8],
+) -> MergeOutcome {
+    let store = FileStore::new(vault.to_path_buf(), agent_secrets_core::lock::DEFAULT_TIMEOUT);
+    let keys = crate::session::held_keys(&store, &merge_config::wanted_key_ids(ours, theirs));
+    if keys.is_empty() {
+        output::note(
+            "agent secrets: config.json changed on both branches and no session holds this vault's key; left as a conflict for `agent secret resolve --config`.",
+        );
+        return merge::config_conflict(base, ours, theirs);
+    }
+    match merge_config::merge(base, ours, theirs, &keys, &crate::identity::AgeCli, now()) {
+        Ok(merge_config::Outcome::Merged(merged)) => {
+            for note in &merged.notes {
+                output::note(&format!("agent secrets: config.json: {note}"));
+            }
+            if !merged.pending_keys.is_empty() {
+                output::note(
+                    "agent secrets: config.json: the merge kept data keys of a rotated-away vault key; run `agent secret rotate` after the merge to re-encrypt under the active key.",
+                );
+            }
+            MergeOutcome::Clean(merged.config)
+        }
+        Ok(merge_config::Outcome::Conflict(reasons)) => {
+            output::note(&format!(
+                "agent secrets: config.json: the two sides disagree ({}).",
+                reasons.join("; ")
+            ));
+            merge::config_conflict(base, ours, theirs)
+        }
+        Err(e) => {
+            output::note(&format!("agent secrets: config.json not merged: {e}"));
+            merge::config_conflict(base, ours, theirs)
+        }
+    }
 }
 
 pub fn run(args: &Args) -> Result<(), CliError> {
@@ -86,7 +130,8 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let base = (!base.is_empty()).then_some(base.as_slice());
     let mut outcome = merge::merge_file(name, base, &ours, &theirs);
     if outcome == MergeOutcome::ConfigBothChanged {
-        outcome = config_both_changed(base, &ours, &theirs);
+        let vault = args.path.parent().unwrap_or_else(|| Path::new("."));
+        outcome = config_both_changed(vault, base, &ours, &theirs);
     }
     let write = |bytes: &[u8]| {
         std::fs::write(&args.ours, bytes).map_err(|e| CliError::Reported {
