@@ -72,7 +72,10 @@ fn config_both_changed(
     ours: &[u8],
     theirs: &[u8],
 ) -> MergeOutcome {
-    let store = FileStore::new(vault.to_path_buf(), agent_secrets_core::lock::DEFAULT_TIMEOUT);
+    let store = FileStore::new(
+        vault.to_path_buf(),
+        agent_secrets_core::lock::DEFAULT_TIMEOUT,
+    );
     let keys = crate::session::held_keys(&store, &merge_config::wanted_key_ids(ours, theirs));
     if keys.is_empty() {
         output::note(
