@@ -148,6 +148,14 @@ fn a_config_side_that_does_not_parse_is_never_taken() {
             Some(merge::Unresolved::Markers)
         );
     }
+    // The conflict document needs both sides to parse.
+    for (o, t) in [(&base[..], &markers[..]), (&markers[..], &base[..])] {
+        let outcome = merge::config_conflict(None, o, t);
+        assert!(
+            matches!(outcome, MergeOutcome::Unmergeable(_)),
+            "{outcome:?}"
+        );
+    }
     assert_eq!(
         merge::merge_file("audit.log", None, &base, &base),
         MergeOutcome::NotAVaultFile
