@@ -56,10 +56,20 @@ fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, CliError> {
 }
 
 /// `config.json` changed on both branches. Merging it needs the vault key
-/// (the result gets a new MAC); until that exists here, the three
-/// versions go into a config conflict document for `resolve --config`.
-fn config_both_changed(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> MergeOutcome {
-    merge::config_conflict(base, ours, theirs)
+/// (the result gets a new MAC): with an open session of the vault that
+/// holds it, the core merges it three-way ([`crate::config_merge::driver_merge`]);
+/// otherwise the three versions go into a config conflict document for
+/// `resolve --config`.
+fn config_both_changed(
+    path: &Path,
+    base: Option<&[u8]>,
+    ours: &[u8],
+    theirs: &[u8],
+) -> MergeOutcome {
+    match crate::config_merge::driver_merge(path, base, ours, theirs) {
+        Some(merged) => MergeOutcome::Clean(merged),
+        None => merge::config_conflict(base, ours, theirs),
+    }
 }
 
 pub fn run(args: &Args) -> Result<(), CliError> {
@@ -86,7 +96,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let base = (!base.is_empty()).then_some(base.as_slice());
     let mut outcome = merge::merge_file(name, base, &ours, &theirs);
     if outcome == MergeOutcome::ConfigBothChanged {
-        outcome = config_both_changed(base, &ours, &theirs);
+        outcome = config_both_changed(&args.path, base, &ours, &theirs);
     }
     let write = |bytes: &[u8]| {
         std::fs::write(&args.ours, bytes).map_err(|e| CliError::Reported {
@@ -117,7 +127,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
                     )
                 }
                 None => format!(
-                    "agent secrets: {display} changed on both branches; the vault does not open until `agent secret resolve --config --ours` (or `--theirs`)."
+                    "agent secrets: {display} changed on both branches; the vault does not open until `agent secret resolve --config` merges it with the password (or `--ours` / `--theirs` takes one side)."
                 ),
             }))
         }

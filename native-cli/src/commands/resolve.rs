@@ -14,7 +14,7 @@ use crate::error::CliError;
 use crate::output;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("side").required(true).args(["ours", "theirs"])))]
+#[command(group(clap::ArgGroup::new("side").args(["ours", "theirs"])))]
 pub struct Args {
     /// The service whose file is in conflict (not with --config).
     #[arg(required_unless_present = "config", conflicts_with = "config")]
@@ -22,7 +22,9 @@ pub struct Args {
     /// The key to resolve.
     #[arg(required_unless_present = "config", conflicts_with = "config")]
     pub key: Option<KeyName>,
-    /// Resolve config.json: take one side's file whole.
+    /// Resolve config.json: without a side, merge both branches' changes
+    /// three-way (a session or the password; finishes a rotation one side
+    /// made); with --ours/--theirs, take one side's file whole.
     #[arg(long)]
     pub config: bool,
     /// Take the side of the branch merged into (the current branch).
@@ -43,8 +45,12 @@ impl Args {
     }
 }
 
-/// The line names the service, the key and (by its operation) the side.
+/// The line names the service, the key and (by its operation) the side;
+/// a three-way merge of `config.json` is `config_merge`.
 pub fn audit_target(args: &Args) -> Option<Target> {
+    if args.config && !args.ours && !args.theirs {
+        return Some(Target::vault(Operation::ConfigMerge));
+    }
     let operation = match args.side() {
         Side::Ours => Operation::ResolveOurs,
         Side::Theirs => Operation::ResolveTheirs,
@@ -56,6 +62,15 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
+    if args.config && !args.ours && !args.theirs {
+        return crate::config_merge::resolve(ctx);
+    }
+    if !args.ours && !args.theirs {
+        return Err(Error::InvalidParameter(
+            "resolve SERVICE KEY needs --ours or --theirs (only --config may go without a side)",
+        )
+        .into());
+    }
     let side = args.side();
     if args.config {
         merge::resolve_config_in(&ctx.store, side)?;

@@ -286,6 +286,27 @@ pub fn open(store: &FileStore) -> Result<Option<Vault<&FileStore>>, CliError> {
     }
 }
 
+/// The vault key `id` of the vault in `store`, from its session agent if
+/// it holds that very key; `None` otherwise (no session, another key, a
+/// folder or socket that breaks a rule). Quiet: for the merge driver,
+/// which runs inside git and falls back to a conflict document.
+pub fn held_key(store: &FileStore, id: &str) -> Option<VaultKey> {
+    let place = Place::of(store).ok()??;
+    let mut stream = connect(&place).ok()??;
+    let body = ask(
+        &mut stream,
+        &Request::Key {
+            id,
+            path: &place.vault,
+        },
+    )
+    .ok()?;
+    match parse_response(&body) {
+        Ok(Response::Key { id, key, .. }) => VaultKey::from_bytes(id, *key).ok(),
+        _ => None,
+    }
+}
+
 fn fall_back<T>(e: &SessionError) -> Result<Option<T>, CliError> {
     output::note(&format!("warning: {e}; using the password."));
     Ok(None)
