@@ -13,7 +13,6 @@ pub mod child;
 pub mod cli;
 #[allow(missing_docs)]
 pub mod commands;
-pub mod config_merge;
 pub mod context;
 pub mod error;
 pub mod fs_store;

@@ -12,8 +12,13 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use agent_secrets_core::audit::{self, AuditEvent, Auth, Operation, Status};
 use agent_secrets_core::files::Document;
 use agent_secrets_core::merge::{self, MergeOutcome};
+use agent_secrets_core::merge_config;
+
+use crate::context::now;
+use crate::fs_store::FileStore;
 
 use crate::error::{exit, CliError};
 use crate::output;
@@ -56,19 +61,68 @@ fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, CliError> {
 }
 
 /// `config.json` changed on both branches. Merging it needs the vault key
-/// (the result gets a new MAC): with an open session of the vault that
-/// holds it, the core merges it three-way ([`crate::config_merge::driver_merge`]);
-/// otherwise the three versions go into a config conflict document for
-/// `resolve --config`.
+/// of each side (each side's MAC is verified, the result gets a new one):
+/// when this vault has an open session (`agent secret unlock`) holding it,
+/// the core merges ([`merge_config::merge`]); without one, or when the
+/// sides disagree, the three versions go into a config conflict document
+/// for `agent secret resolve --config`. Never a prompt: git runs this
+/// without a terminal.
 fn config_both_changed(
-    path: &Path,
+    vault: &Path,
     base: Option<&[u8]>,
     ours: &[u8],
     theirs: &[u8],
 ) -> MergeOutcome {
-    match crate::config_merge::driver_merge(path, base, ours, theirs) {
-        Some(merged) => MergeOutcome::Clean(merged),
-        None => merge::config_conflict(base, ours, theirs),
+    let store = FileStore::new(
+        vault.to_path_buf(),
+        agent_secrets_core::lock::DEFAULT_TIMEOUT,
+    );
+    let keys = crate::session::held_keys(&store, &merge_config::wanted_key_ids(ours, theirs));
+    if keys.is_empty() {
+        output::note(
+            "agent secrets: config.json changed on both branches and no session holds this vault's key; left as a conflict for `agent secret resolve --config`.",
+        );
+        return merge::config_conflict(base, ours, theirs);
+    }
+    match merge_config::merge(base, ours, theirs, &keys, &crate::identity::AgeCli, now()) {
+        Ok(merge_config::Outcome::Merged(merged)) => {
+            // The vault's own trail records the merge, MAC'ed with the
+            // result's key (the audit log is local, never merged).
+            let event = AuditEvent::new(
+                now(),
+                Operation::ConfigMerge,
+                Status::Success,
+                &crate::audit_log::user(),
+                "cli",
+            )
+            .auth(Some(Auth::Session));
+            if let Err(e) = audit::append_authenticated(&store, event, &merged.audit_key) {
+                output::note(&format!(
+                    "agent secrets: warning: the audit line was not written: {e}"
+                ));
+            }
+            output::note("agent secrets: merged config.json with the open session's key.");
+            for note in &merged.notes {
+                output::note(&format!("agent secrets: config.json: {note}"));
+            }
+            if !merged.pending_keys.is_empty() {
+                output::note(
+                    "agent secrets: config.json: the merge kept data keys of a rotated-away vault key; run `agent secret rotate` after the merge to re-encrypt under the active key.",
+                );
+            }
+            MergeOutcome::Clean(merged.config)
+        }
+        Ok(merge_config::Outcome::Conflict(reasons)) => {
+            output::note(&format!(
+                "agent secrets: config.json: the two sides disagree ({}).",
+                reasons.join("; ")
+            ));
+            merge::config_conflict(base, ours, theirs)
+        }
+        Err(e) => {
+            output::note(&format!("agent secrets: config.json not merged: {e}"));
+            merge::config_conflict(base, ours, theirs)
+        }
     }
 }
 
@@ -96,7 +150,8 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let base = (!base.is_empty()).then_some(base.as_slice());
     let mut outcome = merge::merge_file(name, base, &ours, &theirs);
     if outcome == MergeOutcome::ConfigBothChanged {
-        outcome = config_both_changed(&args.path, base, &ours, &theirs);
+        let vault = args.path.parent().unwrap_or_else(|| Path::new("."));
+        outcome = config_both_changed(vault, base, &ours, &theirs);
     }
     let write = |bytes: &[u8]| {
         std::fs::write(&args.ours, bytes).map_err(|e| CliError::Reported {
@@ -127,7 +182,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
                     )
                 }
                 None => format!(
-                    "agent secrets: {display} changed on both branches; the vault does not open until `agent secret resolve --config` merges it with the password (or `--ours` / `--theirs` takes one side)."
+                    "agent secrets: {display} changed on both branches; the vault does not open until `agent secret resolve --config --ours` (or `--theirs`)."
                 ),
             }))
         }

@@ -4,12 +4,16 @@
 //! as they are; the core does it under the write lock
 //! ([`agent_secrets_core::merge`]).
 
-use agent_secrets_core::audit::Operation;
-use agent_secrets_core::merge::{self, Resolved, Side};
-use agent_secrets_core::{Error, KeyName, ServiceName};
+use std::io::IsTerminal;
 
-use crate::audit_log::Target;
-use crate::context::Context;
+use agent_secrets_core::audit::{Auth, Operation};
+use agent_secrets_core::format::CONFIG_FILE;
+use agent_secrets_core::merge::{self, Resolved, Side};
+use agent_secrets_core::merge_config;
+use agent_secrets_core::{Error, KeyName, ServiceName, Store};
+
+use crate::audit_log::{self, Target};
+use crate::context::{now, Context};
 use crate::error::CliError;
 use crate::output;
 
@@ -22,9 +26,8 @@ pub struct Args {
     /// The key to resolve.
     #[arg(required_unless_present = "config", conflicts_with = "config")]
     pub key: Option<KeyName>,
-    /// Resolve config.json: without a side, merge both branches' changes
-    /// three-way (a session or the password; finishes a rotation one side
-    /// made); with --ours/--theirs, take one side's file whole.
+    /// Resolve config.json: merge both sides with the vault key (a session's, or the
+    /// password), or take one side's file whole with --ours/--theirs.
     #[arg(long)]
     pub config: bool,
     /// Take the side of the branch merged into (the current branch).
@@ -36,24 +39,23 @@ pub struct Args {
 }
 
 impl Args {
-    fn side(&self) -> Side {
-        if self.theirs {
-            Side::Theirs
-        } else {
-            Side::Ours
+    fn side(&self) -> Option<Side> {
+        match (self.ours, self.theirs) {
+            (true, _) => Some(Side::Ours),
+            (_, true) => Some(Side::Theirs),
+            _ => None,
         }
     }
 }
 
 /// The line names the service, the key and (by its operation) the side;
-/// a three-way merge of `config.json` is `config_merge`.
+/// `resolve --config` without a side is `config_merge`.
 pub fn audit_target(args: &Args) -> Option<Target> {
-    if args.config && !args.ours && !args.theirs {
-        return Some(Target::vault(Operation::ConfigMerge));
-    }
     let operation = match args.side() {
-        Side::Ours => Operation::ResolveOurs,
-        Side::Theirs => Operation::ResolveTheirs,
+        Some(Side::Ours) => Operation::ResolveOurs,
+        Some(Side::Theirs) => Operation::ResolveTheirs,
+        None if args.config => Operation::ConfigMerge,
+        None => return None, // a usage error: nothing touched
     };
     Some(match &args.service {
         Some(service) if !args.config => Target::secret(operation, service, args.key.as_ref()),
@@ -62,16 +64,14 @@ pub fn audit_target(args: &Args) -> Option<Target> {
 }
 
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
-    if args.config && !args.ours && !args.theirs {
-        return crate::config_merge::resolve(ctx);
-    }
-    if !args.ours && !args.theirs {
-        return Err(Error::InvalidParameter(
-            "resolve SERVICE KEY needs --ours or --theirs (only --config may go without a side)",
-        )
-        .into());
-    }
-    let side = args.side();
+    let Some(side) = args.side() else {
+        if args.config {
+            return merge_config_with_key(ctx);
+        }
+        return Err(CliError::Usage(
+            "resolve SERVICE KEY needs --ours or --theirs.".to_owned(),
+        ));
+    };
     if args.config {
         merge::resolve_config_in(&ctx.store, side)?;
         output::line(&format!(
@@ -104,4 +104,89 @@ fn side_words(side: Side) -> &'static str {
         Side::Ours => "our",
         Side::Theirs => "their",
     }
+}
+
+/// `resolve --config` without a side: the three-way merge of the config
+/// conflict document's versions with the vault key (the open session's,
+/// else the password's: one counted attempt), done by the core under the
+/// write lock ([`merge_config::resolve`]), which then finishes a rotation
+/// one side had made. The audit line (`config_merge`) is MAC'ed with the
+/// result's key.
+fn merge_config_with_key(ctx: &mut Context) -> Result<(), CliError> {
+    let store = &ctx.store;
+    let bytes = store
+        .read(CONFIG_FILE)
+        .map_err(Error::from)?
+        .ok_or(Error::NotInitialized)?;
+    let sides = merge_config::conflict_sides(&bytes)?;
+    let ids = merge_config::wanted_key_ids(&sides.ours, &sides.theirs);
+    let held = if ctx.inputs.session_allowed() {
+        crate::session::held_keys(store, &ids)
+    } else {
+        Vec::new()
+    };
+    // A session holds one vault key: when one side rotated, the other
+    // side's key comes from the password.
+    let (keys, auth) = if held.len() < ids.len() {
+        let password = ctx.inputs.password()?;
+        let mut all: Vec<&[u8]> = vec![&sides.ours, &sides.theirs];
+        if let Some(b) = &sides.base {
+            all.push(b);
+        }
+        let mut keys = merge_config::keys_from_password(store, &all, &password, now())?;
+        keys.extend(held);
+        (keys, None)
+    } else {
+        (held, Some(Auth::Session))
+    };
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |done: usize, total: usize| {
+        if show_progress && (done == total || done % 16 == 0) {
+            output::progress(
+                &format!("Re-encrypting values: {done}/{total}"),
+                done == total,
+            );
+        }
+    };
+    let resolution = merge_config::resolve(
+        store,
+        &keys,
+        auth,
+        &crate::identity::AgeCli,
+        now(),
+        &mut progress,
+    )?;
+    let (vault, merged, finished) = match resolution {
+        merge_config::Resolution::Conflict(reasons) => {
+            return Err(CliError::Reported {
+                message: format!(
+                    "config.json: the two sides disagree ({}); nothing was written. Take one side whole with `agent secret resolve --config --ours` (or `--theirs`), then repeat the other side's change.",
+                    reasons.join("; ")
+                ),
+                code: crate::error::exit::INTEGRITY,
+            })
+        }
+        merge_config::Resolution::Resolved(resolved) => {
+            (resolved.vault, resolved.merged, resolved.finished)
+        }
+    };
+    audit_log::remember_key(vault.audit_key());
+    audit_log::remember_auth(vault.auth());
+    for note in &merged.notes {
+        output::note(&format!("note: {note}"));
+    }
+    output::line(
+        "config.json: both sides merged (each side's MAC verified, the result MAC'ed); commit it.",
+    )?;
+    match finished {
+        None => {}
+        Some(Ok(summary)) => output::line(&format!(
+            "The rotation is finished: {} value(s) re-encrypted under data key {}.",
+            summary.values_moved, summary.new_key
+        ))?,
+        Some(Err(e)) => output::note(&format!(
+            "warning: the rotation is not finished ({e}); run `agent secret rotate` once that is fixed."
+        )),
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! what a clone without the driver gets. Real git, a bare repository and a
 //! clone per person, each with their own password or age key.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -14,16 +15,21 @@ const DAVE_PW: &str = "Dave-Horse-Battery-44";
 
 /// git in `dir` as the team tests run it, without asserting success.
 fn git_run(dir: &Path, args: &[&str]) -> Run {
-    Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+    git_run_env(dir, args, &[])
+}
+
+fn git_run_env(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Run {
+    let mut c = Command::new("git");
+    c.args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("git")
-        .into()
+        .stdin(Stdio::null());
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().expect("git").into()
 }
 
 impl Person {
@@ -328,6 +334,96 @@ fn recipients_added_on_two_branches_leave_a_config_conflict_resolved_whole() {
     // Nothing to resolve any more.
     let r = owner.run(None, &["secret", "resolve", "--config", "--theirs"]);
     assert_eq!(r.code, 3, "{r:?}");
+}
+
+/// Owner adds carol and pushes; bob adds dave on his branch: both
+/// changed config.json.
+fn recipients_added_on_both_branches() -> (tempfile::TempDir, Person, Person) {
+    let (origin, owner, bob) = team_with_driver();
+    assert_eq!(add_password(&owner, OWNER_PW, "carol", CAROL_PW).code, 0);
+    owner.commit_all_and_push("carol joins");
+    assert_eq!(add_password(&bob, BOB_PW, "dave", DAVE_PW).code, 0);
+    bob.commit_local("dave joins");
+    (origin, owner, bob)
+}
+
+#[test]
+fn a_config_conflict_is_merged_by_resolve_with_the_password() {
+    let (_origin, owner, bob) = recipients_added_on_both_branches();
+    let r = bob.merge_origin();
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains("no session holds this vault's key"),
+        "{r:?}"
+    );
+    assert!(bob
+        .vault_file("config.json")
+        .contains("agent-secrets/config-conflict"));
+    // A wrong password merges nothing.
+    let r = bob.run(
+        Some("Wrong-Horse-Battery-00"),
+        &["secret", "resolve", "--config"],
+    );
+    assert_eq!(r.code, 4, "{r:?}");
+    assert!(bob
+        .vault_file("config.json")
+        .contains("agent-secrets/config-conflict"));
+    let r = bob.run(Some(BOB_PW), &["secret", "resolve", "--config"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("both sides merged"), "{r:?}");
+    for password in [OWNER_PW, BOB_PW, CAROL_PW, DAVE_PW] {
+        bob.expect_value(Some(password), "stripe", "webhook", "whsec-test-base");
+    }
+    let audit = bob.vault_file("audit.log");
+    let line = audit
+        .lines()
+        .rfind(|l| l.contains("\"operation\":\"config_merge\""))
+        .expect("a config_merge line");
+    assert!(
+        line.contains("\"status\":\"success\"") && line.contains("\"mac\""),
+        "{line}"
+    );
+    bob.commit_all_and_push("merged: carol and dave");
+    owner.pull();
+    owner.expect_value(Some(DAVE_PW), "openai", "api_key", "sk-test-one");
+}
+
+#[test]
+fn with_a_session_open_the_driver_merges_config_changed_on_both_sides() {
+    let (_origin, _owner, bob) = recipients_added_on_both_branches();
+    let run = bob.home.path().join("run");
+    std::fs::create_dir_all(&run).expect("mkdir");
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    let r = bob.run(Some(BOB_PW), &["secret", "unlock"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    bob.git(&["fetch", "-q", "origin"]);
+    let r = git_run_env(
+        &bob.clone,
+        &["merge", "--no-edit", "origin/main"],
+        &[("XDG_RUNTIME_DIR", &run)],
+    );
+    let locked = bob.run(None, &["secret", "lock"]);
+    assert_eq!(locked.code, 0, "{locked:?}");
+    assert_eq!(r.code, 0, "the driver merged config.json: {r:?}");
+    let config = bob.vault_file("config.json");
+    assert!(
+        config.contains("\"format\": \"agent-secrets/config\""),
+        "{config}"
+    );
+    for password in [OWNER_PW, BOB_PW, CAROL_PW, DAVE_PW] {
+        let r = bob.run(
+            Some(password),
+            &[
+                "secret",
+                "get",
+                "stripe",
+                "webhook",
+                "--show",
+                "--no-session",
+            ],
+        );
+        assert_eq!((r.code, r.stdout.trim()), (0, "whsec-test-base"), "{r:?}");
+    }
 }
 
 #[test]
