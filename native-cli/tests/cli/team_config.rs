@@ -281,3 +281,50 @@ fn carol_files_into(from: &Person, to: &Person) {
 fn copy(from: &Path, to: &Path) {
     std::fs::write(to, std::fs::read(from).expect("read")).expect("write");
 }
+
+#[test]
+fn an_identity_unlock_says_auth_identity_in_its_audit_line_and_can_start_a_session() {
+    let origin = origin();
+    let owner = team_of_owner(origin.path());
+    let (key, flag, public) = crate::team::age_identity(owner.home.path());
+    let r = owner.run(
+        Some(OWNER_PW),
+        &["secret", "recipients", "add", "carol", flag, &public],
+    );
+    assert_eq!(r.code, 0, "{r:?}");
+    let key = key.to_str().expect("utf8");
+    // No password in the environment: the identity opens.
+    let r = owner.run(
+        None,
+        &[
+            "--identity",
+            key,
+            "secret",
+            "get",
+            "openai",
+            "api_key",
+            "--show",
+        ],
+    );
+    assert_eq!((r.code, r.stdout.trim()), (0, "sk-test-one"), "{r:?}");
+    let line = last_audit_line(&owner);
+    assert_eq!(
+        (&line["operation"], &line["auth"]),
+        (&serde_json::json!("get"), &serde_json::json!("identity")),
+        "{line}"
+    );
+    assert!(line["mac"].is_string(), "{line}");
+    // The password's lines say nothing.
+    owner.set(Some(OWNER_PW), "openai", "org_id", "org-test");
+    assert!(last_audit_line(&owner).get("auth").is_none());
+    // An identity starts a session, which then serves without a password.
+    let r = owner.run(None, &["--identity", key, "secret", "unlock"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let _session = SessionOf(&owner);
+    assert_eq!(last_audit_line(&owner)["auth"], "identity");
+    let r = owner.get(None, "openai", "org_id");
+    assert_eq!((r.code, r.stdout.trim()), (0, "org-test"), "{r:?}");
+    assert_eq!(last_audit_line(&owner)["auth"], "session");
+    let r = owner.run(None, &["secret", "audit", "--verify"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
