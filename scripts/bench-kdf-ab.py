@@ -12,7 +12,17 @@ show. The runs alternate, in turn order, so both builds see the same
 machine load; each pair gives one ratio, and the median ratio is the
 result (robust to load that changes during the run).
 
-Usage: python3 scripts/bench-kdf-ab.py [--rev REV] [--pairs N] [--iterations N]
+With --instructions, the bare derivation of each build also runs once
+under valgrind's cachegrind, which counts the instructions executed: the
+same figure whatever else the machine is doing (a loaded machine moves the
+timed ratio by several per cent from one run to the next). Valgrind does
+not offer the CPU's SHA extensions to the program, so this counts SHA-256
+in software, the code WebAssembly (Node, the dashboard) and CPUs without
+those extensions run; natively, with them, the compression is a few
+instructions and the code around it weighs more. Fewer instructions is not
+the same as less time, so both are printed.
+
+Usage: python3 scripts/bench-kdf-ab.py [--rev REV] [--pairs N] [--iterations N] [--instructions]
 The other revision is exported with `git archive` and built in
 target/kdf-ab/<rev>/ under this checkout's own target folder (kept, so a
 second run is quick; about 400 MB, delete it when done).
@@ -58,6 +68,19 @@ def kdf_ms(bench_kdf, iterations):
     return json.loads(out)["median_s"] * 1000
 
 
+def kdf_instructions(bench_kdf, iterations):
+    """Instructions one derivation of `iterations` executes (valgrind's count)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cachegrind.out")
+        subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}",
+                        bench_kdf, str(iterations), "1"], check=True, capture_output=True)
+        with open(out) as f:
+            for line in f:
+                if line.startswith("summary:"):
+                    return int(line.split()[1])
+    raise RuntimeError("cachegrind wrote no summary")
+
+
 def get_ms(agent, env):
     start = time.perf_counter()
     subprocess.run([agent, "secret", "get", "openai", "api_key", "--show"], env=env, check=True,
@@ -85,6 +108,8 @@ def main():
     ap.add_argument("--rev", default=LOOP_REV, help="the revision to compare with")
     ap.add_argument("--pairs", type=int, default=20)
     ap.add_argument("--iterations", type=int, default=600_000)
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of one derivation under valgrind (slow: about 50x)")
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "agent-cli", "--bin", "agent",
                     "--example", "bench_kdf"], cwd=ROOT, check=True)
@@ -93,14 +118,24 @@ def main():
     print(f"== this checkout against {a.rev[:12]}, {a.iterations} iterations, {a.pairs} pairs ==")
     side_by_side("bare PBKDF2 (bench_kdf, median of 3)", a.pairs,
                  lambda: kdf_ms(this_kdf, a.iterations), lambda: kdf_ms(other_kdf, a.iterations))
+    if a.instructions:
+        n = min(a.iterations, 100_000)
+        mine, theirs = kdf_instructions(this_kdf, n), kdf_instructions(other_kdf, n)
+        print(f"{'instructions, one derivation of ' + str(n):34s} this {mine / 1e6:7.1f} M    other {theirs / 1e6:7.1f} M    "
+              f"this / other: {mine / theirs:.3f}")
     with tempfile.TemporaryDirectory() as tmp:
-        env = env_for(os.path.join(tmp, "vault"))
-        subprocess.run([AGENT, "secret", "init", "--iterations", str(a.iterations)], env=env, check=True,
-                       capture_output=True)
-        subprocess.run([AGENT, "secret", "set", "openai", "api_key", "--value-stdin"], env=env, check=True,
-                       input=b"sk-fake-bench", capture_output=True)
+        # Each build reads a vault it made itself: the other revision may
+        # predate a change of the format.
+        envs = {}
+        for name, agent in (("this", AGENT), ("other", other_agent)):
+            env = env_for(os.path.join(tmp, name))
+            subprocess.run([agent, "secret", "init", "--iterations", str(a.iterations)], env=env, check=True,
+                           capture_output=True)
+            subprocess.run([agent, "secret", "set", "openai", "api_key", "--value-stdin"], env=env, check=True,
+                           input=b"sk-fake-bench", capture_output=True)
+            envs[name] = env
         side_by_side("agent secret get --show, whole", a.pairs,
-                     lambda: get_ms(AGENT, env), lambda: get_ms(other_agent, env))
+                     lambda: get_ms(AGENT, envs["this"]), lambda: get_ms(other_agent, envs["other"]))
 
 
 if __name__ == "__main__":
