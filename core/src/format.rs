@@ -859,9 +859,9 @@ pub fn parse_service_conflict(
     bytes: &[u8],
 ) -> Result<ServiceConflictDoc, Error> {
     let file = service_file(service);
-    if check_header(&file, bytes, SERVICE_CONFLICT_FORMAT, None)? != HeaderKind::Expected {
-        return Err(corrupt(&file, "not a conflict document"));
-    }
+    // Without a conflict format to accept, anything but the expected one
+    // is corrupt: the header is the expected one past this line.
+    check_header(&file, bytes, SERVICE_CONFLICT_FORMAT, None)?;
     let doc: ServiceConflictDoc =
         serde_json::from_slice(bytes).map_err(|e| corrupt(&file, describe(&e)))?;
     if doc.service != *service {
@@ -895,9 +895,7 @@ pub fn parse_service_conflict(
 /// with every check of [`parse_config`] but the MAC.
 pub fn parse_config_conflict(bytes: &[u8]) -> Result<ConfigConflictDoc, Error> {
     let file = CONFIG_FILE;
-    if check_header(file, bytes, CONFIG_CONFLICT_FORMAT, None)? != HeaderKind::Expected {
-        return Err(corrupt(file, "not a conflict document"));
-    }
+    check_header(file, bytes, CONFIG_CONFLICT_FORMAT, None)?;
     let doc: ConfigConflictDoc =
         serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
     for (side, value) in [
@@ -917,13 +915,12 @@ pub fn parse_config_conflict(bytes: &[u8]) -> Result<ConfigConflictDoc, Error> {
     Ok(doc)
 }
 
-/// The reason of a refused embedded document, without its file name.
+/// The reason of a refused embedded document, without its file name
+/// (a newer version or a nested conflict document keeps its whole message).
 fn embedded(e: &Error) -> String {
     match e {
         Error::Corrupt { detail, .. } => detail.clone(),
-        Error::NewerVersion { found, .. } => format!("format version {found}"),
-        Error::ConfigConflict => "itself a conflict document".to_owned(),
-        _ => "refused".to_owned(),
+        other => other.to_string(),
     }
 }
 
@@ -1276,5 +1273,85 @@ mod tests {
         assert_eq!(format!("{:?}", Fixed([1u8; 4])), "Fixed<4>");
         assert_eq!(format!("{:?}", Base64(vec![1, 2])), "Base64(2 bytes)");
         assert_eq!(check_iterations(100_000).expect("in range"), 100_000);
+    }
+
+    #[test]
+    fn conflict_documents_name_their_keys_and_embed_valid_configs() {
+        use serde_json::json;
+        let openai = ServiceName::parse("openai").expect("service");
+        let entry = json!({"key_id": "k1", "nonce": "AAAAAAAAAAAAAAAA", "ciphertext": "",
+            "tag": "AAAAAAAAAAAAAAAAAAAAAA==", "created_at": "2026-11-28T12:00:00Z",
+            "updated_at": "2026-11-28T12:00:00Z"});
+        let mut conflicts = serde_json::Map::new();
+        for k in ["a", "b", "c", "d", "e", "f", "g"] {
+            conflicts.insert(k.to_owned(), json!({"ours": entry, "theirs": null}));
+        }
+        let doc = json!({"format": SERVICE_CONFLICT_FORMAT, "version": 1, "service": "openai",
+            "secrets": {}, "conflicts": conflicts});
+        let e = parse_service(&openai, doc.to_string().as_bytes()).expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("'a', 'b', 'c', 'd', 'e', and 2 more changed differently"),
+            "{e}"
+        );
+        // The conflict parsers refuse the normal documents.
+        let service =
+            json!({"format": SERVICE_FORMAT, "version": 1, "service": "openai", "secrets": {}});
+        let e =
+            parse_service_conflict(&openai, service.to_string().as_bytes()).expect_err("normal");
+        assert!(
+            e.to_string()
+                .contains("is not \"agent-secrets/service-conflict\""),
+            "{e}"
+        );
+        let e = parse_config_conflict(config_json().as_bytes()).expect_err("normal");
+        assert!(
+            e.to_string()
+                .contains("is not \"agent-secrets/config-conflict\""),
+            "{e}"
+        );
+        // Each embedded config is checked, and a refusal names the side.
+        let config: serde_json::Value = serde_json::from_str(&config_json()).expect("json");
+        let wrap = |base: serde_json::Value, ours: serde_json::Value| {
+            json!({"format": CONFIG_CONFLICT_FORMAT, "version": 1, "base": base,
+                "ours": ours, "theirs": config.clone()})
+            .to_string()
+        };
+        let ok = parse_config_conflict(wrap(json!(null), config.clone()).as_bytes()).expect("ok");
+        assert_eq!(
+            parse_config(&ok.side_bytes(true)).expect("theirs"),
+            parse_config(config_json().as_bytes()).expect("same")
+        );
+        assert!(matches!(
+            parse_config(wrap(json!(null), config.clone()).as_bytes()),
+            Err(Error::ConfigConflict)
+        ));
+        let mut bad = config.clone();
+        bad["cipher"] = json!("chacha20");
+        let e = parse_config_conflict(wrap(bad, config.clone()).as_bytes()).expect_err("base");
+        assert!(
+            e.to_string()
+                .contains("\"base\" is not a valid config.json (cipher"),
+            "{e}"
+        );
+        let mut newer = config.clone();
+        newer["version"] = json!(2);
+        let e = parse_config_conflict(wrap(json!(null), newer).as_bytes()).expect_err("ours");
+        assert!(
+            e.to_string().contains(
+                "\"ours\" is not a valid config.json (config.json was written by a newer version"
+            ),
+            "{e}"
+        );
+        let nested: serde_json::Value =
+            serde_json::from_str(&wrap(json!(null), config.clone())).expect("json");
+        let e = parse_config_conflict(wrap(json!(null), nested).as_bytes()).expect_err("nested");
+        assert!(e.to_string().contains("unresolved merge"), "{e}");
+        let missing_base = json!({"format": CONFIG_CONFLICT_FORMAT, "version": 1,
+            "ours": config, "theirs": config});
+        assert!(matches!(
+            parse_config_conflict(missing_base.to_string().as_bytes()),
+            Err(Error::Corrupt { .. })
+        ));
     }
 }

@@ -45,16 +45,6 @@ pub enum Side {
     Theirs,
 }
 
-impl Side {
-    /// `ours` or `theirs`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ours => "ours",
-            Self::Theirs => "theirs",
-        }
-    }
-}
-
 /// What a merge of one file gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeOutcome {
@@ -73,6 +63,16 @@ pub enum MergeOutcome {
     ConfigBothChanged,
     /// Not a file of the vault format: nothing is written.
     NotAVaultFile,
+}
+
+impl MergeOutcome {
+    /// The bytes to write, if the outcome has any.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Clean(b) | Self::Conflict(b) | Self::Unmergeable(b) => Some(b),
+            Self::ConfigBothChanged | Self::NotAVaultFile => None,
+        }
+    }
 }
 
 /// Merges one file of the vault folder, by its name (`name` is the file
@@ -236,6 +236,16 @@ pub enum Resolved {
     Remove,
 }
 
+impl Resolved {
+    /// The bytes to write; `None` for [`Resolved::Remove`].
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::StillInConflict(b) | Self::Service(b) => Some(b),
+            Self::Remove => None,
+        }
+    }
+}
+
 /// Resolves `key` of a service conflict document by taking `side`'s entry
 /// (or its deletion) into `secrets`. A document that is not a conflict
 /// document, or has no conflict for `key`, is [`Error::NotInConflict`].
@@ -300,9 +310,9 @@ pub fn resolve<S: Store + ?Sized>(
         service: service.to_string(),
     })?;
     let resolved = resolve_service(service, &bytes, key, side)?;
-    match &resolved {
-        Resolved::StillInConflict(out) | Resolved::Service(out) => store.write(&file, out)?,
-        Resolved::Remove => store.remove(&file)?,
+    match resolved.bytes() {
+        Some(out) => store.write(&file, out)?,
+        None => store.remove(&file)?,
     }
     Ok(resolved)
 }
@@ -393,19 +403,25 @@ mod tests {
     }
 
     fn clean(outcome: MergeOutcome) -> ServiceDoc {
-        match outcome {
-            MergeOutcome::Clean(bytes) => parse_service(&svc(), &bytes).expect("parses"),
-            other => panic!("not clean: {other:?}"),
-        }
+        assert!(matches!(outcome, MergeOutcome::Clean(_)), "{outcome:?}");
+        parse_service(&svc(), outcome.bytes().expect("bytes")).expect("parses")
     }
 
     fn conflict(outcome: MergeOutcome) -> ServiceConflictDoc {
-        match outcome {
-            MergeOutcome::Conflict(bytes) => {
-                parse_service_conflict(&svc(), &bytes).expect("parses")
-            }
-            other => panic!("not a conflict: {other:?}"),
-        }
+        assert!(matches!(outcome, MergeOutcome::Conflict(_)), "{outcome:?}");
+        parse_service_conflict(&svc(), outcome.bytes().expect("bytes")).expect("parses")
+    }
+
+    fn still(r: Result<Resolved, Error>) -> Vec<u8> {
+        let r = r.expect("resolves");
+        assert!(matches!(r, Resolved::StillInConflict(_)), "{r:?}");
+        r.bytes().expect("bytes").to_vec()
+    }
+
+    fn done(r: Result<Resolved, Error>) -> Vec<u8> {
+        let r = r.expect("resolves");
+        assert!(matches!(r, Resolved::Service(_)), "{r:?}");
+        r.bytes().expect("bytes").to_vec()
     }
 
     #[test]
@@ -483,22 +499,13 @@ mod tests {
             "{msg}"
         );
         // Resolve one by one.
-        let r = resolve_service(&svc(), &bytes, &key("a"), Side::Theirs).expect("a");
-        let Resolved::StillInConflict(bytes) = r else {
-            panic!("{r:?}")
-        };
-        let r = resolve_service(&svc(), &bytes, &key("b"), Side::Theirs).expect("b");
-        let Resolved::StillInConflict(bytes) = r else {
-            panic!("{r:?}")
-        };
+        let bytes = still(resolve_service(&svc(), &bytes, &key("a"), Side::Theirs));
+        let bytes = still(resolve_service(&svc(), &bytes, &key("b"), Side::Theirs));
         assert!(matches!(
             resolve_service(&svc(), &bytes, &key("a"), Side::Ours),
             Err(Error::NotInConflict { .. })
         ));
-        let r = resolve_service(&svc(), &bytes, &key("x"), Side::Ours).expect("x");
-        let Resolved::Service(bytes) = r else {
-            panic!("{r:?}")
-        };
+        let bytes = done(resolve_service(&svc(), &bytes, &key("x"), Side::Ours));
         let done = parse_service(&svc(), &bytes).expect("a normal document");
         let got: Vec<(&str, u8)> = done
             .secrets
@@ -545,9 +552,12 @@ mod tests {
         )));
         for bad in [&markers, &wrong_service, &c] {
             for (o, t) in [(&good, bad), (bad, &good)] {
-                let MergeOutcome::Unmergeable(out) = merge_service(&svc(), None, o, t) else {
-                    panic!("merged");
-                };
+                let outcome = merge_service(&svc(), None, o, t);
+                assert!(
+                    matches!(outcome, MergeOutcome::Unmergeable(_)),
+                    "{outcome:?}"
+                );
+                let out = outcome.bytes().expect("bytes").to_vec();
                 let text = String::from_utf8(out.clone()).expect("text");
                 assert!(
                     text.starts_with("<<<<<<< ") && text.contains("stripe.json"),
@@ -574,10 +584,7 @@ mod tests {
             resolve_service(&svc(), &c, &key("a"), Side::Theirs).expect("r"),
             Resolved::Remove
         );
-        let Resolved::Service(out) = resolve_service(&svc(), &c, &key("a"), Side::Ours).expect("r")
-        else {
-            panic!("not a service");
-        };
+        let out = done(resolve_service(&svc(), &c, &key("a"), Side::Ours));
         assert_eq!(parse_service(&svc(), &out).expect("doc").secrets.len(), 1);
     }
 
@@ -622,6 +629,78 @@ mod tests {
         t["conflicts"] = json!({});
         assert!(matches!(
             parse_service(&svc(), t.to_string().as_bytes()),
+            Err(Error::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn unfinished_merges_are_recognised() {
+        for text in [
+            "{\n<<<<<<< HEAD\n",
+            "{\n>>>>>>> theirs\n",
+            "{\n=======\n}",
+            "{\r\n=======\r\n}",
+        ] {
+            assert_eq!(
+                unresolved("stripe.json", text.as_bytes()),
+                Some(Unresolved::Markers),
+                "{text:?}"
+            );
+            assert_eq!(
+                unresolved("config.json", text.as_bytes()),
+                Some(Unresolved::Markers)
+            );
+        }
+        // Not markers: a marker-like text inside a line, a longer rule.
+        let plain = doc(&[("a", 1)]);
+        for text in [&b"{\"x\": \"<<<<<<< \"}"[..], b"{\n========\n}", &plain] {
+            assert_eq!(unresolved("stripe.json", text), None);
+        }
+        assert_eq!(unresolved("config.json", &plain), None);
+        assert_eq!(unresolved("audit.log", &plain), None);
+        let c = to_bytes(&conflict(merge_service(
+            &svc(),
+            None,
+            &doc(&[("a", 1)]),
+            &doc(&[("a", 2)]),
+        )));
+        assert_eq!(unresolved("audit.log", &c), None);
+        assert_eq!(conflicted_keys(&svc(), &plain), None);
+        assert_eq!(
+            MergeOutcome::ConfigBothChanged.bytes(),
+            None,
+            "no bytes to write"
+        );
+        assert_eq!(MergeOutcome::NotAVaultFile.bytes(), None);
+        assert_eq!(Resolved::Remove.bytes(), None);
+    }
+
+    #[test]
+    fn a_config_conflict_needs_two_sides_that_parse() {
+        let plain = doc(&[("a", 1)]);
+        let not_a_config = b"{}".to_vec();
+        for (o, t) in [(&plain, &not_a_config), (&not_a_config, &plain)] {
+            let outcome = config_conflict(None, o, t);
+            assert!(
+                matches!(outcome, MergeOutcome::Unmergeable(_)),
+                "{outcome:?}"
+            );
+            let text = String::from_utf8(outcome.bytes().expect("bytes").to_vec()).expect("text");
+            assert!(text.contains("config.json was not merged"), "{text}");
+        }
+        // A service document is no config: merging it as one is unmergeable too.
+        let outcome = merge_file("config.json", None, &plain, &plain);
+        assert!(
+            matches!(outcome, MergeOutcome::Unmergeable(_)),
+            "{outcome:?}"
+        );
+        let outcome = merge_file("config.json", None, &not_a_config, &not_a_config);
+        assert!(
+            matches!(outcome, MergeOutcome::Unmergeable(_)),
+            "{outcome:?}"
+        );
+        assert!(matches!(
+            resolve_config(&plain, Side::Ours),
             Err(Error::Corrupt { .. })
         ));
     }

@@ -148,6 +148,14 @@ fn a_config_side_that_does_not_parse_is_never_taken() {
             Some(merge::Unresolved::Markers)
         );
     }
+    // The conflict document needs both sides to parse.
+    for (o, t) in [(&base[..], &markers[..]), (&markers[..], &base[..])] {
+        let outcome = merge::config_conflict(None, o, t);
+        assert!(
+            matches!(outcome, MergeOutcome::Unmergeable(_)),
+            "{outcome:?}"
+        );
+    }
     assert_eq!(
         merge::merge_file("audit.log", None, &base, &base),
         MergeOutcome::NotAVaultFile
@@ -194,6 +202,17 @@ fn resolve_on_a_store_writes_under_the_lock_and_removes_an_empty_file() {
         v.set(&sn("stripe"), &kn("other"), &"sk-fake-no".into(), t(4)),
         Err(Error::Conflict { .. })
     ));
+    // Ours (the changed value) on a copy: a normal document again, read.
+    let copy = MemoryStore::from_documents(ours.documents());
+    let kept = merge::resolve(&copy, &sn("stripe"), &kn("secret_key"), Side::Ours).expect("ours");
+    assert!(matches!(kept, Resolved::Service(_)), "{kept:?}");
+    let c = Vault::unlock(&copy, &Password::from(OWNER_PW), t(5)).expect("unlock");
+    assert_eq!(
+        c.get(&sn("stripe"), &kn("secret_key"))
+            .expect("get")
+            .expose(),
+        "sk-fake-ours"
+    );
     assert_eq!(
         merge::resolve(&ours, &sn("stripe"), &kn("secret_key"), Side::Theirs).expect("resolve"),
         Resolved::Remove
