@@ -68,7 +68,9 @@ fn main() {
     let (ours, theirs, rotated) = (branch(), branch(), branch());
     add(&ours, "o", 'q');
     add(&theirs, "t", 'p');
-    open(&rotated, PW).rotate(t(3), &mut |_, _| {}).expect("rotate");
+    open(&rotated, PW)
+        .rotate(t(3), &mut |_, _| {})
+        .expect("rotate");
     let config = |s: &MemoryStore| s.read("config.json").expect("read").expect("config");
     let (b, o, th, r) = (
         config(&base),
