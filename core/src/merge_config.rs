@@ -57,6 +57,9 @@ pub struct Merged {
     /// The vault key of the result (the rotated side's when one side
     /// rotated): what opens it afterwards.
     pub vault_key: VaultKey,
+    /// The audit-line MAC key of that vault key, for the line recording
+    /// the merge.
+    pub audit_key: crate::AuditKey,
     /// The side whose vault key the result keeps because it rotated (a
     /// `rotate` or a `recipients remove` on that branch); `None` when both
     /// sides had the same vault key.
@@ -552,6 +555,7 @@ fn finish(
     Ok(Outcome::Merged(Merged {
         config,
         vault_key: keys.vault_key.clone(),
+        audit_key: keys.audit.clone(),
         rotated,
         pending_keys,
         notes,
@@ -643,19 +647,22 @@ pub enum Resolution<S: Store> {
     /// The sides disagree (the reasons, names only); `config.json` was
     /// left as it was (the conflict document).
     Conflict(Vec<String>),
-    /// The merged `config.json` was written; the vault is open under its
-    /// key.
-    Resolved {
-        /// The vault, opened with the result's vault key.
-        vault: Box<crate::Vault<S>>,
-        /// What the merge decided.
-        merged: Merged,
-        /// The rotation finished after the merge, when the result held
-        /// more than one data key: `None` when there was nothing to
-        /// finish, else what it did or why it stopped (a service file
-        /// still in conflict, say: `rotate` finishes it later).
-        finished: Option<Result<crate::RotateSummary, Error>>,
-    },
+    /// The merged `config.json` was written.
+    Resolved(Box<Resolved<S>>),
+}
+
+/// A `config.json` merged and written by [`resolve`].
+#[derive(Debug)]
+pub struct Resolved<S: Store> {
+    /// The vault, opened with the result's vault key.
+    pub vault: crate::Vault<S>,
+    /// What the merge decided.
+    pub merged: Merged,
+    /// The rotation finished after the merge, when the result held more
+    /// than one data key: `None` when there was nothing to finish, else
+    /// what it did or why it stopped (a service file still in conflict,
+    /// say: `rotate` finishes it later).
+    pub finished: Option<Result<crate::RotateSummary, Error>>,
 }
 
 /// `agent secret resolve --config` without a side: under the write lock,
@@ -698,9 +705,9 @@ pub fn resolve<S: Store>(
     };
     let mut vault = crate::Vault::with_vault_key(store, merged.vault_key.clone(), auth, now)?;
     let finished = (vault.config().keys.len() > 1).then(|| vault.rotate_with(now, age, progress));
-    Ok(Resolution::Resolved {
-        vault: Box::new(vault),
+    Ok(Resolution::Resolved(Box::new(Resolved {
+        vault,
         merged,
         finished,
-    })
+    })))
 }

@@ -805,14 +805,10 @@ fn resolve_merges_the_conflict_document_and_finishes_the_rotation() {
     let keys = keys_from_password(&work, &refs, &Password::from(OWNER_PW), t(5)).expect("keys");
     let mut calls = 0;
     let outcome = resolve(&work, &keys, None, &age, t(6), &mut |_, _| calls += 1).expect("ok");
-    let Resolution::Resolved {
-        vault,
-        merged,
-        finished,
-    } = outcome
-    else {
+    let Resolution::Resolved(resolved) = outcome else {
         panic!("conflict");
     };
+    let (vault, merged, finished) = (resolved.vault, resolved.merged, resolved.finished);
     assert_eq!(merged.rotated, Some(Side::Ours));
     assert_eq!(vault.auth(), None, "the password's keys");
     let summary = finished.expect("a rotation to finish").expect("finished");

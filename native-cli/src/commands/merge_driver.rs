@@ -12,6 +12,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use agent_secrets_core::audit::{self, AuditEvent, Auth, Operation, Status};
 use agent_secrets_core::files::Document;
 use agent_secrets_core::merge::{self, MergeOutcome};
 use agent_secrets_core::merge_config;
@@ -85,6 +86,22 @@ fn config_both_changed(
     }
     match merge_config::merge(base, ours, theirs, &keys, &crate::identity::AgeCli, now()) {
         Ok(merge_config::Outcome::Merged(merged)) => {
+            // The vault's own trail records the merge, MAC'ed with the
+            // result's key (the audit log is local, never merged).
+            let event = AuditEvent::new(
+                now(),
+                Operation::ConfigMerge,
+                Status::Success,
+                &crate::audit_log::user(),
+                "cli",
+            )
+            .auth(Some(Auth::Session));
+            if let Err(e) = audit::append_authenticated(&store, event, &merged.audit_key) {
+                output::note(&format!(
+                    "agent secrets: warning: the audit line was not written: {e}"
+                ));
+            }
+            output::note("agent secrets: merged config.json with the open session's key.");
             for note in &merged.notes {
                 output::note(&format!("agent secrets: config.json: {note}"));
             }

@@ -125,13 +125,16 @@ fn merge_config_with_key(ctx: &mut Context) -> Result<(), CliError> {
     } else {
         Vec::new()
     };
-    let (keys, auth) = if held.is_empty() {
+    // A session holds one vault key: when one side rotated, the other
+    // side's key comes from the password.
+    let (keys, auth) = if held.len() < ids.len() {
         let password = ctx.inputs.password()?;
         let mut all: Vec<&[u8]> = vec![&sides.ours, &sides.theirs];
         if let Some(b) = &sides.base {
             all.push(b);
         }
-        let keys = merge_config::keys_from_password(store, &all, &password, now())?;
+        let mut keys = merge_config::keys_from_password(store, &all, &password, now())?;
+        keys.extend(held);
         (keys, None)
     } else {
         (held, Some(Auth::Session))
@@ -163,11 +166,9 @@ fn merge_config_with_key(ctx: &mut Context) -> Result<(), CliError> {
                 code: crate::error::exit::INTEGRITY,
             })
         }
-        merge_config::Resolution::Resolved {
-            vault,
-            merged,
-            finished,
-        } => (vault, merged, finished),
+        merge_config::Resolution::Resolved(resolved) => {
+            (resolved.vault, resolved.merged, resolved.finished)
+        }
     };
     audit_log::remember_key(vault.audit_key());
     audit_log::remember_auth(vault.auth());
