@@ -28,14 +28,15 @@ pub fn note(text: &str) {
     let _ = writeln!(err, "{text}");
 }
 
-/// The progress of a re-encryption (`rotate`, `recipients remove`): on a
+/// The progress of a re-encryption (`rotate`, `recipients remove`,
+/// `resolve`), counted in `unit`: on a
 /// terminal's stderr, a line that rewrites itself every 16 services and
 /// ends at the last; nothing when stderr is not a terminal.
-pub fn reencryption_progress() -> impl FnMut(usize, usize) {
+pub fn reencryption_progress(unit: &'static str) -> impl FnMut(usize, usize) {
     let on_terminal = std::io::stderr().is_terminal();
     move |done, total| {
         if on_terminal {
-            if let Some(text) = reencryption_line(done, total) {
+            if let Some(text) = reencryption_line(done, total, unit) {
                 let mut err = std::io::stderr().lock();
                 let _ = write!(err, "{text}");
             }
@@ -44,11 +45,11 @@ pub fn reencryption_progress() -> impl FnMut(usize, usize) {
 }
 
 /// What [`reencryption_progress`] writes after `done` of `total` services.
-fn reencryption_line(done: usize, total: usize) -> Option<String> {
+fn reencryption_line(done: usize, total: usize, unit: &str) -> Option<String> {
     let last = done == total;
     (last || done % 16 == 0).then(|| {
         format!(
-            "\rRe-encrypting: {done}/{total} services{}",
+            "\rRe-encrypting: {done}/{total} {unit}{}",
             if last { "\n" } else { "" }
         )
     })
@@ -97,7 +98,7 @@ mod tests {
     #[test]
     fn reencryption_progress_rewrites_every_16_services_and_ends_at_the_last() {
         let lines: Vec<(usize, String)> = (1..=40)
-            .filter_map(|done| super::reencryption_line(done, 40).map(|l| (done, l)))
+            .filter_map(|done| super::reencryption_line(done, 40, "services").map(|l| (done, l)))
             .collect();
         assert_eq!(
             lines,
@@ -108,8 +109,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            super::reencryption_line(0, 0).as_deref(),
-            Some("\rRe-encrypting: 0/0 services\n")
+            super::reencryption_line(0, 0, "values").as_deref(),
+            Some("\rRe-encrypting: 0/0 values\n")
         );
     }
 }

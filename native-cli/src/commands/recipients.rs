@@ -154,7 +154,7 @@ fn add(ctx: &mut Context, args: &AddArgs) -> Result<(), CliError> {
 
 fn remove(ctx: &mut Context, args: &RemoveArgs) -> Result<(), CliError> {
     let mut vault = super::unlock(&ctx.store, &mut ctx.inputs)?;
-    let mut progress = output::reencryption_progress();
+    let mut progress = output::reencryption_progress("services");
     let summary = vault.remove_recipient(&args.name, &AgeCli, now(), &mut progress)?;
     // The vault key changed: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());

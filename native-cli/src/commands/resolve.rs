@@ -4,8 +4,6 @@
 //! as they are; the core does it under the write lock
 //! ([`agent_secrets_core::merge`]).
 
-use std::io::IsTerminal;
-
 use agent_secrets_core::audit::{Auth, Operation};
 use agent_secrets_core::format::CONFIG_FILE;
 use agent_secrets_core::merge::{self, Resolved, Side};
@@ -139,15 +137,7 @@ fn merge_config_with_key(ctx: &mut Context) -> Result<(), CliError> {
     } else {
         (held, Some(Auth::Session))
     };
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |done: usize, total: usize| {
-        if show_progress && (done == total || done % 16 == 0) {
-            output::progress(
-                &format!("Re-encrypting values: {done}/{total}"),
-                done == total,
-            );
-        }
-    };
+    let mut progress = output::reencryption_progress("values");
     let resolution = merge_config::resolve(
         store,
         &keys,

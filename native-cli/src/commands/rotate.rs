@@ -24,7 +24,7 @@ pub fn audit_target(_args: &Args) -> Option<Target> {
 /// progress line on a terminal.
 pub fn run(ctx: &mut Context, args: &Args) -> Result<(), CliError> {
     let mut vault = super::unlock_with_password(&ctx.store, &mut ctx.inputs)?;
-    let mut progress = output::reencryption_progress();
+    let mut progress = output::reencryption_progress("services");
     let summary = vault.rotate_with(now(), &crate::identity::AgeCli, &mut progress)?;
     // The vault key changed with the rotation: the audit line goes under the new one.
     crate::audit_log::remember_key(vault.audit_key());
