@@ -17,7 +17,9 @@
 // the start-up overhead is also shown against Node's own KDF, the part
 // the package controls (require, wasm compile, open, get, audit line).
 //
-// Usage: node scripts/bench-node.js [ITERATIONS=600000] [ROUNDS=5]
+// Usage: node scripts/bench-node.js [ITERATIONS=600000] [ROUNDS=5] [--baseline-npm DIR]
+// (--baseline-npm: another build of the package, e.g. main's npm/ with its
+// wasm/, whose fresh require + open + get is timed in the same rounds.)
 // Builds what it needs first (cargo release build of the CLI and its
 // examples, scripts/build-npm.sh). Prints a table on stderr and one JSON
 // line on stdout; exits 1 if a target is missed.
@@ -28,8 +30,11 @@ const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 
 const REPO = path.resolve(__dirname, '..');
-const ITERATIONS = Number(process.argv[2] || 600000);
-const ROUNDS = Number(process.argv[3] || 5);
+const argv = process.argv.slice(2);
+const baselineAt = argv.indexOf('--baseline-npm');
+const BASELINE = baselineAt >= 0 ? path.resolve(argv.splice(baselineAt, 2)[1]) : undefined;
+const ITERATIONS = Number(argv[0] || 600000);
+const ROUNDS = Number(argv[1] || 5);
 const PASSWORD = 'Bench-Fake-Passw0rd!'; // fake, for this benchmark only
 
 function sh(cmd, args, options = {}) {
@@ -65,7 +70,7 @@ async function main() {
 
     const child = `
       const t0 = process.hrtime.bigint();
-      const secrets = require(${JSON.stringify(path.join(REPO, 'npm'))});
+      const secrets = require(process.argv[2]);
       secrets.openVault({ dir: process.argv[1] }).then((v) => {
         v.get('openai', 'api_key');
         const t1 = process.hrtime.bigint();
@@ -77,6 +82,7 @@ async function main() {
     const webKdf = [];
     const unlock = [];
     const cold = [];
+    const coldBaseline = [];
     const salt = new Uint8Array(16);
     for (let r = 0; r < ROUNDS; r++) {
       native.push(nativeKdf(2));
@@ -90,8 +96,12 @@ async function main() {
         unlock.push(Number(process.hrtime.bigint() - t) / 1e9);
         v.close();
       }
-      const out = execFileSync(process.execPath, ['-e', child, dir], { env, encoding: 'utf8' });
-      cold.push(Number(out));
+      const fresh = (pkg) => Number(execFileSync(process.execPath, ['-e', child, dir, pkg],
+        { env, encoding: 'utf8' }));
+      // With a baseline, the two builds take turns going first.
+      if (BASELINE !== undefined && r % 2) coldBaseline.push(fresh(BASELINE));
+      cold.push(fresh(path.join(REPO, 'npm')));
+      if (BASELINE !== undefined && !(r % 2)) coldBaseline.push(fresh(BASELINE));
     }
 
     const result = {
@@ -109,6 +119,17 @@ async function main() {
     const okCold = result.require_open_get_minus_native_kdf_s <= 0.030;
     const okColdNode = result.require_open_get_minus_node_kdf_s <= 0.030;
     result.targets_met = okUnlock && okCold;
+    const median = (xs) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    result.node_require_open_get_median_s = median(cold);
+    if (BASELINE !== undefined) {
+      result.baseline_npm = BASELINE;
+      result.baseline_require_open_get_min_s = min(coldBaseline);
+      result.baseline_require_open_get_median_s = median(coldBaseline);
+    }
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
     process.stderr.write([
       `PBKDF2-HMAC-SHA256, ${ITERATIONS} iterations, min of ${ROUNDS} rounds:`,
@@ -117,6 +138,11 @@ async function main() {
       `  Node openVault (unlock)         ${ms(result.node_unlock_min_s)}  = ${result.unlock_over_native_kdf.toFixed(2)}x native KDF (target <= 1.8x) ${okUnlock ? 'ok' : 'MISSED'}`,
       `  require + open + get (fresh)    ${ms(result.node_require_open_get_min_s)}  = native KDF + ${ms(result.require_open_get_minus_native_kdf_s)} (target <= +30 ms) ${okCold ? 'ok' : 'MISSED'}`,
       `                                  = Node KDF + ${ms(result.require_open_get_minus_node_kdf_s)} (start-up overhead, <= +30 ms) ${okColdNode ? 'ok' : 'MISSED'}`,
+      `                                  median ${ms(result.node_require_open_get_median_s)}`,
+      ...(BASELINE === undefined ? [] : [
+        `  the same, baseline package       ${ms(result.baseline_require_open_get_min_s)}  (median ${ms(result.baseline_require_open_get_median_s)}): this - baseline = ${ms(result.node_require_open_get_min_s - result.baseline_require_open_get_min_s)} (fastest), ${ms(result.node_require_open_get_median_s - result.baseline_require_open_get_median_s)} (median); ${BASELINE}`,
+      ]),
+      `  load average ${load} (${os.cpus().length} CPUs)`,
       '',
     ].join('\n'));
     process.stdout.write(`${JSON.stringify(result)}\n`);

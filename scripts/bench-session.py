@@ -46,6 +46,7 @@ NODE_CHILD = """
 const t_start = process.hrtime.bigint();
 const secrets = require(process.argv[1]);
 const t0 = process.hrtime.bigint();
+const c0 = process.cpuUsage();
 const openGet = async () => {
   const v = await secrets.openVault({ dir: process.argv[2] });
   v.get('openai', 'api_key');
@@ -53,24 +54,27 @@ const openGet = async () => {
 };
 openGet().then(async () => {
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(c0);
   await openGet();
   const t2 = process.hrtime.bigint();
   const s = (a, b) => Number(b - a) / 1e9;
-  process.stdout.write(`${s(t0, t1)} ${s(t1, t2)} ${s(t_start, t0)}`);
+  process.stdout.write(`${s(t0, t1)} ${s(t1, t2)} ${s(t_start, t0)} ${(cpu.user + cpu.system) / 1e6}`);
 });
 """
 
 
 def node_open_get(vault, env, package=os.path.join(ROOT, "npm")):
     """Seconds from after `require` to after openVault + get, in a fresh
-    node; of a second openVault + get in the same process (warm); and of
-    the `require` itself."""
+    node; of a second openVault + get in the same process (warm); of the
+    `require` itself; and the CPU seconds (all of the process's threads)
+    of the first openVault + get, which load on the machine moves less
+    than the wall time."""
     proc = subprocess.run(["node", "-e", NODE_CHILD, package, vault],
                           env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"node openVault + get failed ({proc.returncode}): {proc.stderr}")
-    cold, warm, require = proc.stdout.split()
-    return float(cold), float(warm), float(require)
+    cold, warm, require, cpu = proc.stdout.split()
+    return float(cold), float(warm), float(require), float(cpu)
 
 
 def spawn_node():
@@ -126,8 +130,9 @@ def main():
                 if a.baseline_npm and round_no % 2:
                     # Every other round the baseline goes first: neither
                     # build always runs right after the other.
-                    samples.setdefault("node_s_base", []).append(
-                        node_open_get(vault, with_session, a.baseline_npm)[0])
+                    baseline = node_open_get(vault, with_session, a.baseline_npm)
+                    samples.setdefault("node_s_base", []).append(baseline[0])
+                    samples.setdefault("node_cpu_base", []).append(baseline[3])
                 samples["true"].append(spawn_true())
                 samples["get_pw"].append(run(get, with_password))
                 samples["get_s"].append(run(get, with_session))
@@ -135,13 +140,15 @@ def main():
                 samples["run_s"].append(run(run_true, with_session))
                 samples["node_e0"].append(spawn_node())
                 samples["node_pw"].append(node_open_get(vault, with_password)[0])
-                cold, warm, required = node_open_get(vault, with_session)
+                cold, warm, required, cpu = node_open_get(vault, with_session)
+                samples.setdefault("node_cpu", []).append(cpu)
                 samples["node_s"].append(cold)
                 samples["node_warm"].append(warm)
                 samples["node_req"].append(required)
                 if a.baseline_npm and not round_no % 2:
-                    samples.setdefault("node_s_base", []).append(
-                        node_open_get(vault, with_session, a.baseline_npm)[0])
+                    baseline = node_open_get(vault, with_session, a.baseline_npm)
+                    samples.setdefault("node_s_base", []).append(baseline[0])
+                    samples.setdefault("node_cpu_base", []).append(baseline[3])
             t = {k: min(v) for k, v in samples.items()}
             med = {k: statistics.median(v) for k, v in samples.items()}
             start = time.perf_counter()
@@ -184,6 +191,8 @@ def main():
               f"{t['node_s'] / t['node_s_base']:.3f} (fastest), "
               f"{med['node_s'] / med['node_s_base']:.3f} (median {ms(med['node_s_base']).strip()}); "
               f"baseline: {a.baseline_npm}")
+        print(f"  CPU of that open + get (all threads)  {ms(med['node_cpu'])}   baseline {ms(med['node_cpu_base']).strip()}, "
+              f"this / baseline = {med['node_cpu'] / med['node_cpu_base']:.3f} (medians)")
     print(f"node openVault + get again, session    {ms(t['node_warm'])}   (informative: the same process, warm)")
     print(f"{a.loop} x `true` in a loop               {loop_true * 1000:9.0f} ms   (reference: the loop's floor)")
     print(f"{a.loop} x get --show, session, in a loop {loop * 1000:9.0f} ms   "
