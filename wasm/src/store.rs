@@ -5,7 +5,10 @@
 //! is no such document; `write(name, bytes)`, `remove(name)`, `list()`
 //! (an array of names), `lock()` and `unlock()`; optionally
 //! `append(name, bytes)` and `readTail(name, max)` (the audit log; without
-//! them the core's defaults read and rewrite the whole document). The Node
+//! them the core's defaults read and rewrite the whole document) and
+//! `writeUnsynced(name, bytes)` (the core's
+//! [`Store::write_unsynced`]: a replacement that need not wait for the
+//! disk, the lockout's `state.json`; without it, `write`). The Node
 //! package passes an object backed by the file system that follows the
 //! lock protocol of `docs/format.md`; the browser dashboard passes an
 //! in-memory object.
@@ -44,6 +47,8 @@ export interface AgentSecretsStore {
   append?(name: string, bytes: Uint8Array): void;
   /** Optional: at most the last `max` bytes of the document, or null. */
   readTail?(name: string, max: number): string | Uint8Array | null | undefined;
+  /** Optional: replaces the document atomically without waiting for the disk (else `write`). */
+  writeUnsynced?(name: string, bytes: Uint8Array): void;
 }
 "#;
 
@@ -78,6 +83,9 @@ extern "C" {
 
     #[wasm_bindgen(method, structural, catch, js_name = readTail)]
     fn read_tail(this: &StoreObject, name: &str, max: f64) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch, js_name = writeUnsynced)]
+    fn write_unsynced(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
 }
 
 /// Where a lock failure is reported.
@@ -254,8 +262,13 @@ impl Store for JsStore {
     }
 
     fn write_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        // The object has one write; whether it waits for the disk is its own.
-        self.write(name, bytes)
+        if !self.has_method("writeUnsynced") {
+            return self.write(name, bytes);
+        }
+        let bytes = Uint8Array::from(bytes);
+        self.object
+            .write_unsynced(name, &bytes)
+            .map_err(|e| cannot_write(name, &e))
     }
 
     fn remove(&self, name: &str) -> Result<(), StoreError> {

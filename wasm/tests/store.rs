@@ -1,6 +1,7 @@
 //! A vault on a JavaScript store reaches the store's own methods, the
-//! optional `append` and `readTail` included, instead of the trait's
-//! read-everything-and-rewrite defaults (`AnyStore` forwards every method).
+//! optional `append`, `readTail` and `writeUnsynced` included, instead of
+//! the trait's defaults (`AnyStore` forwards every method); without
+//! `writeUnsynced`, the lockout's state goes through `write`.
 //!
 //! `cargo test -p agent-secrets-wasm --target wasm32-unknown-unknown`
 
@@ -17,11 +18,11 @@ const ITERATIONS: u32 = 100_000;
 const NOW: f64 = 1_795_867_200.0;
 
 #[wasm_bindgen(inline_js = r#"
-export function recordingStore() {
+export function recordingStore(unsynced) {
   const docs = new Map();
   const calls = [];
   const concat = (a, b) => { const c = new Uint8Array(a.length + b.length); c.set(a); c.set(b, a.length); return c; };
-  return {
+  const store = {
     read(name) { calls.push(`read ${name}`); return docs.has(name) ? docs.get(name) : null; },
     write(name, bytes) { calls.push(`write ${name}`); docs.set(name, new Uint8Array(bytes)); },
     remove(name) { calls.push(`remove ${name}`); docs.delete(name); },
@@ -40,6 +41,13 @@ export function recordingStore() {
     takeCalls() { return calls.splice(0); },
     text(name) { return new TextDecoder().decode(docs.get(name)); },
   };
+  if (unsynced) {
+    store.writeUnsynced = (name, bytes) => {
+      calls.push(`writeUnsynced ${name}`);
+      docs.set(name, new Uint8Array(bytes));
+    };
+  }
+  return store;
 }
 "#)]
 extern "C" {
@@ -47,13 +55,43 @@ extern "C" {
     type RecordingStore;
 
     #[wasm_bindgen(js_name = recordingStore)]
-    fn recording_store() -> RecordingStore;
+    fn recording_store_with(unsynced: bool) -> RecordingStore;
 
     #[wasm_bindgen(method, js_name = takeCalls)]
     fn take_calls(this: &RecordingStore) -> Vec<String>;
 
     #[wasm_bindgen(method)]
     fn text(this: &RecordingStore, name: &str) -> String;
+}
+
+fn recording_store() -> RecordingStore {
+    recording_store_with(false)
+}
+
+/// The writes of one password unlock (`Vault.unlock`) of a fresh vault.
+fn unlock_writes(store: &RecordingStore) -> Vec<String> {
+    let object: StoreObject = store.clone().unchecked_into();
+    Vault::init(object.clone(), PASSWORD.to_owned(), ITERATIONS, NOW).expect("init");
+    store.take_calls();
+    Vault::unlock(object, PASSWORD.to_owned(), NOW).expect("unlock");
+    store
+        .take_calls()
+        .into_iter()
+        .filter(|c| c.starts_with("write"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn the_lockout_state_goes_through_write_unsynced_when_the_store_has_it() {
+    // The attempt counted before the derivation, and cleared after it.
+    assert_eq!(
+        unlock_writes(&recording_store_with(true)),
+        ["writeUnsynced state.json", "writeUnsynced state.json"]
+    );
+    assert_eq!(
+        unlock_writes(&recording_store_with(false)),
+        ["write state.json", "write state.json"]
+    );
 }
 
 #[wasm_bindgen_test]

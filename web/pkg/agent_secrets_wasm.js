@@ -1600,6 +1600,9 @@ function __wbg_get_imports() {
         __wbg_unlock_1a835cb0778722f7: function() { return handleError(function (arg0) {
             arg0.unlock();
         }, arguments); },
+        __wbg_writeUnsynced_cc718416e2aea96c: function() { return handleError(function (arg0, arg1, arg2, arg3) {
+            arg0.writeUnsynced(getStringFromWasm0(arg1, arg2), arg3);
+        }, arguments); },
         __wbg_write_1bb04c566a2d1e14: function() { return handleError(function (arg0, arg1, arg2, arg3) {
             arg0.write(getStringFromWasm0(arg1, arg2), arg3);
         }, arguments); },
