@@ -6,6 +6,7 @@ export type AgentSecretsErrorCode =
   | 'LOCKED'
   | 'NOT_FOUND'
   | 'INTEGRITY'
+  | 'CONFLICT'
   | 'NOT_INITIALIZED'
   | 'INVALID_NAME'
   | 'INVALID_INPUT'

@@ -10,7 +10,8 @@
 //!
 //! `service` and `key` are omitted when the operation has none. A command
 //! that opened the vault with a session agent's key instead of the
-//! password adds `"auth":"session"` after `component` (absent: the
+//! password adds `"auth":"session"` after `component`, one that opened it
+//! with an age or SSH identity `"auth":"identity"` (absent: the
 //! password, or no unlock at all). `seq`
 //! starts at 1; `prev` is the lower-case hex SHA-256 of the previous
 //! line's bytes without its newline, or 64 zeros on the first line.
@@ -70,6 +71,16 @@ pub enum Operation {
     RecipientAdd,
     /// A recipient removed, with the rotation it brings (`key` names it).
     RecipientRemove,
+    /// A merge conflict resolved by taking our side (`service`/`key` name
+    /// the secret; neither for `config.json`). No key needed.
+    ResolveOurs,
+    /// A merge conflict resolved by taking their side.
+    ResolveTheirs,
+    /// `config.json` changed on two branches, merged three-way with the
+    /// vault key(s) (by the merge driver with a session's key, or by
+    /// `resolve --config` with the password or a session;
+    /// [`crate::merge_config`]).
+    ConfigMerge,
 }
 
 /// How a command that opened the vault got its key, when not from the
@@ -79,11 +90,14 @@ pub enum Operation {
 pub enum Auth {
     /// From a session agent (`agent secret unlock`): no password, no KDF.
     Session,
+    /// With an age or SSH identity (`--identity`, `AGENT_SECRETS_IDENTITY`,
+    /// a default SSH key): no password, no KDF.
+    Identity,
 }
 
 impl Operation {
     /// Every operation, in the order of the enum.
-    pub const ALL: [Operation; 18] = [
+    pub const ALL: [Operation; 21] = [
         Self::Init,
         Self::Unlock,
         Self::Set,
@@ -102,6 +116,9 @@ impl Operation {
         Self::Lock,
         Self::RecipientAdd,
         Self::RecipientRemove,
+        Self::ResolveOurs,
+        Self::ResolveTheirs,
+        Self::ConfigMerge,
     ];
 
     /// Its name in the audit format (`"get"`, `"passwd"`, …).
@@ -125,6 +142,9 @@ impl Operation {
             Self::Lock => "lock",
             Self::RecipientAdd => "recipient_add",
             Self::RecipientRemove => "recipient_remove",
+            Self::ResolveOurs => "resolve_ours",
+            Self::ResolveTheirs => "resolve_theirs",
+            Self::ConfigMerge => "config_merge",
         }
     }
 
@@ -320,6 +340,7 @@ pub fn requires_mac(operation: Operation, status: Status) -> bool {
             | Operation::RecipientAdd
             | Operation::RecipientRemove
             | Operation::Config
+            | Operation::ConfigMerge
     );
     unlocked_operation && matches!(status, Status::Success | Status::EnvFallback)
 }
@@ -920,6 +941,32 @@ mod tests {
     }
 
     #[test]
+    fn identity_lines_say_so_and_the_mac_covers_it() {
+        let k = key(1);
+        let identity = event(1).auth(Some(Auth::Identity));
+        let log = log_with(&[(identity.clone(), Some(&k))]);
+        assert!(
+            log.contains("\"component\":\"secret_manager\",\"auth\":\"identity\",\"seq\":1"),
+            "{log}"
+        );
+        let parsed: AuditLine = serde_json::from_str(log.trim_end()).expect("parses");
+        assert_eq!(parsed.event, identity);
+        assert_eq!(verify_with_key(log.as_bytes(), &k).first_broken, None);
+        // Said as a session, or not said, the MAC fails.
+        for edited in [
+            log.replacen("\"auth\":\"identity\"", "\"auth\":\"session\"", 1),
+            log.replacen(",\"auth\":\"identity\"", "", 1),
+        ] {
+            assert!(
+                verify_with_key(edited.as_bytes(), &k)
+                    .first_broken
+                    .is_some(),
+                "{edited}"
+            );
+        }
+    }
+
+    #[test]
     fn lines_of_an_earlier_vault_key_are_fixed_by_a_later_authenticated_line() {
         let (old, new) = (key(1), key(2));
         let log = log_with(&[
@@ -982,6 +1029,8 @@ mod tests {
         assert!(!requires_mac(Operation::Scan, Status::Success));
         // `lock` needs no password; `unlock` succeeds only with it.
         assert!(!requires_mac(Operation::Lock, Status::Success));
+        assert!(!requires_mac(Operation::ResolveOurs, Status::Success));
+        assert!(!requires_mac(Operation::ResolveTheirs, Status::Success));
         assert!(requires_mac(Operation::Unlock, Status::Success));
     }
 

@@ -146,6 +146,34 @@ pub enum Error {
         /// What is wrong: fixed text, field names and positions only.
         detail: String,
     },
+    /// A service document left by a merge with conflicts
+    /// (docs/format.md §6.1): nothing in it is used until every conflict
+    /// is resolved. Names only (the file, the service, the keys in
+    /// conflict), never a value or a ciphertext.
+    #[error("{file}: unresolved merge: {keys} changed differently on two branches, so nothing in {file} is used. Resolve each with `agent secret resolve {service} KEY --ours` (or `--theirs`).")]
+    Conflict {
+        /// The document, e.g. `openai.json`.
+        file: String,
+        /// Its service.
+        service: String,
+        /// The keys in conflict, quoted (up to five, then how many more).
+        keys: String,
+    },
+    /// `config.json` left by a merge that changed it on both branches
+    /// (docs/format.md §3.3): the vault does not open until it is resolved.
+    #[error("config.json: unresolved merge: it changed on both branches, so the vault does not open. Resolve it with `agent secret resolve --config --ours` (or `--theirs`), then repeat the other side's change.")]
+    ConfigConflict,
+    /// `resolve` of a key that is not in conflict.
+    #[error("Service '{service}' has no unresolved merge for '{key}' (nothing was changed).")]
+    NotInConflict {
+        /// The service asked for.
+        service: String,
+        /// The key asked for.
+        key: String,
+    },
+    /// `resolve --config` while `config.json` is not a conflict document.
+    #[error("config.json has no unresolved merge (nothing was changed).")]
+    ConfigNotInConflict,
     /// A document declares a format version this build does not know.
     #[error("{file} was written by a newer version of agent secrets (format version {found}; this build reads version 1). Upgrade agent secrets; nothing was changed.")]
     NewerVersion {
@@ -161,6 +189,20 @@ pub enum Error {
     KdfOutOfRange {
         /// The count asked for or found.
         iterations: u64,
+    },
+    /// A side of a `config.json` merge does not verify under its own
+    /// vault key ([`crate::merge_config::merge`]): nothing was merged.
+    #[error("config.json ({side} side of the merge): its MAC does not verify under its vault key (changed without a key holder, or damaged); nothing was merged or written.")]
+    MergeMac {
+        /// `ours` or `theirs`.
+        side: &'static str,
+    },
+    /// A side of a `config.json` merge is under a vault key this command
+    /// does not hold ([`crate::merge_config::merge`]).
+    #[error("config.json ({side} side of the merge) is under a vault key this command does not hold (the password opens none of its recipients, or the session holds another key); nothing was merged.")]
+    MergeNeedsKey {
+        /// `ours` or `theirs`.
+        side: &'static str,
     },
     /// The keys changed (rotate or passwd) between unlock and a write.
     #[error("The vault's keys changed while this command ran (a rotate or passwd in another process); run the command again.")]
@@ -273,6 +315,8 @@ pub enum ErrorKind {
     Integrity,
     /// No vault here yet.
     NotInitialized,
+    /// A document left by a merge with conflicts: resolve it first.
+    Conflict,
     /// Storage, randomness or other environment failures.
     Io,
 }
@@ -286,6 +330,7 @@ impl ErrorKind {
             Self::WrongPassword => "WRONG_PASSWORD",
             Self::Locked => "LOCKED",
             Self::Integrity => "INTEGRITY",
+            Self::Conflict => "CONFLICT",
             Self::NotInitialized => "NOT_INITIALIZED",
             Self::Io => "IO",
         }
@@ -299,6 +344,7 @@ impl ErrorKind {
             Self::WrongPassword,
             Self::Locked,
             Self::Integrity,
+            Self::Conflict,
             Self::NotInitialized,
             Self::Io,
         ]
@@ -326,14 +372,20 @@ impl Error {
             | Self::ReservedVariable(_)
             | Self::LockTimeout => ErrorKind::Usage,
             Self::NotInitialized => ErrorKind::NotInitialized,
-            Self::WrongPassword { .. } | Self::VaultKeyMiss => ErrorKind::WrongPassword,
+            Self::WrongPassword { .. } | Self::VaultKeyMiss | Self::MergeNeedsKey { .. } => {
+                ErrorKind::WrongPassword
+            }
             Self::Locked { .. } | Self::UnlocksInFlight => ErrorKind::Locked,
             Self::ServiceNotFound { .. }
             | Self::SecretNotFound { .. }
-            | Self::RecipientNotFound { .. } => ErrorKind::NotFound,
+            | Self::RecipientNotFound { .. }
+            | Self::NotInConflict { .. }
+            | Self::ConfigNotInConflict => ErrorKind::NotFound,
+            Self::Conflict { .. } | Self::ConfigConflict => ErrorKind::Conflict,
             Self::Tampered { .. }
             | Self::TamperedKey { .. }
             | Self::ConfigMac
+            | Self::MergeMac { .. }
             | Self::Corrupt { .. }
             | Self::NewerVersion { .. } => ErrorKind::Integrity,
             Self::KeysChanged | Self::Storage(_) | Self::Random => ErrorKind::Io,
@@ -353,6 +405,7 @@ mod tests {
             (ErrorKind::WrongPassword, "WRONG_PASSWORD"),
             (ErrorKind::Locked, "LOCKED"),
             (ErrorKind::Integrity, "INTEGRITY"),
+            (ErrorKind::Conflict, "CONFLICT"),
             (ErrorKind::NotInitialized, "NOT_INITIALIZED"),
             (ErrorKind::Io, "IO"),
         ];

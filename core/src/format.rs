@@ -33,6 +33,12 @@ pub const MAX_ITERATIONS: u32 = 10_000_000;
 pub const CONFIG_FORMAT: &str = "agent-secrets/config";
 /// `format` of `<service>.json`.
 pub const SERVICE_FORMAT: &str = "agent-secrets/service";
+/// `format` of a `<service>.json` left by a merge with conflicts
+/// ([`ServiceConflictDoc`]); every reader refuses it.
+pub const SERVICE_CONFLICT_FORMAT: &str = "agent-secrets/service-conflict";
+/// `format` of a `config.json` left by a merge that changed it on both
+/// sides ([`ConfigConflictDoc`]); every reader refuses it.
+pub const CONFIG_CONFLICT_FORMAT: &str = "agent-secrets/config-conflict";
 /// The document name of the configuration.
 pub const CONFIG_FILE: &str = "config.json";
 /// The document name of the `.gitignore` written into the vault folder.
@@ -473,6 +479,72 @@ impl ServiceDoc {
     }
 }
 
+/// One key that changed differently on two branches: each side's entry,
+/// `None` (JSON `null`) where that side deleted it. Both members are
+/// required, and they are never both `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictSides {
+    /// The entry on the branch merged into (git's "ours").
+    #[serde(deserialize_with = "present")]
+    pub ours: Option<SecretEntry>,
+    /// The entry on the branch merged in (git's "theirs").
+    #[serde(deserialize_with = "present")]
+    pub theirs: Option<SecretEntry>,
+}
+
+/// A member that must be present and may be `null` (serde would read a
+/// missing `Option` as `None`; `deserialize_with` makes it required).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(d)
+}
+
+/// A `<service>.json` left by a merge with conflicts (docs/format.md §6.1):
+/// what merged cleanly in `secrets`, the keys in conflict with both sides
+/// in `conflicts`. Every reader refuses it ([`Error::Conflict`]) until
+/// [`crate::merge::resolve_service`] has moved every conflict out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConflictDoc {
+    /// `agent-secrets/service-conflict`.
+    pub format: String,
+    /// 1.
+    pub version: u64,
+    /// Must equal the file name's stem.
+    pub service: ServiceName,
+    /// Everything that merged cleanly.
+    pub secrets: BTreeMap<KeyName, SecretEntry>,
+    /// The keys in conflict (at least one, none of them in `secrets`).
+    pub conflicts: BTreeMap<KeyName, ConflictSides>,
+}
+
+/// A `config.json` left by a merge that changed it on both branches
+/// (docs/format.md §3.3): the three documents, embedded as they were.
+/// Every reader refuses it ([`Error::ConfigConflict`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigConflictDoc {
+    /// `agent-secrets/config-conflict`.
+    pub format: String,
+    /// 1.
+    pub version: u64,
+    /// The common ancestor's `config.json`; `null` when there was none
+    /// (or it did not parse).
+    #[serde(deserialize_with = "present")]
+    pub base: Option<serde_json::Value>,
+    /// The `config.json` of the branch merged into.
+    pub ours: serde_json::Value,
+    /// The `config.json` of the branch merged in.
+    pub theirs: serde_json::Value,
+}
+
+impl ConfigConflictDoc {
+    /// The `config.json` bytes of one side, as a writer lays them out.
+    pub fn side_bytes(&self, theirs: bool) -> Vec<u8> {
+        to_bytes(if theirs { &self.theirs } else { &self.ours })
+    }
+}
+
 #[derive(Deserialize)]
 struct Header {
     format: Option<serde_json::Value>,
@@ -523,17 +595,34 @@ fn describe(e: &serde_json::Error) -> String {
     format!("{what} at line {} column {}", e.line(), e.column())
 }
 
-fn check_header(file: &str, bytes: &[u8], expected_format: &str) -> Result<(), Error> {
+/// What the header of a document said.
+#[derive(PartialEq, Eq)]
+enum HeaderKind {
+    /// The expected format.
+    Expected,
+    /// The conflict format of that kind of document.
+    Conflict,
+}
+
+fn check_header(
+    file: &str,
+    bytes: &[u8],
+    expected_format: &str,
+    conflict_format: Option<&str>,
+) -> Result<HeaderKind, Error> {
     let header: Header = serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
-    match header.format {
-        Some(serde_json::Value::String(f)) if f == expected_format => {}
+    let kind = match header.format {
+        Some(serde_json::Value::String(f)) if f == expected_format => HeaderKind::Expected,
+        Some(serde_json::Value::String(f)) if Some(f.as_str()) == conflict_format => {
+            HeaderKind::Conflict
+        }
         _ => {
             return Err(corrupt(
                 file,
                 format!("\"format\" is not \"{expected_format}\""),
             ))
         }
-    }
+    };
     let version = header
         .version
         .as_ref()
@@ -548,7 +637,7 @@ fn check_header(file: &str, bytes: &[u8], expected_format: &str) -> Result<(), E
     if version < 1 {
         return Err(corrupt(file, "\"version\" is 0"));
     }
-    Ok(())
+    Ok(kind)
 }
 
 /// Parses and checks `config.json` without the password: header,
@@ -564,7 +653,14 @@ pub fn parse_config(bytes: &[u8]) -> Result<ConfigDoc, Error> {
 /// the document as read, without `mac`.
 pub(crate) fn parse_config_signed(bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), Error> {
     let file = CONFIG_FILE;
-    check_header(file, bytes, CONFIG_FORMAT)?;
+    if check_header(file, bytes, CONFIG_FORMAT, Some(CONFIG_CONFLICT_FORMAT))?
+        == HeaderKind::Conflict
+    {
+        // Strictly parsed first: a document that only claims the format
+        // is corrupt, like any other.
+        parse_config_conflict(bytes)?;
+        return Err(Error::ConfigConflict);
+    }
     let types: RecipientTypes =
         serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
     for recipient in types.recipients.iter().flat_map(BTreeMap::values) {
@@ -713,18 +809,119 @@ pub fn check_iterations(iterations: u64) -> Result<u32, Error> {
 /// its position, never quoted).
 pub fn parse_service(service: &ServiceName, bytes: &[u8]) -> Result<ServiceDoc, Error> {
     let file = service_file(service);
-    check_header(&file, bytes, SERVICE_FORMAT)?;
+    if check_header(&file, bytes, SERVICE_FORMAT, Some(SERVICE_CONFLICT_FORMAT))?
+        == HeaderKind::Conflict
+    {
+        let doc = parse_service_conflict(service, bytes)?;
+        return Err(Error::Conflict {
+            file,
+            service: service.to_string(),
+            keys: name_list(doc.conflicts.keys().map(KeyName::as_str)),
+        });
+    }
     let doc: ServiceDoc =
         serde_json::from_slice(bytes).map_err(|e| corrupt(&file, describe(&e)))?;
     if doc.service != *service {
         return Err(corrupt(&file, "\"service\" does not match the file name"));
     }
-    for (key, entry) in &doc.secrets {
+    check_key_ids(&file, doc.secrets.iter())?;
+    Ok(doc)
+}
+
+fn check_key_ids<'a>(
+    file: &str,
+    entries: impl Iterator<Item = (&'a KeyName, &'a SecretEntry)>,
+) -> Result<(), Error> {
+    for (key, entry) in entries {
         if KeyName::parse(&entry.key_id).is_err() {
-            return Err(corrupt(&file, format!("'{key}' has an invalid key_id")));
+            return Err(corrupt(file, format!("'{key}' has an invalid key_id")));
         }
     }
+    Ok(())
+}
+
+/// Up to five names quoted, then how many more: for messages.
+pub(crate) fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    let mut out: Vec<String> = names.iter().take(5).map(|n| format!("'{n}'")).collect();
+    if names.len() > 5 {
+        out.push(format!("and {} more", names.len() - 5));
+    }
+    out.join(", ")
+}
+
+/// Parses a service conflict document (docs/format.md §6.1) strictly:
+/// header, members, entries as in a service document, `service` equal to
+/// the file name, `conflicts` not empty, no key both merged and in
+/// conflict, no conflict with both sides deleted.
+pub fn parse_service_conflict(
+    service: &ServiceName,
+    bytes: &[u8],
+) -> Result<ServiceConflictDoc, Error> {
+    let file = service_file(service);
+    // Without a conflict format to accept, anything but the expected one
+    // is corrupt: the header is the expected one past this line.
+    check_header(&file, bytes, SERVICE_CONFLICT_FORMAT, None)?;
+    let doc: ServiceConflictDoc =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(&file, describe(&e)))?;
+    if doc.service != *service {
+        return Err(corrupt(&file, "\"service\" does not match the file name"));
+    }
+    if doc.conflicts.is_empty() {
+        return Err(corrupt(&file, "\"conflicts\" is empty"));
+    }
+    check_key_ids(&file, doc.secrets.iter())?;
+    for (key, sides) in &doc.conflicts {
+        if doc.secrets.contains_key(key) {
+            return Err(corrupt(
+                &file,
+                format!("'{key}' is both in \"secrets\" and in \"conflicts\""),
+            ));
+        }
+        if sides.ours.is_none() && sides.theirs.is_none() {
+            return Err(corrupt(
+                &file,
+                format!("conflict '{key}' has neither side (both null)"),
+            ));
+        }
+        let sides = [&sides.ours, &sides.theirs];
+        check_key_ids(&file, sides.into_iter().flatten().map(|e| (key, e)))?;
+    }
     Ok(doc)
+}
+
+/// Parses a config conflict document (docs/format.md §3.3) strictly: its
+/// own members, and each embedded `config.json` (`base` may be `null`)
+/// with every check of [`parse_config`] but the MAC.
+pub fn parse_config_conflict(bytes: &[u8]) -> Result<ConfigConflictDoc, Error> {
+    let file = CONFIG_FILE;
+    check_header(file, bytes, CONFIG_CONFLICT_FORMAT, None)?;
+    let doc: ConfigConflictDoc =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(file, describe(&e)))?;
+    for (side, value) in [
+        ("base", doc.base.as_ref()),
+        ("ours", Some(&doc.ours)),
+        ("theirs", Some(&doc.theirs)),
+    ] {
+        let Some(value) = value else { continue };
+        let bytes = serde_json::to_vec(value).unwrap_or_default();
+        parse_config(&bytes).map_err(|e| {
+            corrupt(
+                file,
+                format!("\"{side}\" is not a valid config.json ({})", embedded(&e)),
+            )
+        })?;
+    }
+    Ok(doc)
+}
+
+/// The reason of a refused embedded document, without its file name
+/// (a newer version or a nested conflict document keeps its whole message).
+fn embedded(e: &Error) -> String {
+    match e {
+        Error::Corrupt { detail, .. } => detail.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// Serializes a document: pretty JSON, keys sorted, trailing newline.
@@ -1076,5 +1273,85 @@ mod tests {
         assert_eq!(format!("{:?}", Fixed([1u8; 4])), "Fixed<4>");
         assert_eq!(format!("{:?}", Base64(vec![1, 2])), "Base64(2 bytes)");
         assert_eq!(check_iterations(100_000).expect("in range"), 100_000);
+    }
+
+    #[test]
+    fn conflict_documents_name_their_keys_and_embed_valid_configs() {
+        use serde_json::json;
+        let openai = ServiceName::parse("openai").expect("service");
+        let entry = json!({"key_id": "k1", "nonce": "AAAAAAAAAAAAAAAA", "ciphertext": "",
+            "tag": "AAAAAAAAAAAAAAAAAAAAAA==", "created_at": "2026-11-28T12:00:00Z",
+            "updated_at": "2026-11-28T12:00:00Z"});
+        let mut conflicts = serde_json::Map::new();
+        for k in ["a", "b", "c", "d", "e", "f", "g"] {
+            conflicts.insert(k.to_owned(), json!({"ours": entry, "theirs": null}));
+        }
+        let doc = json!({"format": SERVICE_CONFLICT_FORMAT, "version": 1, "service": "openai",
+            "secrets": {}, "conflicts": conflicts});
+        let e = parse_service(&openai, doc.to_string().as_bytes()).expect_err("refused");
+        assert!(
+            e.to_string()
+                .contains("'a', 'b', 'c', 'd', 'e', and 2 more changed differently"),
+            "{e}"
+        );
+        // The conflict parsers refuse the normal documents.
+        let service =
+            json!({"format": SERVICE_FORMAT, "version": 1, "service": "openai", "secrets": {}});
+        let e =
+            parse_service_conflict(&openai, service.to_string().as_bytes()).expect_err("normal");
+        assert!(
+            e.to_string()
+                .contains("is not \"agent-secrets/service-conflict\""),
+            "{e}"
+        );
+        let e = parse_config_conflict(config_json().as_bytes()).expect_err("normal");
+        assert!(
+            e.to_string()
+                .contains("is not \"agent-secrets/config-conflict\""),
+            "{e}"
+        );
+        // Each embedded config is checked, and a refusal names the side.
+        let config: serde_json::Value = serde_json::from_str(&config_json()).expect("json");
+        let wrap = |base: serde_json::Value, ours: serde_json::Value| {
+            json!({"format": CONFIG_CONFLICT_FORMAT, "version": 1, "base": base,
+                "ours": ours, "theirs": config.clone()})
+            .to_string()
+        };
+        let ok = parse_config_conflict(wrap(json!(null), config.clone()).as_bytes()).expect("ok");
+        assert_eq!(
+            parse_config(&ok.side_bytes(true)).expect("theirs"),
+            parse_config(config_json().as_bytes()).expect("same")
+        );
+        assert!(matches!(
+            parse_config(wrap(json!(null), config.clone()).as_bytes()),
+            Err(Error::ConfigConflict)
+        ));
+        let mut bad = config.clone();
+        bad["cipher"] = json!("chacha20");
+        let e = parse_config_conflict(wrap(bad, config.clone()).as_bytes()).expect_err("base");
+        assert!(
+            e.to_string()
+                .contains("\"base\" is not a valid config.json (cipher"),
+            "{e}"
+        );
+        let mut newer = config.clone();
+        newer["version"] = json!(2);
+        let e = parse_config_conflict(wrap(json!(null), newer).as_bytes()).expect_err("ours");
+        assert!(
+            e.to_string().contains(
+                "\"ours\" is not a valid config.json (config.json was written by a newer version"
+            ),
+            "{e}"
+        );
+        let nested: serde_json::Value =
+            serde_json::from_str(&wrap(json!(null), config.clone())).expect("json");
+        let e = parse_config_conflict(wrap(json!(null), nested).as_bytes()).expect_err("nested");
+        assert!(e.to_string().contains("unresolved merge"), "{e}");
+        let missing_base = json!({"format": CONFIG_CONFLICT_FORMAT, "version": 1,
+            "ours": config, "theirs": config});
+        assert!(matches!(
+            parse_config_conflict(missing_base.to_string().as_bytes()),
+            Err(Error::Corrupt { .. })
+        ));
     }
 }

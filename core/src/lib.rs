@@ -37,6 +37,8 @@ pub mod import;
 mod keyring;
 pub mod lock;
 pub mod lockout;
+pub mod merge;
+pub mod merge_config;
 pub mod metrics;
 pub mod names;
 pub mod operation;

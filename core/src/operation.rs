@@ -21,7 +21,7 @@ pub fn audit_status(error: Option<ErrorKind>, from_env: bool) -> Option<Status> 
         Some(ErrorKind::WrongPassword) => Status::Unauthorized,
         Some(ErrorKind::Locked) => Status::Locked,
         Some(ErrorKind::NotFound) => Status::NotFound,
-        Some(ErrorKind::Integrity | ErrorKind::Io) => Status::Failed,
+        Some(ErrorKind::Integrity | ErrorKind::Conflict | ErrorKind::Io) => Status::Failed,
     })
 }
 

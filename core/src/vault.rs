@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::audit::Auth;
 use crate::crypto::{self, SALT_LEN};
 use crate::format::{
     self, check_iterations, check_lockout_policy, parse_config, parse_config_signed, parse_service,
@@ -154,8 +155,9 @@ pub struct Vault<S: Store> {
     /// password. `None` when unlocked otherwise (a held vault key, an age
     /// or SSH identity).
     identity: Option<(String, Key32)>,
-    /// Opened with a vault key held elsewhere (a session agent's).
-    held_key: bool,
+    /// How it was opened when not with the password: a vault key held
+    /// elsewhere (a session agent's), or an age or SSH identity.
+    auth: Option<Auth>,
 }
 
 /// Encrypts a payload to an `age` recipient (`age1…`, `ssh-ed25519`,
@@ -339,7 +341,7 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity: Some((OWNER.to_owned(), identity)),
-            held_key: false,
+            auth: None,
         })
     }
 
@@ -408,7 +410,9 @@ impl<S: Store> Vault<S> {
             .ok_or(Error::VaultKeyMiss)?;
         let keys = VaultKeys::new(vault_key)?;
         keys.check_mac(&config, &signed)?;
-        Self::opened(store, (config, keys), None)
+        let mut vault = Self::opened(store, (config, keys), None)?;
+        vault.auth = Some(Auth::Identity);
+        Ok(vault)
     }
 
     /// Opens the vault with a vault key held elsewhere (a session agent):
@@ -435,7 +439,7 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity: None,
-            held_key: true,
+            auth: Some(Auth::Session),
         })
     }
 
@@ -483,15 +487,30 @@ impl<S: Store> Vault<S> {
             keys,
             ring,
             identity,
-            held_key: false,
+            auth: None,
         })
     }
 
-    /// How the vault was opened, for its audit lines: `Some(Session)` when
-    /// with a held vault key ([`Vault::unlock_with_vault_key`], a session
-    /// agent's), `None` with the password or an age or SSH identity.
-    pub fn auth(&self) -> Option<crate::audit::Auth> {
-        self.held_key.then_some(crate::audit::Auth::Session)
+    /// How the vault was opened, for its audit lines: `Some(Session)` with
+    /// a held vault key ([`Vault::unlock_with_vault_key`], a session
+    /// agent's), `Some(Identity)` with an age or SSH identity
+    /// ([`Vault::unlock_with_payload`]), `None` with the password.
+    pub fn auth(&self) -> Option<Auth> {
+        self.auth
+    }
+
+    /// A vault opened with a vault key a caller already verified against
+    /// the `config.json` it wrote (a merge's result): `auth` says where
+    /// that key came from, for the audit lines.
+    pub(crate) fn with_vault_key(
+        store: S,
+        vault_key: VaultKey,
+        auth: Option<Auth>,
+        now: Timestamp,
+    ) -> Result<Self, Error> {
+        let mut vault = Self::unlock_with_vault_key(store, vault_key, now)?;
+        vault.auth = auth;
+        Ok(vault)
     }
 
     /// The vault key (for a session agent to hold instead of the password).

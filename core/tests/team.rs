@@ -110,7 +110,11 @@ fn an_age_recipient_opens_with_the_payload_of_the_current_vault_key_only() {
             .expose(),
         VALUE
     );
-    assert_eq!(carol.auth(), None, "not a session");
+    assert_eq!(
+        carol.auth(),
+        Some(agent_secrets_core::audit::Auth::Identity),
+        "an identity unlock, said in its audit lines"
+    );
     // No password key behind an identity unlock: passwd needs the password.
     let mut carol = carol;
     let e = carol

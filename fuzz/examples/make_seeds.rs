@@ -454,6 +454,70 @@ fn main() {
         Err(Error::ConfigMac)
     ));
     session_seeds();
+    config_merge_seeds();
+}
+
+/// Config conflict documents (docs/format.md §3.3) whose sides are MAC'ed
+/// under the seeds' vault key: one that merges (bob added on our side, the
+/// lockout changed on theirs), one without a base (a conflict), broken
+/// copies.
+fn config_merge_seeds() {
+    let base: serde_json::Value =
+        serde_json::from_slice(&to_bytes(&config(false))).expect("json");
+    let ours: serde_json::Value = serde_json::from_slice(&to_bytes(&config(true))).expect("json");
+    let mut theirs = base.clone();
+    theirs["lockout"]["max_attempts"] = serde_json::json!(7);
+    theirs.as_object_mut().expect("object").remove("mac");
+    let mac = config_mac(&FUZZ_VAULT_KEY, theirs.to_string().as_bytes()).expect("mac");
+    theirs["mac"] = serde_json::to_value(Fixed(mac)).expect("json");
+    let doc = |base: serde_json::Value| {
+        serde_json::json!({
+            "format": "agent-secrets/config-conflict", "version": 1,
+            "base": base, "ours": ours, "theirs": theirs,
+        })
+        .to_string()
+    };
+    let merged = doc(base.clone());
+    write("config_merge", "ok_merges.json", merged.as_bytes());
+    write(
+        "config_merge",
+        "ok_no_base.json",
+        doc(serde_json::Value::Null).as_bytes(),
+    );
+    write(
+        "config_merge",
+        "fail_truncated.json",
+        &merged.as_bytes()[..merged.len() / 2],
+    );
+    write(
+        "config_merge",
+        "fail_base_canary.json",
+        doc(serde_json::json!(MARKER)).as_bytes(),
+    );
+    write(
+        "config_merge",
+        "fail_theirs_mac.json",
+        merged
+            .replacen("\"max_attempts\":7", "\"max_attempts\":8", 1)
+            .as_bytes(),
+    );
+    let sides = agent_secrets_core::merge_config::conflict_sides(merged.as_bytes())
+        .expect("the seed parses");
+    let key = agent_secrets_core::VaultKey::from_bytes(FUZZ_VAULT_KEY_ID, FUZZ_VAULT_KEY)
+        .expect("key");
+    let outcome = agent_secrets_core::merge_config::merge(
+        sides.base.as_deref(),
+        &sides.ours,
+        &sides.theirs,
+        &[key],
+        &agent_secrets_core::NoAge,
+        ts(120),
+    )
+    .expect("the seed's sides verify");
+    assert!(
+        matches!(outcome, agent_secrets_core::merge_config::Outcome::Merged(_)),
+        "ok_merges merges"
+    );
 }
 
 /// Frames of every kind, a bare body, and broken copies.

@@ -63,10 +63,48 @@ fn marker_is_a_value(input: &[u8]) -> bool {
     }
 }
 
+/// The object keys (names) of `value` that hold the marker, longest first.
+fn names_with_marker(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| names_with_marker(v, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k.contains(MARKER) {
+                    out.push(k.clone());
+                }
+                names_with_marker(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `message` with every name of `inputs` that holds the marker taken out:
+/// a message may quote a name (a recipient, a key) even when the same
+/// document also holds the marker in a value somewhere else.
+fn without_names(inputs: &[&[u8]], message: &str) -> String {
+    let mut names = Vec::new();
+    for input in inputs {
+        if let Ok(v) = serde_json::from_slice::<Value>(input) {
+            names_with_marker(&v, &mut names);
+        }
+    }
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut rest = message.to_owned();
+    for name in &names {
+        rest = rest.replace(name.as_str(), "");
+    }
+    rest
+}
+
 /// Panics if `message` (an error's Display or Debug) repeats the marker
-/// while one of `inputs` holds it as a value.
+/// while one of `inputs` holds it as a value (names that hold it, which
+/// messages may quote, are taken out of the message first).
 pub fn assert_no_value_in(inputs: &[&[u8]], message: &str) {
-    if message.contains(MARKER) && inputs.iter().any(|i| marker_is_a_value(i)) {
+    if message.contains(MARKER)
+        && inputs.iter().any(|i| marker_is_a_value(i))
+        && without_names(inputs, message).contains(MARKER)
+    {
         panic!("an error message repeats a value from its input: {message}");
     }
 }

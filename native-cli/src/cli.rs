@@ -98,6 +98,12 @@ pub enum SecretCommand {
     Recipients(crate::commands::recipients::Args),
     /// Make the vault one meant to be committed (a team's): rewrites its .gitignore.
     Share(crate::commands::share::Args),
+    /// Install the git merge driver for the vault's files in this clone (.gitattributes and local git config).
+    GitSetup(crate::commands::git_setup::Args),
+    /// Finish a merge: take our or their side of a key in conflict, or of config.json (--config).
+    Resolve(crate::commands::resolve::Args),
+    /// git's merge driver for the vault's files (set up by git-setup; git runs it with %O %A %B %P).
+    MergeDriver(crate::commands::merge_driver::Args),
     /// Show or verify the audit trail.
     Audit(crate::commands::audit::Args),
     /// Operation counts and other figures from the audit trail.

@@ -108,7 +108,8 @@ pub fn kind_code(kind: ErrorKind) -> u8 {
         ErrorKind::NotFound => exit::NOT_FOUND,
         ErrorKind::WrongPassword => exit::WRONG_PASSWORD,
         ErrorKind::Locked => exit::LOCKED,
-        ErrorKind::Integrity => exit::INTEGRITY,
+        // An unresolved merge is refused like damaged data (docs/cli.md).
+        ErrorKind::Integrity | ErrorKind::Conflict => exit::INTEGRITY,
         ErrorKind::NotInitialized => exit::NOT_INITIALIZED,
         _ => exit::ERROR,
     }

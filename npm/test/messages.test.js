@@ -115,6 +115,25 @@ test('every listed message is what the package says', async (t) => {
   check(await rejection(secrets.openVault({ dir: other, password: PASSWORD })), 'newer_version',
     { file: 'config.json', found: '2' });
 
+  // What a merge with conflicts leaves (docs/format.md §3.3, §6.1).
+  const merged = cliVault(t, [['openai', 'api_key', VALUE]]);
+  const service = path.join(merged, 'openai.json');
+  const entry = JSON.parse(fs.readFileSync(service, 'utf8')).secrets.api_key;
+  fs.writeFileSync(service, JSON.stringify({
+    format: 'agent-secrets/service-conflict', version: 1, service: 'openai',
+    secrets: {}, conflicts: { api_key: { ours: entry, theirs: null } },
+  }));
+  const mergedVault = await secrets.openVault({ dir: merged, password: PASSWORD });
+  check(thrown(() => mergedVault.get('openai', 'api_key')), 'service_conflict',
+    { file: 'openai.json', keys: "'api_key'", service: 'openai' });
+  mergedVault.close();
+  const mergedConfig = path.join(merged, 'config.json');
+  const ours = JSON.parse(fs.readFileSync(mergedConfig, 'utf8'));
+  fs.writeFileSync(mergedConfig, JSON.stringify({
+    format: 'agent-secrets/config-conflict', version: 1, base: null, ours, theirs: ours,
+  }));
+  check(await rejection(secrets.openVault({ dir: merged, password: PASSWORD })), 'config_conflict');
+
   const reachable = LIST.messages.filter((e) => e.npm !== false).map((e) => e.id).sort();
   assert.deepEqual([...checked].sort(), reachable, 'every message the package can give is checked');
 });

@@ -60,3 +60,48 @@ test('after the CLI removes bob (and rotates), his password opens nothing; the o
     owner.close();
   }
 });
+
+test('a service the merge driver left in conflict is refused with CONFLICT, listed as a problem, and reads after resolve', async (t) => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const dir = cliVault(t, [['openai', 'api_key', VALUE], ['stripe', 'secret_key', 'sk-fake-base']]);
+  const file = path.join(dir, 'stripe.json');
+  const base = fs.readFileSync(file);
+  const side = (value) => {
+    const r = agent(['--dir', dir, 'secret', 'set', 'stripe', 'secret_key', '--value-stdin'], { input: value });
+    assert.equal(r.code, 0, r.stderr);
+    return fs.readFileSync(file);
+  };
+  const ours = side('sk-fake-ours');
+  const theirs = side('sk-fake-theirs');
+  // git's %O %A %B %P, as files; the result goes into OURS.
+  const tmp = path.join(dir, '..');
+  for (const [name, bytes] of [['base', base], ['ours', ours], ['theirs', theirs]]) {
+    fs.writeFileSync(path.join(tmp, name), bytes);
+  }
+  const merged = agent(['secret', 'merge-driver', path.join(tmp, 'base'), path.join(tmp, 'ours'),
+    path.join(tmp, 'theirs'), '.agent/secrets/stripe.json']);
+  assert.equal(merged.code, 1, merged.stderr);
+  fs.writeFileSync(file, fs.readFileSync(path.join(tmp, 'ours')), { mode: 0o600 });
+
+  const vault = await secrets.openVault({ dir, password: PASSWORD });
+  try {
+    assert.throws(() => vault.get('stripe', 'secret_key'), (e) => e.code === 'CONFLICT'
+      && e.message.startsWith("stripe.json: unresolved merge: 'secret_key' changed differently on two branches")
+      && e.message.includes('agent secret resolve stripe KEY --ours') && !e.message.includes('sk-fake'));
+    assert.equal(vault.get('openai', 'api_key'), VALUE);
+    const listing = vault.list();
+    assert.deepEqual(listing.services.map((s) => s.service), ['openai']);
+    assert.deepEqual(listing.problems.map((p) => p.code), ['CONFLICT']);
+  } finally {
+    vault.close();
+  }
+  const r = agent(['--dir', dir, 'secret', 'resolve', 'stripe', 'secret_key', '--theirs']);
+  assert.equal(r.code, 0, r.stderr);
+  const again = await secrets.openVault({ dir, password: PASSWORD });
+  try {
+    assert.equal(again.get('stripe', 'secret_key'), 'sk-fake-theirs');
+  } finally {
+    again.close();
+  }
+});

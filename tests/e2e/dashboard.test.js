@@ -270,6 +270,41 @@ test('the env mapping of a secret is edited in the page and used by the CLI', as
   }
 });
 
+test('a service the merge driver left in conflict: the page lists the others and names the conflict, as the CLI does', async () => {
+  const s = await session({ secrets: [['openai', 'api_key', 'sk-test-openai-0001'], ['stripe', 'secret_key', 'sk-test-base-0002']], unlock: false });
+  try {
+    // Two sides of one key, merged by the driver as git would run it.
+    const file = path.join(s.vault.dir, 'stripe.json');
+    const tmp = mkdtempSync(path.join(tmpdir(), 'agent-merge-'));
+    try {
+      writeFileSync(path.join(tmp, 'base'), readFileSync(file));
+      s.vault.set('stripe', 'secret_key', 'sk-test-ours-0003');
+      writeFileSync(path.join(tmp, 'ours'), readFileSync(file));
+      s.vault.set('stripe', 'secret_key', 'sk-test-theirs-0004');
+      writeFileSync(path.join(tmp, 'theirs'), readFileSync(file));
+      const merged = s.vault.cli(['secret', 'merge-driver', path.join(tmp, 'base'), path.join(tmp, 'ours'), path.join(tmp, 'theirs'), '.agent/secrets/stripe.json']);
+      assert.equal(merged.code, 1, merged.stderr);
+      writeFileSync(file, readFileSync(path.join(tmp, 'ours')), { mode: 0o600 });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const cli = s.vault.cli(['secret', 'list']);
+    assert.equal(cli.code, 6);
+    const message = "stripe.json: unresolved merge: 'secret_key' changed differently on two branches";
+    assert.ok(cli.stderr.includes(message), cli.stderr);
+    await openAndUnlock(s.page, s.ui.url, s.vault.password);
+    await s.page.locator('#banner').filter({ hasText: message }).waitFor();
+    await s.page.locator('#banner').filter({ hasText: 'agent secret resolve stripe KEY --ours' }).waitFor();
+    await s.page.locator('.item').filter({ hasText: 'openai' }).first().waitFor();
+    assert.equal(await s.page.locator('.item').filter({ hasText: 'stripe' }).count(), 0);
+    const page = await s.page.content();
+    assert.ok(!page.includes('sk-test-ours') && !page.includes('sk-test-theirs'));
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the audit view verifies the chain in the page and marks the line that breaks it', async () => {
   const s = await session();
   try {

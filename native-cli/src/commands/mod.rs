@@ -7,16 +7,19 @@ pub mod delete;
 pub mod env;
 pub mod export;
 pub mod get;
+pub mod git_setup;
 pub mod import;
 pub mod init;
 pub mod list;
 pub mod lock;
 pub mod man;
+pub mod merge_driver;
 pub mod metrics;
 pub mod passwd;
 pub mod preflight;
 pub mod providers;
 pub mod recipients;
+pub mod resolve;
 pub mod rotate;
 pub mod run;
 pub mod scan;
@@ -79,6 +82,9 @@ fn audit_target(command: &Command) -> Option<Target> {
         SecretCommand::Rotate(a) => return rotate::audit_target(a),
         SecretCommand::Recipients(a) => return recipients::audit_target(a),
         SecretCommand::Share(_) => return None,
+        SecretCommand::Resolve(a) => return resolve::audit_target(a),
+        // No vault line: git-setup writes git's files, the driver git's temporary files.
+        SecretCommand::GitSetup(_) | SecretCommand::MergeDriver(_) => return None,
         SecretCommand::Audit(a) => return audit::audit_target(a),
         SecretCommand::Metrics(a) => return metrics::audit_target(a),
         SecretCommand::Scan(a) => return scan::audit_target(a),
@@ -107,6 +113,9 @@ fn dispatch(ctx: &mut Context, command: Command) -> Result<(), CliError> {
             SecretCommand::Rotate(args) => rotate::run(ctx, &args),
             SecretCommand::Recipients(args) => recipients::run(ctx, &args),
             SecretCommand::Share(args) => share::run(ctx, &args),
+            SecretCommand::Resolve(args) => resolve::run(ctx, &args),
+            SecretCommand::GitSetup(args) => git_setup::run(ctx, &args),
+            SecretCommand::MergeDriver(args) => merge_driver::run(&args),
             SecretCommand::Audit(args) => audit::run(ctx, &args),
             SecretCommand::Metrics(args) => metrics::run(ctx, &args),
             SecretCommand::Scan(args) => scan::run(ctx, &args),
@@ -180,6 +189,7 @@ pub fn unlock_with_password<'s>(
             {
                 let vault = Vault::unlock_with_payload(store, &recipient, &payload, now())?;
                 audit_log::remember_key(vault.audit_key());
+                audit_log::remember_auth(vault.auth());
                 return Ok(vault);
             }
         }

@@ -11,7 +11,9 @@
 //! | `config` | `config.json` passes the core's strict parser |
 //! | `alert_command` | `config.json` has no `alerts.command` (never run from the vault folder) |
 //! | `kdf_iterations` | the PBKDF2 iteration count is at least 100,000 |
-//! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field |
+//! | `service_files` | every `<service>.json` passes the core's strict parser: each value has `nonce`, `ciphertext`, `tag` and no other (plaintext) field (a file `merge_conflicts` reports is left to it) |
+//! | `merge_conflicts` | no `config.json` or `<service>.json` holds git's conflict markers or a conflict document of the merge driver |
+//! | `merge_driver` | in a shared vault inside a git repository: `git check-attr merge` gives `agent-secrets` for `config.json` and the service files, and this clone's local git config has `merge.agent-secrets.driver` (skipped for a private vault, outside a repository or without git) |
 //! | `git_tracked` | git tracks no file of the folder but `.gitignore` (skipped outside a repository or without git) |
 //! | `tracked_copies` | git tracks no document of the vault format anywhere else in the repository of the current directory or of the folder, except where `.agent-secrets-allow` lists it (skipped outside a repository or without git) |
 //! | `audit_chain` | `audit.log`, if present, has an unbroken hash chain |
@@ -50,11 +52,13 @@ use agent_secrets_core::format::{
     parse_config, parse_service, service_of_file, CONFIG_FILE, GITIGNORE, GITIGNORE_FILE,
 };
 use agent_secrets_core::lock::{LockState, DEFAULT_TIMEOUT};
+use agent_secrets_core::merge::{self, Unresolved};
 use agent_secrets_core::KeyName;
 use agent_secrets_core::{audit, tracked, Error, Store, MIN_ITERATIONS};
 use serde::Serialize;
 
 use crate::audit_log::Target;
+use crate::commands::git_setup;
 use crate::context::Context;
 use crate::error::{exit, CliError};
 use crate::fs_store::{self, FileStore};
@@ -299,6 +303,8 @@ fn check_all(store: &FileStore) -> Result<Vec<Check>, CliError> {
         alert_command(dir),
         kdf_iterations(dir),
         service_files(dir, &listing),
+        merge_conflicts(dir, &listing, display),
+        merge_driver(dir, &listing),
         git_tracked(dir, display),
         tracked_copies(dir),
         audit_chain(dir),
@@ -549,6 +555,9 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
                 continue;
             }
         };
+        if merge::unresolved(name, &bytes).is_some() {
+            continue; // `merge_conflicts` names it
+        }
         match parse_service(&service, &bytes) {
             Ok(doc) => values += doc.secrets.len(),
             Err(e) => problems.push(match plaintext_suspect(&bytes) {
@@ -571,6 +580,128 @@ fn service_files(dir: &Path, listing: &Listing) -> Check {
             false,
         )
     }
+}
+
+/// Files an unfinished merge left: git's conflict markers (a text merge)
+/// or the merge driver's conflict documents.
+fn merge_conflicts(dir: &Path, listing: &Listing, display: &str) -> Check {
+    const NAME: &str = "merge_conflicts";
+    let mut found = Vec::new();
+    let mut fixes = Vec::new();
+    for (name, _) in &listing.entries {
+        if name != CONFIG_FILE && service_of_file(name).is_none() {
+            continue;
+        }
+        let Ok(bytes) = read(dir, name) else {
+            continue; // `file_modes`, `config` and `service_files` say why
+        };
+        match merge::unresolved(name, &bytes) {
+            None => {}
+            Some(Unresolved::Markers) => {
+                found.push(format!("{name} has git conflict markers (a text merge: the merge driver was not used; `agent secret resolve` cannot finish it)"));
+                fixes.push(format!("git checkout --ours -- {display}{name} (or --theirs), then set the other side's values again; run `agent secret git-setup` so the next merge goes entry by entry"));
+            }
+            Some(Unresolved::Service(keys)) => {
+                let service = name.trim_end_matches(".json");
+                let keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+                found.push(format!(
+                    "{name} is an unresolved merge of {}",
+                    keys.join(", ")
+                ));
+                fixes.push(format!(
+                    "agent secret resolve {service} KEY --ours (or --theirs) for each, then commit"
+                ));
+            }
+            Some(Unresolved::Config) => {
+                found.push(format!(
+                    "{name} is an unresolved merge (changed on both branches)"
+                ));
+                fixes.push(
+                    "agent secret resolve --config --ours (or --theirs), then commit".to_owned(),
+                );
+            }
+        }
+    }
+    if found.is_empty() {
+        Check::ok(NAME, "no file holds an unfinished merge")
+    } else {
+        Check::fail(NAME, found.join("; "), fixes.join("; "), false)
+    }
+}
+
+/// In a shared vault inside a git repository: whether this clone merges
+/// the vault's files with the merge driver (`.gitattributes` names it and
+/// the local config defines it).
+fn merge_driver(dir: &Path, listing: &Listing) -> Check {
+    const NAME: &str = "merge_driver";
+    let shared = read(dir, GITIGNORE_FILE).is_ok_and(|g| agent_secrets_core::format::is_shared(&g));
+    if !shared {
+        return Check::skipped(NAME, "a private vault: nothing of it is merged by git");
+    }
+    // config.json and one service file (a name that would be one when
+    // there is none yet).
+    let service = listing
+        .entries
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .find(|name| service_of_file(name).is_some())
+        .unwrap_or("service.json");
+    let attributes = match git(dir)
+        .args(["check-attr", "merge", "--", CONFIG_FILE, service])
+        .output()
+    {
+        Err(_) => return Check::skipped(NAME, "git is not installed; not checked"),
+        Ok(o) if !o.status.success() => {
+            return Check::skipped(
+                NAME,
+                "the folder is not in a git repository git can read; not checked",
+            )
+        }
+        Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+    };
+    let want = format!("merge: {}", git_setup::DRIVER);
+    let missing: Vec<&str> = attributes
+        .lines()
+        .filter(|line| !line.ends_with(&want))
+        .filter_map(|line| line.split(':').next())
+        .collect();
+    let driver = git(dir)
+        .args([
+            "config",
+            "--local",
+            "--get",
+            &format!("merge.{}.driver", git_setup::DRIVER),
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty());
+    let fix = "agent secret git-setup (once per clone), and commit .gitattributes";
+    if !missing.is_empty() || attributes.lines().count() < 2 {
+        return Check::fail(
+            NAME,
+            format!(
+                "the merge driver is not set up in this clone: .gitattributes does not give {} merge={} (git would merge them as text, leaving conflict markers)",
+                missing.join(" and "),
+                git_setup::DRIVER
+            ),
+            fix,
+            false,
+        );
+    }
+    if !driver {
+        return Check::fail(
+            NAME,
+            format!(
+                "the merge driver is not set up in this clone: its local git config has no merge.{}.driver (git would merge the vault's files as text, leaving conflict markers)",
+                git_setup::DRIVER
+            ),
+            fix,
+            false,
+        );
+    }
+    Check::ok(
+        NAME,
+        "git merges config.json and the service files with agent's merge driver",
+    )
 }
 
 fn git_tracked(dir: &Path, display: &str) -> Check {

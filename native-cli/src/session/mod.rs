@@ -286,6 +286,36 @@ pub fn open(store: &FileStore) -> Result<Option<Vault<&FileStore>>, CliError> {
     }
 }
 
+/// The vault keys among `ids` that this vault's open session holds (for a
+/// merge of `config.json`, whose sides may be under two vault keys). No
+/// session, a refused folder, a miss or any error: fewer keys, never a
+/// prompt and never a failure (the caller falls back).
+pub fn held_keys(store: &FileStore, ids: &[String]) -> Vec<VaultKey> {
+    let Ok(Some(place)) = Place::of(store) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    for id in ids {
+        // One connection per request, as every other client makes.
+        let Ok(Some(mut stream)) = connect(&place) else {
+            break;
+        };
+        let request = Request::Key {
+            id,
+            path: &place.vault,
+        };
+        let Ok(body) = ask(&mut stream, &request) else {
+            continue;
+        };
+        if let Ok(Response::Key { id, key, .. }) = parse_response(&body) {
+            if let Ok(key) = VaultKey::from_bytes(id, *key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
 fn fall_back<T>(e: &SessionError) -> Result<Option<T>, CliError> {
     output::note(&format!("warning: {e}; using the password."));
     Ok(None)

@@ -81,7 +81,7 @@ fn core_error(e: &Error) -> Reply {
     let status = match e.kind() {
         ErrorKind::NotInitialized | ErrorKind::NotFound => 404,
         ErrorKind::Usage => 400,
-        ErrorKind::Integrity => 422,
+        ErrorKind::Integrity | ErrorKind::Conflict => 422,
         ErrorKind::Locked => 423,
         _ if matches!(
             e,

@@ -27,5 +27,7 @@ mod scan;
 mod security_ops;
 mod session;
 mod team;
+mod team_config;
+mod team_merge;
 mod trust;
 mod ui;

@@ -212,5 +212,115 @@ fn every_listed_message_is_what_the_cli_says() {
         &[("file", &["config.json"]), ("found", &["2"])],
     );
 
+    // What a merge with conflicts leaves (docs/format.md §3.3, §6.1).
+    let c = vault_with_a_secret();
+    let entry = c.read_json("openai.json")["secrets"]["api_key"].clone();
+    m.check(
+        &c.run(&["secret", "resolve", "openai", "api_key", "--ours"]),
+        "not_in_conflict",
+        &[("service", &["openai"]), ("key", &["api_key"])],
+    );
+    m.check(
+        &c.run(&["secret", "resolve", "--config", "--theirs"]),
+        "config_not_in_conflict",
+        &[],
+    );
+    let conflict = serde_json::json!({
+        "format": "agent-secrets/service-conflict", "version": 1, "service": "openai",
+        "secrets": {}, "conflicts": {"api_key": {"ours": entry, "theirs": null}}
+    });
+    c.write_json("openai.json", &conflict);
+    m.check(
+        &c.get("openai", "api_key"),
+        "service_conflict",
+        &[
+            ("file", &["openai.json"]),
+            ("keys", &["'api_key'"]),
+            ("service", &["openai"]),
+        ],
+    );
+    let config = c.read_json("config.json");
+    let conflict = serde_json::json!({
+        "format": "agent-secrets/config-conflict", "version": 1,
+        "base": null, "ours": config, "theirs": config
+    });
+    c.write_json("config.json", &conflict);
+    m.check(&c.get("openai", "api_key"), "config_conflict", &[]);
+
+    // Recipients (the CLI's only: the npm package has no recipient commands).
+    let r = vault_with_a_secret();
+    let owner = [("recipient", &["owner"][..])];
+    m.check(
+        &r.run(&["secret", "recipients", "remove", "owner"]),
+        "last_recipient",
+        &owner,
+    );
+    m.check(
+        &r.run(&["secret", "recipients", "remove", "zed"]),
+        "recipient_not_found",
+        &[("recipient", &["zed"])],
+    );
+    m.check(
+        &r.run_with(
+            &[
+                "secret",
+                "recipients",
+                "add",
+                "owner",
+                "--password",
+                "--iterations",
+                "100000",
+            ],
+            &[("AGENT_SECRETS_NEW_PASSWORD", "Other-Fake-Passw0rd-2")],
+            None,
+        ),
+        "recipient_exists",
+        &owner,
+    );
+    m.check(
+        &r.run(&[
+            "secret",
+            "recipients",
+            "add",
+            "eve",
+            "--age",
+            "age1tooshort",
+        ]),
+        "invalid_recipient_key",
+        &[("recipient", &["eve"])],
+    );
+
+    // A three-way merge of config.json (resolve --config without a side).
+    let one = vault_with_a_secret();
+    let config = one.read_json("config.json");
+    let mut forged = config.clone();
+    forged["lockout"]["max_attempts"] = Value::from(9);
+    // Another vault, another password: the password given opens only ours.
+    let stranger = Project::new();
+    let init = stranger.run_with(
+        &["secret", "init", "--iterations", "100000"],
+        &[("AGENT_SECRETS_PASSWORD", "Stranger-Fake-Passw0rd-3")],
+        None,
+    );
+    assert_eq!(init.code, 0, "{init:?}");
+    let other = stranger.read_json("config.json");
+    for (ours, theirs, id, side) in [
+        (&forged, &config, "merge_mac", "ours"),
+        (&config, &other, "merge_needs_key", "theirs"),
+    ] {
+        one.write_json(
+            "config.json",
+            &serde_json::json!({
+                "format": "agent-secrets/config-conflict", "version": 1,
+                "base": config, "ours": ours, "theirs": theirs
+            }),
+        );
+        m.check(
+            &one.run(&["secret", "resolve", "--config"]),
+            id,
+            &[("side", &[side])],
+        );
+    }
+
     m.all_checked();
 }

@@ -10,16 +10,16 @@ use std::process::{Command, Stdio};
 
 use common::{agent_bin, run_stdin, Run};
 
-const OWNER_PW: &str = "Owner-Horse-Battery-11";
-const BOB_PW: &str = "Bob-Horse-Battery-22";
+pub(crate) const OWNER_PW: &str = "Owner-Horse-Battery-11";
+pub(crate) const BOB_PW: &str = "Bob-Horse-Battery-22";
 
 /// One person: a HOME of their own and a clone of the shared repository.
-struct Person {
-    home: tempfile::TempDir,
-    clone: PathBuf,
+pub(crate) struct Person {
+    pub(crate) home: tempfile::TempDir,
+    pub(crate) clone: PathBuf,
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
         .args(args)
@@ -37,7 +37,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 impl Person {
-    fn new(origin: &Path, init: bool) -> Self {
+    pub(crate) fn new(origin: &Path, init: bool) -> Self {
         let home = tempfile::tempdir().expect("home");
         let clone = home.path().join("project");
         if init {
@@ -56,7 +56,7 @@ impl Person {
         Self { home, clone }
     }
 
-    fn command(&self, password: Option<&str>) -> Command {
+    pub(crate) fn command(&self, password: Option<&str>) -> Command {
         let mut c = Command::new(agent_bin());
         c.current_dir(&self.clone)
             .env_clear()
@@ -72,13 +72,18 @@ impl Person {
         c
     }
 
-    fn run(&self, password: Option<&str>, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, password: Option<&str>, args: &[&str]) -> Run {
         let mut c = self.command(password);
         c.args(args);
         run_stdin(c, None)
     }
 
-    fn run_env(&self, password: Option<&str>, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(
+        &self,
+        password: Option<&str>,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Run {
         let mut c = self.command(password);
         c.args(args);
         for (k, v) in envs {
@@ -87,35 +92,35 @@ impl Person {
         run_stdin(c, None)
     }
 
-    fn set(&self, password: Option<&str>, service: &str, key: &str, value: &str) {
+    pub(crate) fn set(&self, password: Option<&str>, service: &str, key: &str, value: &str) {
         let mut c = self.command(password);
         c.args(["secret", "set", service, key, "--value-stdin"]);
         let r = run_stdin(c, Some(value));
         assert_eq!(r.code, 0, "{r:?}");
     }
 
-    fn get(&self, password: Option<&str>, service: &str, key: &str) -> Run {
+    pub(crate) fn get(&self, password: Option<&str>, service: &str, key: &str) -> Run {
         self.run(password, &["secret", "get", service, key, "--show"])
     }
 
-    fn git(&self, args: &[&str]) {
+    pub(crate) fn git(&self, args: &[&str]) {
         git(&self.clone, args);
     }
 
-    fn commit_and_push(&self, message: &str) {
+    pub(crate) fn commit_and_push(&self, message: &str) {
         self.git(&["add", "-A", ".agent/secrets"]);
         self.git(&["commit", "-q", "-m", message]);
         self.git(&["push", "-q", "origin", "HEAD:main"]);
     }
 
-    fn pull(&self) {
+    pub(crate) fn pull(&self) {
         self.git(&["pull", "-q", "--ff-only", "origin", "main"]);
     }
 
     /// An SSH ed25519 key pair in `~/.ssh/id_ed25519` (ssh-keygen when the
     /// machine has it, else an age X25519 identity in `~/age.txt`): the
     /// private key's path and the flag and value `recipients add` takes.
-    fn make_key(&self) -> (PathBuf, &'static str, String) {
+    pub(crate) fn make_key(&self) -> (PathBuf, &'static str, String) {
         let ssh = self.home.path().join(".ssh");
         std::fs::create_dir_all(&ssh).expect("mkdir");
         let key = ssh.join("id_ed25519");
@@ -135,7 +140,7 @@ impl Person {
 
 /// An age X25519 identity file (0600) made with the age crate: its path,
 /// and `--age` with its public key.
-fn age_identity(dir: &Path) -> (PathBuf, &'static str, String) {
+pub(crate) fn age_identity(dir: &Path) -> (PathBuf, &'static str, String) {
     use age::secrecy::ExposeSecret;
     let identity = age::x25519::Identity::generate();
     let path = dir.join("age.txt");
@@ -144,14 +149,14 @@ fn age_identity(dir: &Path) -> (PathBuf, &'static str, String) {
     (path, "--age", identity.to_public().to_string())
 }
 
-fn origin() -> tempfile::TempDir {
+pub(crate) fn origin() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("origin");
     git(dir.path(), &["init", "-q", "--bare", "-b", "main"]);
     dir
 }
 
 /// The owner's clone with a shared vault holding two values, pushed.
-fn team_of_owner(origin: &Path) -> Person {
+pub(crate) fn team_of_owner(origin: &Path) -> Person {
     let owner = Person::new(origin, true);
     let r = owner.run(
         Some(OWNER_PW),
@@ -163,7 +168,7 @@ fn team_of_owner(origin: &Path) -> Person {
     owner
 }
 
-fn add_password(by: &Person, by_pw: &str, name: &str, new_pw: &str) -> Run {
+pub(crate) fn add_password(by: &Person, by_pw: &str, name: &str, new_pw: &str) -> Run {
     by.run_env(
         Some(by_pw),
         &[
