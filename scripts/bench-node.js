@@ -17,7 +17,9 @@
 // the start-up overhead is also shown against Node's own KDF, the part
 // the package controls (require, wasm compile, open, get, audit line).
 //
-// Usage: node scripts/bench-node.js [ITERATIONS=600000] [ROUNDS=5]
+// Usage: node scripts/bench-node.js [ITERATIONS=600000] [ROUNDS=5] [--baseline-npm DIR]
+// (--baseline-npm: another build of the package, e.g. main's npm/ with its
+// wasm/, whose fresh require + open + get is timed in the same rounds.)
 // Builds what it needs first (cargo release build of the CLI and its
 // examples, scripts/build-npm.sh). Prints a table on stderr and one JSON
 // line on stdout; exits 1 if a target is missed.
@@ -28,8 +30,11 @@ const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 
 const REPO = path.resolve(__dirname, '..');
-const ITERATIONS = Number(process.argv[2] || 600000);
-const ROUNDS = Number(process.argv[3] || 5);
+const argv = process.argv.slice(2);
+const baselineAt = argv.indexOf('--baseline-npm');
+const BASELINE = baselineAt >= 0 ? path.resolve(argv.splice(baselineAt, 2)[1]) : undefined;
+const ITERATIONS = Number(argv[0] || 600000);
+const ROUNDS = Number(argv[1] || 5);
 const PASSWORD = 'Bench-Fake-Passw0rd!'; // fake, for this benchmark only
 
 function sh(cmd, args, options = {}) {
@@ -65,18 +70,23 @@ async function main() {
 
     const child = `
       const t0 = process.hrtime.bigint();
-      const secrets = require(${JSON.stringify(path.join(REPO, 'npm'))});
+      const c0 = process.cpuUsage();
+      const secrets = require(process.argv[2]);
       secrets.openVault({ dir: process.argv[1] }).then((v) => {
         v.get('openai', 'api_key');
         const t1 = process.hrtime.bigint();
         v.close();
-        process.stdout.write(String(Number(t1 - t0) / 1e9));
+        const cpu = process.cpuUsage(c0);
+        process.stdout.write(Number(t1 - t0) / 1e9 + ' ' + (cpu.user + cpu.system) / 1e6);
       });`;
 
     const native = [];
     const webKdf = [];
     const unlock = [];
     const cold = [];
+    const coldBaseline = [];
+    const cpuCold = [];
+    const cpuBaseline = [];
     const salt = new Uint8Array(16);
     for (let r = 0; r < ROUNDS; r++) {
       native.push(nativeKdf(2));
@@ -90,8 +100,37 @@ async function main() {
         unlock.push(Number(process.hrtime.bigint() - t) / 1e9);
         v.close();
       }
-      const out = execFileSync(process.execPath, ['-e', child, dir], { env, encoding: 'utf8' });
-      cold.push(Number(out));
+      // Wall and CPU seconds (all threads: the KDF's too) of one fresh run.
+      const fresh = (pkg) => execFileSync(process.execPath, ['-e', child, dir, pkg],
+        { env, encoding: 'utf8' }).split(' ').map(Number);
+      const baseline = () => {
+        const [wall, cpu] = fresh(BASELINE);
+        coldBaseline.push(wall);
+        cpuBaseline.push(cpu);
+      };
+      // With a baseline, the two builds take turns going first.
+      if (BASELINE !== undefined && r % 2) baseline();
+      const [wall, cpu] = fresh(path.join(REPO, 'npm'));
+      cold.push(wall);
+      cpuCold.push(cpu);
+      if (BASELINE !== undefined && !(r % 2)) baseline();
+    }
+
+    // The lockout state's replace as the package does it (no fsync, as
+    // docs/format.md says) against the durable replace every other
+    // document gets, alternating, in a folder of its own.
+    const { FileStore } = require(path.join(REPO, 'npm', 'lib', 'fs-store.js'));
+    const scratch = new FileStore(path.join(tmp, 'scratch'));
+    const durable = [];
+    const unsynced = [];
+    for (let i = 0; i < 30; i++) {
+      const doc = Buffer.from(JSON.stringify({ in_flight: i % 2 }));
+      let t = process.hrtime.bigint();
+      scratch.write('state.json', doc);
+      durable.push(Number(process.hrtime.bigint() - t) / 1e9);
+      t = process.hrtime.bigint();
+      scratch.writeUnsynced('state.json', doc);
+      unsynced.push(Number(process.hrtime.bigint() - t) / 1e9);
     }
 
     const result = {
@@ -109,6 +148,21 @@ async function main() {
     const okCold = result.require_open_get_minus_native_kdf_s <= 0.030;
     const okColdNode = result.require_open_get_minus_node_kdf_s <= 0.030;
     result.targets_met = okUnlock && okCold;
+    const median = (xs) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    result.node_require_open_get_median_s = median(cold);
+    result.node_require_open_get_cpu_median_s = median(cpuCold);
+    result.state_write_durable_median_s = median(durable);
+    result.state_write_unsynced_median_s = median(unsynced);
+    if (BASELINE !== undefined) {
+      result.baseline_npm = BASELINE;
+      result.baseline_require_open_get_min_s = min(coldBaseline);
+      result.baseline_require_open_get_median_s = median(coldBaseline);
+      result.baseline_require_open_get_cpu_median_s = median(cpuBaseline);
+    }
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
     process.stderr.write([
       `PBKDF2-HMAC-SHA256, ${ITERATIONS} iterations, min of ${ROUNDS} rounds:`,
@@ -117,6 +171,13 @@ async function main() {
       `  Node openVault (unlock)         ${ms(result.node_unlock_min_s)}  = ${result.unlock_over_native_kdf.toFixed(2)}x native KDF (target <= 1.8x) ${okUnlock ? 'ok' : 'MISSED'}`,
       `  require + open + get (fresh)    ${ms(result.node_require_open_get_min_s)}  = native KDF + ${ms(result.require_open_get_minus_native_kdf_s)} (target <= +30 ms) ${okCold ? 'ok' : 'MISSED'}`,
       `                                  = Node KDF + ${ms(result.require_open_get_minus_node_kdf_s)} (start-up overhead, <= +30 ms) ${okColdNode ? 'ok' : 'MISSED'}`,
+      `                                  median ${ms(result.node_require_open_get_median_s)}; CPU (all threads, KDF included) median ${ms(result.node_require_open_get_cpu_median_s)}`,
+      ...(BASELINE === undefined ? [] : [
+        `  the same, baseline package       ${ms(result.baseline_require_open_get_min_s)}  (median ${ms(result.baseline_require_open_get_median_s)}): this - baseline = ${ms(result.node_require_open_get_min_s - result.baseline_require_open_get_min_s)} (fastest), ${ms(result.node_require_open_get_median_s - result.baseline_require_open_get_median_s)} (median); ${BASELINE}`,
+        `                                  CPU median ${ms(result.baseline_require_open_get_cpu_median_s)}: this - baseline = ${ms(result.node_require_open_get_cpu_median_s - result.baseline_require_open_get_cpu_median_s)}`,
+      ]),
+      `  state.json replace, median of 30: ${ms(result.state_write_unsynced_median_s)} without fsync (as the package writes it, twice per unlock) against ${ms(result.state_write_durable_median_s)} with both fsyncs (reference)`,
+      `  load average ${load} (${os.cpus().length} CPUs)`,
       '',
     ].join('\n'));
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -11,7 +11,8 @@ On one vault of 600,000 iterations, with a session open for it:
     a reference);
   - Node: a fresh `node` process, timed from after `require` to after
     `openVault()` + `get()`, with the session (no password in its
-    environment) and with the password;
+    environment) and with the password; beside them the `require` itself
+    and a bare `node -e 0` (the process floor), fastest and median;
   - 1,000 `agent secret get --show` in a loop with the session, total.
 
 The session runs have no password in their environment at all: a command
@@ -22,6 +23,7 @@ path; run -- true with a session <= 10 ms; Node openVault + get with a
 session <= 10 ms after require; 1,000 gets with a session <= 5 s.
 
 Usage: python3 scripts/bench-session.py [--runs N] [--loop N] [--no-build]
+                                       [--baseline-npm DIR]
 Builds the release CLI and the npm package first (unless --no-build).
 Exit status 0 always (a report, not a test); each figure says "ok" or
 "MISSED". The socket folder and the vault are in a temporary folder; the
@@ -33,6 +35,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import statistics
 import time
 
 from benchlib import AGENT, ROOT, env_for, run, verdict
@@ -40,8 +43,10 @@ from benchlib import AGENT, ROOT, env_for, run, verdict
 ITERATIONS = 600_000
 
 NODE_CHILD = """
+const t_start = process.hrtime.bigint();
 const secrets = require(process.argv[1]);
 const t0 = process.hrtime.bigint();
+const c0 = process.cpuUsage();
 const openGet = async () => {
   const v = await secrets.openVault({ dir: process.argv[2] });
   v.get('openai', 'api_key');
@@ -49,22 +54,34 @@ const openGet = async () => {
 };
 openGet().then(async () => {
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(c0);
   await openGet();
   const t2 = process.hrtime.bigint();
-  process.stdout.write(`${Number(t1 - t0) / 1e9} ${Number(t2 - t1) / 1e9}`);
+  const s = (a, b) => Number(b - a) / 1e9;
+  process.stdout.write(`${s(t0, t1)} ${s(t1, t2)} ${s(t_start, t0)} ${(cpu.user + cpu.system) / 1e6}`);
 });
 """
 
 
-def node_open_get(vault, env):
+def node_open_get(vault, env, package=os.path.join(ROOT, "npm")):
     """Seconds from after `require` to after openVault + get, in a fresh
-    node, and of a second openVault + get in the same process (warm)."""
-    proc = subprocess.run(["node", "-e", NODE_CHILD, os.path.join(ROOT, "npm"), vault],
+    node; of a second openVault + get in the same process (warm); of the
+    `require` itself; and the CPU seconds (all of the process's threads)
+    of the first openVault + get, which load on the machine moves less
+    than the wall time."""
+    proc = subprocess.run(["node", "-e", NODE_CHILD, package, vault],
                           env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"node openVault + get failed ({proc.returncode}): {proc.stderr}")
-    cold, warm = proc.stdout.split()
-    return float(cold), float(warm)
+    cold, warm, require, cpu = proc.stdout.split()
+    return float(cold), float(warm), float(require), float(cpu)
+
+
+def spawn_node():
+    """A bare `node -e 0`: the floor under every Node figure (not part of them)."""
+    start = time.perf_counter()
+    subprocess.run(["node", "-e", "0"], check=True)
+    return time.perf_counter() - start
 
 
 def spawn_true():
@@ -79,6 +96,9 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--loop", type=int, default=1000)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--baseline-npm", metavar="DIR",
+                    help="another build of the npm package (e.g. main's npm/ with its wasm/): "
+                         "its session open + get is timed in the same rounds, for a ratio")
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "agent-cli", "--bins"],
@@ -103,18 +123,34 @@ def main():
         try:
             get = [AGENT, "secret", "get", "openai", "api_key", "--show"]
             run_true = [AGENT, "secret", "run", "--", "true"]
-            names = ("true", "get_pw", "get_s", "run_pw", "run_s", "node_pw", "node_s", "node_warm")
-            t = {k: float("inf") for k in names}
-            for _ in range(a.runs):
-                t["true"] = min(t["true"], spawn_true())
-                t["get_pw"] = min(t["get_pw"], run(get, with_password))
-                t["get_s"] = min(t["get_s"], run(get, with_session))
-                t["run_pw"] = min(t["run_pw"], run(run_true, with_password))
-                t["run_s"] = min(t["run_s"], run(run_true, with_session))
-                t["node_pw"] = min(t["node_pw"], node_open_get(vault, with_password)[0])
-                cold, warm = node_open_get(vault, with_session)
-                t["node_s"] = min(t["node_s"], cold)
-                t["node_warm"] = min(t["node_warm"], warm)
+            names = ("true", "get_pw", "get_s", "run_pw", "run_s", "node_e0", "node_req",
+                     "node_pw", "node_s", "node_warm")
+            samples = {k: [] for k in names}
+            for round_no in range(a.runs):
+                if a.baseline_npm and round_no % 2:
+                    # Every other round the baseline goes first: neither
+                    # build always runs right after the other.
+                    baseline = node_open_get(vault, with_session, a.baseline_npm)
+                    samples.setdefault("node_s_base", []).append(baseline[0])
+                    samples.setdefault("node_cpu_base", []).append(baseline[3])
+                samples["true"].append(spawn_true())
+                samples["get_pw"].append(run(get, with_password))
+                samples["get_s"].append(run(get, with_session))
+                samples["run_pw"].append(run(run_true, with_password))
+                samples["run_s"].append(run(run_true, with_session))
+                samples["node_e0"].append(spawn_node())
+                samples["node_pw"].append(node_open_get(vault, with_password)[0])
+                cold, warm, required, cpu = node_open_get(vault, with_session)
+                samples.setdefault("node_cpu", []).append(cpu)
+                samples["node_s"].append(cold)
+                samples["node_warm"].append(warm)
+                samples["node_req"].append(required)
+                if a.baseline_npm and not round_no % 2:
+                    baseline = node_open_get(vault, with_session, a.baseline_npm)
+                    samples.setdefault("node_s_base", []).append(baseline[0])
+                    samples.setdefault("node_cpu_base", []).append(baseline[3])
+            t = {k: min(v) for k, v in samples.items()}
+            med = {k: statistics.median(v) for k, v in samples.items()}
             start = time.perf_counter()
             for _ in range(a.loop):
                 subprocess.run(["true"], check=True)
@@ -143,14 +179,25 @@ def main():
     print(f"run -- true, password path             {ms(t['run_pw'])}   (reference)")
     print(f"run -- true, session                   {ms(t['run_s'])}   session / password = "
           f"{t['run_s'] / t['run_pw']:.3f}  (target <= 10 ms: {verdict(t['run_s'] <= 0.010)})")
-    print(f"node openVault + get, password path    {ms(t['node_pw'])}   (reference, after require)")
+    print(f"spawn of `node -e 0` (Node's floor)    {ms(t['node_e0'])}   (reference; median {ms(med['node_e0']).strip()})")
+    print(f"node require('agent-secrets')          {ms(t['node_req'])}   (informative; median {ms(med['node_req']).strip()})")
+    print(f"node openVault + get, password path    {ms(t['node_pw'])}   (reference, after require; "
+          f"median {ms(med['node_pw']).strip()})")
     print(f"node openVault + get, session          {ms(t['node_s'])}   session / password = "
-          f"{t['node_s'] / t['node_pw']:.3f}  (target <= 10 ms: {verdict(t['node_s'] <= 0.010)})")
+          f"{t['node_s'] / t['node_pw']:.3f}  (target <= 10 ms: {verdict(t['node_s'] <= 0.010)}; "
+          f"median {ms(med['node_s']).strip()})")
+    if a.baseline_npm:
+        print(f"node openVault + get, session, baseline {ms(t['node_s_base'])}   this / baseline = "
+              f"{t['node_s'] / t['node_s_base']:.3f} (fastest), "
+              f"{med['node_s'] / med['node_s_base']:.3f} (median {ms(med['node_s_base']).strip()}); "
+              f"baseline: {a.baseline_npm}")
+        print(f"  CPU of that open + get (all threads)  {ms(med['node_cpu'])}   baseline {ms(med['node_cpu_base']).strip()}, "
+              f"this / baseline = {med['node_cpu'] / med['node_cpu_base']:.3f} (medians)")
     print(f"node openVault + get again, session    {ms(t['node_warm'])}   (informative: the same process, warm)")
     print(f"{a.loop} x `true` in a loop               {loop_true * 1000:9.0f} ms   (reference: the loop's floor)")
     print(f"{a.loop} x get --show, session, in a loop {loop * 1000:9.0f} ms   "
           f"{loop / a.loop * 1000:.2f} ms each  (target <= {a.loop * 5} ms: {verdict(loop <= a.loop * 0.005)})")
-    expected = 4 * a.runs + a.loop
+    expected = (6 if a.baseline_npm else 4) * a.runs + a.loop
     print(f"audit lines with \"auth\":\"session\"      {session_lines:8d}      (expected {expected}: "
           f"{verdict(session_lines == expected)})")
 

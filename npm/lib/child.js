@@ -4,9 +4,11 @@
 // list (env::NOT_INHERITED), as the CLI's native-cli/src/child.rs. No
 // other file of lib/ may require node:child_process (test/children.test.js).
 
-const { spawnSync } = require('node:child_process');
-
 const { loaded } = require('./wasm.js');
+
+/** node:child_process, loaded on first use: most processes never start one,
+ * and loading it costs ~3 ms of every `require('agent-secrets')`. */
+let childProcess;
 
 /** A copy of `processEnv` without the variables no child inherits. */
 function childEnv(processEnv) {
@@ -20,7 +22,8 @@ function childEnv(processEnv) {
  * `options` may set stdio and input, never the environment.
  */
 function runChild(program, args, processEnv, options = {}) {
-  return spawnSync(program, args, { ...options, env: childEnv(processEnv), shell: false });
+  if (childProcess === undefined) childProcess = require('node:child_process');
+  return childProcess.spawnSync(program, args, { ...options, env: childEnv(processEnv), shell: false });
 }
 
 module.exports = { childEnv, runChild };

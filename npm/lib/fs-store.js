@@ -2,8 +2,7 @@
 // The vault folder as the store the wasm core reads and writes, with the
 // same rules as the CLI's (native-cli/src/fs_store.rs, docs/format.md §2
 // and §13): folder 0700, every file created 0600 with exclusive create,
-// documents replaced atomically (temp file, fsync, rename, fsync folder;
-// `state.json` without the fsyncs, when the core asks for `writeUnsynced`),
+// documents replaced atomically (temp file, fsync, rename, fsync folder),
 // the shared write lock (the core's protocol over ./lock.js's system
 // calls), and left-over temp files of ours swept once the lock is held.
 //
@@ -167,21 +166,19 @@ class FileStore {
     }
   }
 
-  /** Replaces the document atomically and durably (docs/format.md §13). */
   write(name, bytes) {
     this.replace(name, bytes, true);
   }
 
   /**
-   * Replaces the document atomically without the two fsyncs: the core
-   * calls it for the documents whose loss in a crash only resets a count
-   * (`state.json`, docs/format.md §14), as `Store::write_unsynced`.
+   * The core's write for documents whose loss in a crash only resets what
+   * they count (the lockout's state.json, written twice per unlock): as
+   * atomic as `write`, without waiting for the disk (no fsync), as the CLI.
    */
   writeUnsynced(name, bytes) {
     this.replace(name, bytes, false);
   }
 
-  /** Temp file, write, (fsync), rename, (fsync folder); `durable` adds the fsyncs. */
   replace(name, bytes, durable) {
     this.ensureDir();
     const tmp = this.file(loaded().tempName());

@@ -6,9 +6,9 @@
 //! (an array of names), `lock()` and `unlock()`; optionally
 //! `append(name, bytes)` and `readTail(name, max)` (the audit log; without
 //! them the core's defaults read and rewrite the whole document) and
-//! `writeUnsynced(name, bytes)` (a `write` that need not wait for the disk,
-//! which the core asks for where a lost write only resets a count: the
-//! lockout's `state.json`; without it, `write`). The Node
+//! `writeUnsynced(name, bytes)` (the core's
+//! [`Store::write_unsynced`]: a replacement that need not wait for the
+//! disk, the lockout's `state.json`; without it, `write`). The Node
 //! package passes an object backed by the file system that follows the
 //! lock protocol of `docs/format.md`; the browser dashboard passes an
 //! in-memory object.
@@ -47,7 +47,7 @@ export interface AgentSecretsStore {
   append?(name: string, bytes: Uint8Array): void;
   /** Optional: at most the last `max` bytes of the document, or null. */
   readTail?(name: string, max: number): string | Uint8Array | null | undefined;
-  /** Optional: replaces the document atomically, without waiting for the disk (else `write`). */
+  /** Optional: replaces the document atomically without waiting for the disk (else `write`). */
   writeUnsynced?(name: string, bytes: Uint8Array): void;
 }
 "#;
@@ -66,9 +66,6 @@ extern "C" {
     #[wasm_bindgen(method, structural, catch)]
     fn write(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, structural, catch, js_name = writeUnsynced)]
-    fn write_unsynced(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
-
     #[wasm_bindgen(method, structural, catch)]
     fn remove(this: &StoreObject, name: &str) -> Result<(), JsValue>;
 
@@ -86,6 +83,9 @@ extern "C" {
 
     #[wasm_bindgen(method, structural, catch, js_name = readTail)]
     fn read_tail(this: &StoreObject, name: &str, max: f64) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch, js_name = writeUnsynced)]
+    fn write_unsynced(this: &StoreObject, name: &str, bytes: &Uint8Array) -> Result<(), JsValue>;
 }
 
 /// Where a lock failure is reported.

@@ -1,6 +1,7 @@
 //! A vault on a JavaScript store reaches the store's own methods, the
 //! optional `append`, `readTail` and `writeUnsynced` included, instead of
-//! the trait's defaults (`AnyStore` forwards every method).
+//! the trait's defaults (`AnyStore` forwards every method); without
+//! `writeUnsynced`, the lockout's state goes through `write`.
 //!
 //! `cargo test -p agent-secrets-wasm --target wasm32-unknown-unknown`
 
@@ -17,7 +18,7 @@ const ITERATIONS: u32 = 100_000;
 const NOW: f64 = 1_795_867_200.0;
 
 #[wasm_bindgen(inline_js = r#"
-export function recordingStore(withWriteUnsynced) {
+export function recordingStore(unsynced) {
   const docs = new Map();
   const calls = [];
   const concat = (a, b) => { const c = new Uint8Array(a.length + b.length); c.set(a); c.set(b, a.length); return c; };
@@ -40,7 +41,7 @@ export function recordingStore(withWriteUnsynced) {
     takeCalls() { return calls.splice(0); },
     text(name) { return new TextDecoder().decode(docs.get(name)); },
   };
-  if (withWriteUnsynced) {
+  if (unsynced) {
     store.writeUnsynced = (name, bytes) => {
       calls.push(`writeUnsynced ${name}`);
       docs.set(name, new Uint8Array(bytes));
@@ -54,7 +55,7 @@ extern "C" {
     type RecordingStore;
 
     #[wasm_bindgen(js_name = recordingStore)]
-    fn recording_store(with_write_unsynced: bool) -> RecordingStore;
+    fn recording_store_with(unsynced: bool) -> RecordingStore;
 
     #[wasm_bindgen(method, js_name = takeCalls)]
     fn take_calls(this: &RecordingStore) -> Vec<String>;
@@ -63,9 +64,39 @@ extern "C" {
     fn text(this: &RecordingStore, name: &str) -> String;
 }
 
+fn recording_store() -> RecordingStore {
+    recording_store_with(false)
+}
+
+/// The writes of one password unlock (`Vault.unlock`) of a fresh vault.
+fn unlock_writes(store: &RecordingStore) -> Vec<String> {
+    let object: StoreObject = store.clone().unchecked_into();
+    Vault::init(object.clone(), PASSWORD.to_owned(), ITERATIONS, NOW).expect("init");
+    store.take_calls();
+    Vault::unlock(object, PASSWORD.to_owned(), NOW).expect("unlock");
+    store
+        .take_calls()
+        .into_iter()
+        .filter(|c| c.starts_with("write"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn the_lockout_state_goes_through_write_unsynced_when_the_store_has_it() {
+    // The attempt counted before the derivation, and cleared after it.
+    assert_eq!(
+        unlock_writes(&recording_store_with(true)),
+        ["writeUnsynced state.json", "writeUnsynced state.json"]
+    );
+    assert_eq!(
+        unlock_writes(&recording_store_with(false)),
+        ["write state.json", "write state.json"]
+    );
+}
+
 #[wasm_bindgen_test]
 fn audit_lines_use_the_stores_append_and_read_tail() {
-    let store = recording_store(true);
+    let store = recording_store();
     let object: StoreObject = store.clone().unchecked_into();
     let vault = Vault::init(object, PASSWORD.to_owned(), ITERATIONS, NOW).expect("init");
     store.take_calls();
@@ -105,71 +136,4 @@ fn audit_lines_use_the_stores_append_and_read_tail() {
     assert_eq!(lines.len(), 2, "{log}");
     assert!(lines[1]["prev"].is_string(), "{log}");
     assert_ne!(lines[0]["prev"], lines[1]["prev"], "{log}");
-}
-
-/// The core asks for the unsynced write for the lockout's `state.json`
-/// (docs/format.md §14), and for nothing else; a store without
-/// `writeUnsynced` gets `write`.
-#[wasm_bindgen_test]
-fn the_lockout_state_alone_goes_through_write_unsynced() {
-    for with_write_unsynced in [true, false] {
-        let store = recording_store(with_write_unsynced);
-        let object: StoreObject = store.clone().unchecked_into();
-        let vault =
-            Vault::init(object.clone(), PASSWORD.to_owned(), ITERATIONS, NOW).expect("init");
-        let init_writes: Vec<String> = store
-            .take_calls()
-            .into_iter()
-            .filter(|c| c.starts_with("write"))
-            .collect();
-        assert!(
-            init_writes.contains(&"write config.json".to_owned()),
-            "{init_writes:?}"
-        );
-        assert!(
-            init_writes.contains(&"write state.json".to_owned()),
-            "{init_writes:?}"
-        );
-        assert!(
-            init_writes.iter().all(|c| !c.starts_with("writeUnsynced")),
-            "{init_writes:?}"
-        );
-        vault
-            .set(
-                "openai",
-                "api_key",
-                "sk-fake-store-0123456789".to_owned(),
-                NOW,
-            )
-            .expect("set");
-        drop(vault);
-        store.take_calls();
-
-        let wrong = Vault::unlock(object.clone(), "Wrong-Fake-Passw0rd".to_owned(), NOW);
-        assert!(wrong.is_err());
-        let vault = Vault::unlock(object, PASSWORD.to_owned(), NOW).expect("unlock");
-        vault
-            .set("openai", "org_id", "org-fake-store".to_owned(), NOW)
-            .expect("set");
-        let writes: Vec<String> = store
-            .take_calls()
-            .into_iter()
-            .filter(|c| c.starts_with("write"))
-            .collect();
-        let state = if with_write_unsynced {
-            "writeUnsynced state.json"
-        } else {
-            "write state.json"
-        };
-        // Admitted and failed, admitted and cleared; the new value durably.
-        assert_eq!(
-            writes,
-            [state, state, state, state, "write openai.json"],
-            "writeUnsynced: {with_write_unsynced}"
-        );
-        let counts: serde_json::Value =
-            serde_json::from_str(&store.text("state.json")).expect("state.json");
-        assert_eq!(counts["failed_attempts"], 0);
-        assert!(counts["last_failure_at"].is_string(), "{counts}");
-    }
 }

@@ -132,7 +132,7 @@ export interface AgentSecretsStore {
     append?(name: string, bytes: Uint8Array): void;
     /** Optional: at most the last `max` bytes of the document, or null. */
     readTail?(name: string, max: number): string | Uint8Array | null | undefined;
-    /** Optional: replaces the document atomically, without waiting for the disk (else `write`). */
+    /** Optional: replaces the document atomically without waiting for the disk (else `write`). */
     writeUnsynced?(name: string, bytes: Uint8Array): void;
 }
 
