@@ -123,7 +123,7 @@ fn the_bash_completion_script_parses_and_completes() {
     );
     assert!(out.stderr.is_empty());
 
-    // Sourced, it completes `agent secret g` to `get`.
+    // Sourced, it completes `agent secret g` to `get` and `git-setup`.
     let probe = format!(
         "{script}\nCOMP_WORDS=(agent secret g); COMP_CWORD=2; COMP_LINE='agent secret g'; \
          COMP_POINT=${{#COMP_LINE}}; _agent agent g secret; printf '%s\\n' \"${{COMPREPLY[@]}}\""
@@ -141,7 +141,7 @@ fn the_bash_completion_script_parses_and_completes() {
         .lines()
         .map(str::to_owned)
         .collect();
-    assert_eq!(replies, ["get"]);
+    assert_eq!(replies, ["get", "git-setup"]);
 }
 
 #[test]

@@ -107,12 +107,15 @@ fn a_fresh_vault_passes_without_a_password() {
     assert_eq!(v["problems"], 0);
     assert_eq!(v["dir"], ".agent/secrets/");
     let s = statuses(&v);
-    // The temp dir is not in a git repository.
+    // The temp dir is not in a git repository; a private vault is not merged.
     assert_eq!(s["git_tracked"], "skipped");
     assert_eq!(s["tracked_copies"], "skipped");
+    assert_eq!(s["merge_driver"], "skipped");
     assert!(
-        s.iter()
-            .all(|(c, st)| st == "ok" || c == "git_tracked" || c == "tracked_copies"),
+        s.iter().all(|(c, st)| st == "ok"
+            || c == "git_tracked"
+            || c == "tracked_copies"
+            || c == "merge_driver"),
         "{s:?}"
     );
 
