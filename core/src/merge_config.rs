@@ -26,25 +26,13 @@ use crate::store::Store;
 use crate::vault::AgeEncryptor;
 use crate::{Error, Password, Timestamp, VaultKey};
 
-/// One of the three documents of a merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// The common ancestor.
-    Base,
-    /// The branch merged into (git's `%A`, "ours").
-    Ours,
-    /// The branch merged in (git's `%B`, "theirs").
-    Theirs,
-}
+pub use crate::merge::Side;
 
-impl Side {
-    /// `base`, `ours` or `theirs`: how messages name the side.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Base => "base",
-            Self::Ours => "ours",
-            Self::Theirs => "theirs",
-        }
+/// `ours` or `theirs`: how messages name a side.
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Ours => "ours",
+        Side::Theirs => "theirs",
     }
 }
 
@@ -98,11 +86,11 @@ struct Opened {
 fn parse(side: Side, bytes: &[u8]) -> Result<(ConfigDoc, Vec<u8>), Error> {
     parse_config_signed(bytes).map_err(|e| match e {
         Error::Corrupt { detail, .. } => Error::Corrupt {
-            file: format!("{CONFIG_FILE} ({} side of the merge)", side.as_str()),
+            file: format!("{CONFIG_FILE} ({} side of the merge)", side_name(side)),
             detail,
         },
         Error::NewerVersion { found, .. } => Error::NewerVersion {
-            file: format!("{CONFIG_FILE} ({} side of the merge)", side.as_str()),
+            file: format!("{CONFIG_FILE} ({} side of the merge)", side_name(side)),
             found,
         },
         other => other,
@@ -120,16 +108,16 @@ fn held<'k>(keys: &'k [VaultKey], id: &str) -> Option<&'k VaultKey> {
 fn open_side(side: Side, bytes: &[u8], keys: &[VaultKey]) -> Result<Opened, Error> {
     let (doc, signed) = parse(side, bytes)?;
     let key = held(keys, &doc.vault_key_id).ok_or(Error::MergeNeedsKey {
-        side: side.as_str(),
+        side: side_name(side),
     })?;
     let vault_keys = VaultKeys::new(key.clone())?;
     vault_keys
         .check_mac(&doc, &signed)
         .map_err(|_| Error::MergeMac {
-            side: side.as_str(),
+            side: side_name(side),
         })?;
     let ring = KeyRing::open(&doc, &vault_keys.wrap).map_err(|_| Error::MergeMac {
-        side: side.as_str(),
+        side: side_name(side),
     })?;
     Ok(Opened {
         doc,
@@ -220,22 +208,17 @@ fn merge_env(
         }
     }
     let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut doubled = false;
     for (entry, vars) in &out {
         for var in vars {
             if let Some(first) = owner.insert(var, entry) {
-                doubled = true;
                 conflicts.push(format!(
                     "env: variable '{var}' would be set from two secrets ('{first}' and '{entry}')"
                 ));
             }
         }
     }
-    if !doubled {
-        if let Err(rule) = crate::env::mapping::check_user_mapping(&out) {
-            conflicts.push(format!("env: the merged mapping breaks a rule: {rule}"));
-        }
-    }
+    // Every other rule of the mapping holds entry by entry, so each side's
+    // entries kept it; `finish` checks the whole file again anyway.
     out
 }
 
@@ -450,8 +433,8 @@ fn rotated(
             if ho.get(&name).is_some_and(|h| Some(h) != hb.get(&name)) {
                 notes.push(format!(
                     "recipient '{name}' was removed on {} (which rotated); the change {} made to it is dropped: removal wins",
-                    rot_side.as_str(),
-                    other_side.as_str()
+                    side_name(rot_side),
+                    side_name(other_side)
                 ));
             }
             continue;
@@ -463,8 +446,8 @@ fn rotated(
                     _ => {
                         notes.push(format!(
                             "recipient '{name}' from {} was wrapped for the vault key of {}",
-                            other_side.as_str(),
-                            rot_side.as_str()
+                            side_name(other_side),
+                            side_name(rot_side)
                         ));
                         wrap_for(&name, h, &rot.keys, age, now)?
                     }
@@ -479,9 +462,8 @@ fn rotated(
     }
     let mut pending = Vec::new();
     for (id, wrapped) in &o.keys {
-        let Some(key) = other.ring.get(id) else {
-            continue;
-        };
+        // The ring was opened from these very entries.
+        let key = other.ring.get(id).ok_or(Error::KeysChanged)?;
         match rot.ring.get(id) {
             Some(mine) => {
                 if !bool::from(subtle::ConstantTimeEq::ct_eq(
@@ -504,8 +486,8 @@ fn rotated(
         notes.push(format!(
             "data key(s) {} of {} were wrapped again under the vault key of {}, so the values sealed under them still open; finishing the rotation (agent secret resolve --config, or rotate) re-encrypts them under '{}' and drops those keys",
             pending.join(", "),
-            other_side.as_str(),
-            rot_side.as_str(),
+            side_name(other_side),
+            side_name(rot_side),
             r.active_key
         ));
     }

@@ -859,3 +859,322 @@ fn resolve_leaves_a_conflict_as_it_was_and_writes_nothing() {
     assert!(matches!(e, Error::MergeNeedsKey { side: "ours" }), "{e:?}");
     assert_eq!(work.documents(), before);
 }
+
+/// `bytes` edited, then MAC'ed under `key` again, as a holder of the vault
+/// key could write it (changes the tools never make, for the rules' edges).
+fn remaced(bytes: &[u8], key: &VaultKey, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    use base64::Engine;
+    let mut v: Value = serde_json::from_slice(bytes).expect("json");
+    edit(&mut v);
+    let mac = agent_secrets_core::primitives::config_mac(
+        key.expose_bytes(),
+        &serde_json::to_vec(&v).expect("json"),
+    )
+    .expect("mac");
+    v["mac"] = json!(base64::engine::general_purpose::STANDARD.encode(mac));
+    serde_json::to_vec(&v).expect("json")
+}
+
+/// A data key entry for `id` holding `bytes`, wrapped under `key`.
+fn wrapped_key(key: &VaultKey, id: &str, bytes: &[u8; 32]) -> Value {
+    use agent_secrets_core::primitives::{aes256gcm_seal, hkdf_sha256};
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let wrap = hkdf_sha256(key.expose_bytes(), b"agent-secrets/v1/wrap").expect("hkdf");
+    let nonce = [7u8; 12];
+    let (ct, tag) = aes256gcm_seal(
+        &wrap,
+        &nonce,
+        format!("agent-secrets/v1/key/{id}").as_bytes(),
+        bytes,
+    )
+    .expect("seal");
+    json!({"nonce": b64(&nonce), "ciphertext": b64(&ct), "tag": b64(&tag), "created_at": "2026-11-28T12:00:00Z"})
+}
+
+#[test]
+fn sides_that_are_newer_in_conflict_or_with_a_damaged_data_key_are_refused_naming_the_side() {
+    let b = base();
+    let k = key(&b);
+    let age = FakeAge::default();
+    let good = config(&b);
+    let newer = edited(&good, |v| v["version"] = json!(2));
+    let e = merge(
+        Some(&good),
+        &good,
+        &newer,
+        std::slice::from_ref(&k),
+        &age,
+        t(5),
+    )
+    .expect_err("newer");
+    assert!(
+        matches!(&e, Error::NewerVersion { file, found: 2 } if file == "config.json (theirs side of the merge)"),
+        "{e:?}"
+    );
+    let conflict = serde_json::to_vec(&json!({
+        "format": "agent-secrets/config-conflict", "version": 1, "base": null,
+        "ours": serde_json::from_slice::<Value>(&good).expect("json"),
+        "theirs": serde_json::from_slice::<Value>(&good).expect("json"),
+    }))
+    .expect("json");
+    let e = merge(
+        Some(&good),
+        &conflict,
+        &good,
+        std::slice::from_ref(&k),
+        &age,
+        t(5),
+    )
+    .expect_err("conflict");
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e:?}");
+    // The MAC holds but a data key does not open: the side is named.
+    let damaged = remaced(&good, &k, |v| {
+        v["keys"]["k1"] = wrapped_key(&key(&base()), "k1", &[9; 32]);
+    });
+    let e = merge(
+        Some(&good),
+        &good,
+        &damaged,
+        std::slice::from_ref(&k),
+        &age,
+        t(5),
+    )
+    .expect_err("k1");
+    assert!(matches!(e, Error::MergeMac { side: "theirs" }), "{e:?}");
+    // What a session is asked for: each side's key id, once.
+    let ids = agent_secrets_core::merge_config::wanted_key_ids(&good, &good);
+    assert_eq!(ids, [k.id()]);
+    let other = key(&base());
+    let ids = agent_secrets_core::merge_config::wanted_key_ids(&good, &config_of_key(&other));
+    assert_eq!(ids, [k.id(), other.id()]);
+    assert!(agent_secrets_core::merge_config::wanted_key_ids(b"{", b"[").is_empty());
+    // Not a conflict document at all.
+    let e = agent_secrets_core::merge_config::conflict_sides(b"garbage").expect_err("no");
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+    // The password path with no side that parses.
+    let e = keys_from_password(&b, &[b"{".as_slice()], &Password::from(OWNER_PW), t(5))
+        .expect_err("nothing parses");
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+}
+
+/// A config.json whose vault key is `key` (a new vault's, written again).
+fn config_of_key(key: &VaultKey) -> Vec<u8> {
+    let v: Value = serde_json::from_slice(&config(&base())).expect("json");
+    let mut v = v;
+    v["vault_key_id"] = json!(key.id());
+    serde_json::to_vec(&v).expect("json")
+}
+
+#[test]
+fn edits_only_a_key_holder_could_make_follow_the_same_rules() {
+    let b = base();
+    let k = key(&b);
+    let base_bytes = config(&b);
+    // A recipient removed without a rotation on one side, unchanged on the other: removed.
+    let no_bob = remaced(&base_bytes, &k, |v| {
+        v["recipients"].as_object_mut().expect("r").remove("bob");
+    });
+    let (one, two) = both(
+        Some(&base_bytes),
+        &no_bob,
+        &base_bytes,
+        std::slice::from_ref(&k),
+    )
+    .expect("ok");
+    for m in [merged(one), merged(two)] {
+        assert_eq!(recipients(&m.config), ["owner"]);
+    }
+    // Each side removing the other's last recipient: a merged file without
+    // any recipient would break a rule, so it is a conflict.
+    let no_owner = remaced(&base_bytes, &k, |v| {
+        v["recipients"].as_object_mut().expect("r").remove("owner");
+    });
+    let (one, two) = both(
+        Some(&base_bytes),
+        &no_bob,
+        &no_owner,
+        std::slice::from_ref(&k),
+    )
+    .expect("ok");
+    for reasons in [conflicts(one), conflicts(two)] {
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("the merged config.json would break a rule"),
+            "{reasons:?}"
+        );
+    }
+    // A mapping removed on one side.
+    let with_map = {
+        let s = branch(&b);
+        open(&s)
+            .set_user_mapping(
+                &sn("openai"),
+                &kn("api_key"),
+                Some(&[agent_secrets_core::VarName::parse("OPENAI_KEY_2").expect("var")]),
+                t(3),
+            )
+            .expect("map");
+        config(&s)
+    };
+    let without = remaced(&with_map, &k, |v| {
+        v.as_object_mut().expect("o").remove("env");
+    });
+    let (one, two) = both(
+        Some(&with_map),
+        &without,
+        &with_map,
+        std::slice::from_ref(&k),
+    )
+    .expect("ok");
+    for m in [merged(one), merged(two)] {
+        assert!(parse_config(&m.config).expect("ok").env.is_empty());
+    }
+    // Two data keys on one side (a rotation left half done), one on the
+    // other, and active keys that differ: without a base, conflicts.
+    let two_keys = remaced(&base_bytes, &k, |v| {
+        v["keys"]["k2"] = wrapped_key(&k, "k2", &[2; 32]);
+        v["active_key"] = json!("k2");
+    });
+    let (one, two) = both(None, &base_bytes, &two_keys, std::slice::from_ref(&k)).expect("ok");
+    for reasons in [conflicts(one), conflicts(two)] {
+        assert_eq!(
+            reasons,
+            [
+                "data key 'k2': on one side only, and no common base tells an addition from a removal",
+                "active_key: changed differently on both sides"
+            ]
+        );
+    }
+    // With the base, the added key is kept and made active; a key that
+    // differs between the sides under one id is a conflict.
+    let (one, _) = both(
+        Some(&base_bytes),
+        &base_bytes,
+        &two_keys,
+        std::slice::from_ref(&k),
+    )
+    .expect("ok");
+    let m = merged(one);
+    assert_eq!(m.pending_keys, ["k1"]);
+    let other_k2 = remaced(&base_bytes, &k, |v| {
+        v["keys"]["k2"] = wrapped_key(&k, "k2", &[3; 32]);
+        v["active_key"] = json!("k2");
+    });
+    let (one, _) = both(
+        Some(&base_bytes),
+        &other_k2,
+        &two_keys,
+        std::slice::from_ref(&k),
+    )
+    .expect("ok");
+    assert_eq!(
+        conflicts(one),
+        ["data key 'k2': different on the two sides"]
+    );
+}
+
+#[test]
+fn across_a_rotation_the_edges_hold_too() {
+    let b = base();
+    let (rot, other) = (branch(&b), branch(&b));
+    let age = FakeAge::default();
+    open(&rot)
+        .remove_recipient(&kn("bob"), &age, t(3), &mut |_, _| {})
+        .expect("remove bob");
+    let (kb, kr) = (key(&b), key(&rot));
+    let keys = [kb.clone(), kr.clone()];
+    let base_bytes = config(&b);
+    // A password recipient added on the other side is wrapped for the
+    // rotated key and opens with their password.
+    open(&other)
+        .add_password_recipient(&kn("dave"), &Password::from(DAVE_PW), 100_000, t(3))
+        .expect("dave");
+    let m = merged(
+        merge(
+            Some(&base_bytes),
+            &config(&rot),
+            &config(&other),
+            &keys,
+            &age,
+            t(5),
+        )
+        .expect("ok"),
+    );
+    let store = with_config(&rot, &m.config);
+    assert_eq!(
+        get(
+            &Vault::unlock(&store, &Password::from(DAVE_PW), t(6)).expect("dave"),
+            "api_key"
+        ),
+        VALUE
+    );
+    // The same name added differently on both sides: a conflict.
+    let (r2, o2) = (branch(&rot), branch(&b));
+    open(&r2)
+        .add_age_recipient(&kn("carol"), &age_key('q'), &age, t(4))
+        .expect("carol");
+    open(&o2)
+        .add_age_recipient(&kn("carol"), &age_key('p'), &age, t(4))
+        .expect("carol");
+    let (one, two) = both(Some(&base_bytes), &config(&r2), &config(&o2), &keys).expect("ok");
+    for reasons in [conflicts(one), conflicts(two)] {
+        assert_eq!(
+            reasons,
+            ["recipient 'carol': added, changed or removed differently on both sides"]
+        );
+    }
+    // A recipient the other side removed (without rotating) is removed.
+    let no_owner_but_bob = remaced(&base_bytes, &kb, |v| {
+        v["recipients"]["carol"] = v["recipients"]["owner"].clone();
+        v["recipients"].as_object_mut().expect("r").remove("owner");
+    });
+    let m = merged(
+        merge(
+            Some(&base_bytes),
+            &config(&rot),
+            &no_owner_but_bob,
+            &keys,
+            &age,
+            t(5),
+        )
+        .expect("ok"),
+    );
+    assert_eq!(recipients(&m.config), ["carol"]);
+    // A data key both sides hold under one id with different bytes.
+    let forged_k2 = remaced(&base_bytes, &kb, |v| {
+        v["keys"]["k2"] = wrapped_key(&kb, "k2", &[5; 32]);
+    });
+    let outcome = merge(
+        Some(&base_bytes),
+        &config(&rot),
+        &forged_k2,
+        &keys,
+        &age,
+        t(5),
+    )
+    .expect("ok");
+    assert_eq!(
+        conflicts(outcome),
+        ["data key 'k2': different on the two sides"]
+    );
+    // A planted low-order public key on the other side stops the merge.
+    let low_order = remaced(&base_bytes, &kb, |v| {
+        v["recipients"]["eve"] = v["recipients"]["bob"].clone();
+        v["recipients"]["eve"]["public_key"] =
+            json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    });
+    let e = merge(
+        Some(&base_bytes),
+        &config(&rot),
+        &low_order,
+        &keys,
+        &age,
+        t(5),
+    )
+    .expect_err("low order");
+    assert!(
+        matches!(&e, Error::InvalidRecipientKey { recipient, .. } if recipient == "eve"),
+        "{e:?}"
+    );
+}
