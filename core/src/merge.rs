@@ -667,6 +667,11 @@ mod tests {
         assert_eq!(unresolved("audit.log", &c), None);
         assert_eq!(conflicted_keys(&svc(), &plain), None);
         assert_eq!(
+            conflicted_keys(&svc(), &c),
+            Some(vec![KeyName::parse("a").expect("name")]),
+            "the key in conflict, by name"
+        );
+        assert_eq!(
             MergeOutcome::ConfigBothChanged.bytes(),
             None,
             "no bytes to write"

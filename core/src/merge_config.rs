@@ -322,20 +322,22 @@ fn same_key(
     }
     out.keys = BTreeMap::new();
     for id in names([&o.keys, &t.keys]) {
-        match (o.keys.get(&id), t.keys.get(&id)) {
-            (Some(a), Some(b)) if a != b => {
+        // `id` comes from one side or both: `ours.or(theirs)` is always a key.
+        let (ours, theirs) = (o.keys.get(&id), t.keys.get(&id));
+        match ours.zip(theirs) {
+            Some((a, b)) if a != b => {
                 conflicts.push(format!("data key '{id}': different on the two sides"))
             }
-            (Some(a), _) | (None, Some(a)) => {
-                let one_sided = !(o.keys.contains_key(&id) && t.keys.contains_key(&id));
-                if one_sided && base.is_none() {
+            both => {
+                if both.is_none() && base.is_none() {
                     conflicts.push(format!(
                         "data key '{id}': on one side only, and no common base tells an addition from a removal"
                     ));
                 }
-                out.keys.insert(id.clone(), a.clone());
+                if let Some(entry) = ours.or(theirs) {
+                    out.keys.insert(id.clone(), entry.clone());
+                }
             }
-            (None, None) => {}
         }
     }
     out.env = merge_env(base, o, t, &mut conflicts);
