@@ -5,53 +5,22 @@
 //! (a recipient removed) against the other's additions, values and
 //! mapping, and the password path's lockout count.
 
-use std::cell::Cell;
+mod support;
 
 use agent_secrets_core::format::{parse_config, parse_service, to_bytes, Recipient, CONFIG_FILE};
 use agent_secrets_core::merge_config::{keys_from_password, merge, Merged, Outcome, Side};
 use agent_secrets_core::{
-    AgeEncryptor, Error, ErrorKind, InitOptions, KeyName, MemoryStore, Password, ServiceName,
-    Store, Timestamp, Vault, VaultKey,
+    Error, ErrorKind, InitOptions, MemoryStore, Password, Store, Vault, VaultKey,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use support::{age_key, kn, sn, t, FakeAge, PREFIX};
 
 const OWNER_PW: &str = "Owner-Merge-Battery-1";
 const BOB_PW: &str = "Bob-Merge-Battery-22";
 const DAVE_PW: &str = "Dave-Merge-Battery-333";
 const VALUE: &str = "sk-FAKE-merge-0001";
 const LATE: &str = "sk-FAKE-merge-late-0002";
-const PREFIX: &[u8] = b"fake-age:";
-
-/// Wraps a payload as `fake-age:` then the payload (the core never looks
-/// inside a wrapping; the CLI's tests run the real age crate).
-#[derive(Default)]
-struct FakeAge {
-    calls: Cell<usize>,
-}
-
-impl AgeEncryptor for FakeAge {
-    fn encrypt(&self, _: &str, _: &str, payload: &[u8]) -> Result<Vec<u8>, Error> {
-        self.calls.set(self.calls.get() + 1);
-        Ok([PREFIX, payload].concat())
-    }
-}
-
-fn age_key(c: char) -> String {
-    format!("age1{}", c.to_string().repeat(58))
-}
-
-fn t(s: i64) -> Timestamp {
-    Timestamp::from_unix(1_795_867_200 + s)
-}
-
-fn kn(name: &str) -> KeyName {
-    KeyName::parse(name).expect("key name")
-}
-
-fn sn(name: &str) -> ServiceName {
-    ServiceName::parse(name).expect("service name")
-}
 
 fn options() -> InitOptions {
     InitOptions {

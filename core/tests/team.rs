@@ -6,51 +6,21 @@
 //! low-order key does. The CLI's end-to-end tests (tests/cli/team.rs) run
 //! the real age crate.
 
-use std::cell::Cell;
+mod support;
 
 use agent_secrets_core::format::{parse_config, Recipient, CONFIG_FILE};
 use agent_secrets_core::{
-    primitives, AgeEncryptor, Error, ErrorKind, InitOptions, KeyName, MemoryStore, NoAge, Password,
-    ServiceName, Store, Timestamp, Vault,
+    primitives, AgeEncryptor, Error, ErrorKind, InitOptions, MemoryStore, NoAge, Password, Store,
+    Vault,
 };
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
+use support::{age_key, kn, sn, t, FakeAge, PREFIX};
 
 const OWNER_PW: &str = "Owner-Team-Battery-1";
 const BOB_PW: &str = "Bob-Team-Battery-22";
 const VALUE: &str = "sk-FAKE-team-0001";
-const PREFIX: &[u8] = b"fake-age:";
-
-/// A well-formed age public key (the fake encryptor does not parse it).
-fn age_key() -> String {
-    format!("age1{}", "q".repeat(58))
-}
-
-/// Wraps a payload as `fake-age:` then the payload, and counts its calls.
-#[derive(Default)]
-struct FakeAge {
-    calls: Cell<usize>,
-}
-
-impl AgeEncryptor for FakeAge {
-    fn encrypt(&self, _: &str, _: &str, payload: &[u8]) -> Result<Vec<u8>, Error> {
-        self.calls.set(self.calls.get() + 1);
-        Ok([PREFIX, payload].concat())
-    }
-}
-
-fn t(s: i64) -> Timestamp {
-    Timestamp::from_unix(1_795_867_200 + s)
-}
-
-fn kn(name: &str) -> KeyName {
-    KeyName::parse(name).expect("key name")
-}
-
-fn sn(name: &str) -> ServiceName {
-    ServiceName::parse(name).expect("service name")
-}
 
 fn vault() -> MemoryStore {
     let store = MemoryStore::new();
@@ -95,7 +65,7 @@ fn an_age_recipient_opens_with_the_payload_of_the_current_vault_key_only() {
     let store = vault();
     let age = FakeAge::default();
     owner(&store)
-        .add_age_recipient(&kn("carol"), &age_key(), &age, t(3))
+        .add_age_recipient(&kn("carol"), &age_key('q'), &age, t(3))
         .expect("add carol");
     assert_eq!(age.calls.get(), 1);
     let payload = payload_of(&store, "carol");
@@ -231,7 +201,7 @@ fn an_encryptor_that_refuses_the_key_leaves_the_vault_as_it_was() {
     let store = vault();
     let before = store.documents();
     let e = owner(&store)
-        .add_age_recipient(&kn("eve"), &age_key(), &RefusingAge, t(3))
+        .add_age_recipient(&kn("eve"), &age_key('q'), &RefusingAge, t(3))
         .expect_err("refused");
     assert!(
         matches!(e, Error::InvalidRecipientKey { ref recipient, .. } if recipient == "eve"),
@@ -255,14 +225,14 @@ fn a_name_added_twice_is_refused_even_when_another_writer_added_it_meanwhile() {
         .expect("bob");
     // Known to this handle: refused before any derivation or encryption.
     let e = first
-        .add_age_recipient(&kn("bob"), &age_key(), &age, t(4))
+        .add_age_recipient(&kn("bob"), &age_key('q'), &age, t(4))
         .expect_err("twice");
     assert!(matches!(e, Error::RecipientExists { .. }), "{e:?}");
     assert_eq!(age.calls.get(), 0);
     // Not yet known to the other handle: refused under the lock.
     let before = store.documents();
     let e = second
-        .add_age_recipient(&kn("bob"), &age_key(), &age, t(5))
+        .add_age_recipient(&kn("bob"), &age_key('q'), &age, t(5))
         .expect_err("twice, found under the lock");
     assert!(matches!(e, Error::RecipientExists { .. }), "{e:?}");
     assert_eq!(e.kind(), ErrorKind::Usage);
@@ -457,7 +427,7 @@ fn a_planted_low_order_public_key_stops_a_rotation_before_anything_is_written() 
 fn a_config_with_a_malformed_age_recipient_does_not_parse() {
     let store = vault();
     owner(&store)
-        .add_age_recipient(&kn("carol"), &age_key(), &FakeAge::default(), t(3))
+        .add_age_recipient(&kn("carol"), &age_key('q'), &FakeAge::default(), t(3))
         .expect("carol");
     let good = json_config(&store);
     for (edit, needle) in [
