@@ -313,13 +313,18 @@ pub trait LockIo {
     fn pid(&self) -> u32;
 
     /// Eight random bytes for the nonce. Uniqueness, not secrecy: the
-    /// default takes them from the system's generator and, should that
-    /// fail, leaves zeros (pid and time still tell holders apart).
+    /// default is [`system_nonce`].
     fn nonce(&self) -> [u8; 8] {
-        let mut bytes = [0u8; 8];
-        let _ = getrandom::fill(&mut bytes);
-        bytes
+        system_nonce()
     }
+}
+
+/// Eight bytes from the system's generator for a lock's nonce or, should
+/// that fail, zeros (pid and time still tell holders apart).
+pub fn system_nonce() -> [u8; 8] {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    bytes
 }
 
 impl<T: LockIo + ?Sized> LockIo for &T {

@@ -108,6 +108,29 @@ class LockPrimitives {
   pid() {
     return process.pid;
   }
+
+  /**
+   * The holder line's 8 random bytes (uniqueness, not secrecy), read from
+   * /dev/urandom: the first crypto.getRandomValues of a process loads all
+   * of Node's WebCrypto, about 1.5 ms of a cold openVault + get
+   * (docs/adr/0012). Where there is no /dev/urandom this throws, and the
+   * core takes them from crypto.getRandomValues.
+   */
+  nonce() {
+    const bytes = new Uint8Array(8);
+    const fd = fs.openSync('/dev/urandom', 'r');
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        const n = fs.readSync(fd, bytes, done, bytes.length - done, null);
+        if (n === 0) throw new Error('/dev/urandom: end of file');
+        done += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    return bytes;
+  }
 }
 
 module.exports = { LockPrimitives };

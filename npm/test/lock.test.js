@@ -41,6 +41,35 @@ test('the lock file: exclusive, 0600, one JSON line naming the holder; released 
   assert.ok(!fs.existsSync(file));
 });
 
+test('the holder line\'s nonce comes from the lock object when it has one, else from getRandomValues', (t) => {
+  const dir = path.join(tempDir(t), 'v');
+  const nonceOf = (store) => {
+    store.lock();
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, '.lock'), 'utf8')).nonce;
+    } finally {
+      store.unlock();
+    }
+  };
+  const store = new FileStore(dir, { lockTimeoutMs: 50 });
+  // The package's own: /dev/urandom, fresh each time.
+  const a = nonceOf(store);
+  const b = nonceOf(store);
+  assert.match(a, /^[0-9a-f]{16}$/);
+  assert.notEqual(a, b);
+  // An object's bytes are used as they are.
+  store.lockIo.nonce = () => Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 0xff]);
+  assert.equal(nonceOf(store), '01020304050607ff');
+  // One that throws, or gives anything but 8 bytes: the system's generator.
+  for (const bad of [() => { throw new Error('no generator'); }, () => new Uint8Array(7),
+    () => 'not bytes', () => undefined]) {
+    store.lockIo.nonce = bad;
+    const n = nonceOf(store);
+    assert.match(n, /^[0-9a-f]{16}$/);
+    assert.notEqual(n, '01020304050607ff');
+  }
+});
+
 test('release leaves a lock that is not ours', (t) => {
   const dir = tempDir(t);
   const store = new FileStore(dir, { lockTimeoutMs: 50 });

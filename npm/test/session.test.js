@@ -11,7 +11,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const secrets = require('..');
-const { PASSWORD, agent, auditLines, cliVault, tempDir } = require('./helpers.js');
+const { spawnSync } = require('node:child_process');
+
+const { PACKAGE, PASSWORD, agent, auditLines, cleanEnv, cliVault, tempDir } = require('./helpers.js');
 
 const VALUE = 'sk-fake-session-npm-0001';
 
@@ -157,4 +159,33 @@ test('a socket others can open, or a rotated vault, falls back to the password w
     warnings.join('\n'));
   await assert.rejects(secrets.openVault({ dir: v.dir, processEnv: v.processEnv }),
     { code: 'INVALID_INPUT' });
+});
+
+test('a fresh process opens with the session and gets without loading WebCrypto', (t) => {
+  // Nothing on this path needs it (no KDF; the lock's nonce comes from the
+  // lock object), and loading it costs about 1.5 ms of a cold start
+  // (docs/adr/0012).
+  const v = sessionVault(t);
+  unlock(v);
+  const script = `
+    const secrets = require(${JSON.stringify(PACKAGE)});
+    const before = new Set(process.moduleLoadList);
+    (async () => {
+      const vault = await secrets.openVault({ dir: process.argv[1] });
+      const value = vault.get('openai', 'api_key');
+      vault.close();
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+      const readable = process.moduleLoadList.includes('NativeModule fs');
+      // Only a digest of the value leaves the child (measured after the list).
+      const digest = require('node:crypto').createHash('sha256').update(value).digest('hex');
+      process.stdout.write(JSON.stringify({ digest, readable, loaded }));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script, v.dir],
+    { env: cleanEnv(v.processEnv), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.digest, require('node:crypto').createHash('sha256').update(VALUE).digest('hex'));
+  assert.equal(out.readable, true, 'process.moduleLoadList lists the modules loaded');
+  assert.deepEqual(out.loaded.filter((m) => m.includes('crypto')), []);
+  assert.equal(auditLines(v.dir).at(-1).auth, 'session');
 });

@@ -49,6 +49,12 @@ export interface AgentSecretsLockPrimitives {
   host(): string;
   /** This process's id. */
   pid(): number;
+  /**
+   * Optional: 8 random bytes for the holder line's nonce (uniqueness, not
+   * secrecy). Without it, or if it throws or returns anything else, the
+   * nonce comes from `crypto.getRandomValues`.
+   */
+  nonce?(): Uint8Array;
 }
 /** What `inspectLock` found. */
 export interface AgentSecretsLockState { state: "free" | "held" | "stale" | "refused"; detail?: string; }
@@ -95,6 +101,9 @@ extern "C" {
 
     #[wasm_bindgen(method, structural, catch)]
     fn pid(this: &LockPrimitives) -> Result<u32, JsValue>;
+
+    #[wasm_bindgen(method, structural, catch)]
+    fn nonce(this: &LockPrimitives) -> Result<JsValue, JsValue>;
 }
 
 /// [`LockIo`] on a JavaScript object; `shown` is the vault folder as its
@@ -175,6 +184,18 @@ impl LockIo for JsLockIo {
 
     fn pid(&self) -> u32 {
         self.object.pid().unwrap_or_default()
+    }
+
+    /// The object's own 8 bytes when it has them: in Node, the first
+    /// `crypto.getRandomValues` loads the whole WebCrypto module, about
+    /// 1.5 ms of a cold `openVault` + `get` (docs/adr/0012).
+    fn nonce(&self) -> [u8; 8] {
+        self.object
+            .nonce()
+            .ok()
+            .and_then(|value| value.dyn_into::<Uint8Array>().ok())
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.to_vec()).ok())
+            .unwrap_or_else(lock::system_nonce)
     }
 }
 

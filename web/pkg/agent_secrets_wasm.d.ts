@@ -55,6 +55,12 @@ export interface AgentSecretsLockPrimitives {
     host(): string;
     /** This process's id. */
     pid(): number;
+    /**
+     * Optional: 8 random bytes for the holder line's nonce (uniqueness, not
+     * secrecy). Without it, or if it throws or returns anything else, the
+     * nonce comes from `crypto.getRandomValues`.
+     */
+    nonce?(): Uint8Array;
 }
 /** What `inspectLock` found. */
 export interface AgentSecretsLockState { state: "free" | "held" | "stale" | "refused"; detail?: string; }

@@ -1546,6 +1546,10 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(getArrayU8FromWasm0(arg0, arg1));
             return ret;
         },
+        __wbg_nonce_07e866d27cbb8072: function() { return handleError(function (arg0) {
+            const ret = arg0.nonce();
+            return ret;
+        }, arguments); },
         __wbg_nowMs_5f51774a71323073: function() { return handleError(function (arg0) {
             const ret = arg0.nowMs();
             return ret;
