@@ -12,7 +12,9 @@ On one vault of 600,000 iterations, with a session open for it:
   - Node: a fresh `node` process, timed from after `require` to after
     `openVault()` + `get()`, with the session (no password in its
     environment) and with the password; beside them the `require` itself
-    and a bare `node -e 0` (the process floor), fastest and median;
+    and a bare `node -e 0` (the process floor), fastest and median; and
+    Node's own I/O floor of that path: the same system calls and socket
+    round trip in a fresh `node` without the package (NODE_FLOOR_CHILD);
   - 1,000 `agent secret get --show` in a loop with the session, total.
 
 The session runs have no password in their environment at all: a command
@@ -61,6 +63,59 @@ openGet().then(async () => {
   process.stdout.write(`${s(t0, t1)} ${s(t1, t2)} ${s(t_start, t0)} ${(cpu.user + cpu.system) / 1e6}`);
 });
 """
+
+
+# Node's own cost of what openVault + get with a session does outside the
+# wasm core, without the package: the same modules loaded before the clock
+# starts (fs, net, path), then the same system calls in the same order —
+# realpath of the vault, lstat of the socket folder and socket, read of
+# config.json, a connection to the session agent with one request and its
+# answer (a status request: the same frames and round trip as a key
+# request, without building one), read of the service file, the lock file
+# created exclusively and removed, and an appended line made durable with
+# fdatasync (in a scratch file beside the audit log, which must stay a
+# valid chain). What is left of the package's figure above this floor is
+# the wasm core: its compile, the lazy compile of the functions the path
+# runs, and their running.
+NODE_FLOOR_CHILD = """
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const [vault, socketPath, scratch] = process.argv.slice(1);
+const t0 = process.hrtime.bigint();
+const dir = fs.realpathSync(vault, { encoding: 'buffer' }).toString();
+fs.lstatSync(path.dirname(socketPath));
+fs.lstatSync(socketPath);
+fs.readFileSync(path.join(dir, 'config.json'));
+const socket = net.createConnection({ path: socketPath });
+socket.on('connect', () => socket.write(Buffer.from([0, 0, 0, 2, 1, 2])));
+const chunks = [];
+socket.on('data', (c) => chunks.push(c));
+socket.on('end', () => {
+  socket.destroy();
+  if (Buffer.concat(chunks)[5] !== 0x83) throw new Error('no status answer');
+  fs.readFileSync(path.join(dir, 'openai.json'));
+  const lock = path.join(dir, '.lock');
+  const fd = fs.openSync(lock, 'wx', 0o600);
+  fs.writeSync(fd, '{"bench":"floor"}\\n');
+  fs.closeSync(fd);
+  const out = fs.openSync(scratch, 'a', 0o600);
+  fs.writeSync(out, '{"operation":"get","status":"success"}\\n');
+  fs.fdatasyncSync(out);
+  fs.closeSync(out);
+  fs.unlinkSync(lock);
+  process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e9));
+});
+"""
+
+
+def node_floor(vault, socket_path, scratch, env):
+    """Seconds of NODE_FLOOR_CHILD's system calls in a fresh node."""
+    proc = subprocess.run(["node", "-e", NODE_FLOOR_CHILD, vault, socket_path, scratch],
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"node floor failed ({proc.returncode}): {proc.stderr}")
+    return float(proc.stdout)
 
 
 def node_open_get(vault, env, package=os.path.join(ROOT, "npm")):
@@ -120,11 +175,14 @@ def main():
         run([AGENT, "secret", "init", "--iterations", str(ITERATIONS)], base)
         run([AGENT, "secret", "set", "openai", "api_key", "--value-stdin"], base, stdin="sk-fake-bench")
         run([AGENT, "secret", "unlock"], base)
+        sockets = os.path.join(runtime, "agent-secrets")
+        socket_path = os.path.join(sockets, *os.listdir(sockets))
+        scratch = os.path.join(vault, "bench-floor.log")
         try:
             get = [AGENT, "secret", "get", "openai", "api_key", "--show"]
             run_true = [AGENT, "secret", "run", "--", "true"]
             names = ("true", "get_pw", "get_s", "run_pw", "run_s", "node_e0", "node_req",
-                     "node_pw", "node_s", "node_warm")
+                     "node_pw", "node_s", "node_warm", "node_floor")
             samples = {k: [] for k in names}
             for round_no in range(a.runs):
                 if a.baseline_npm and round_no % 2:
@@ -145,6 +203,7 @@ def main():
                 samples["node_s"].append(cold)
                 samples["node_warm"].append(warm)
                 samples["node_req"].append(required)
+                samples["node_floor"].append(node_floor(vault, socket_path, scratch, with_session))
                 if a.baseline_npm and not round_no % 2:
                     baseline = node_open_get(vault, with_session, a.baseline_npm)
                     samples.setdefault("node_s_base", []).append(baseline[0])
@@ -186,6 +245,9 @@ def main():
     print(f"node openVault + get, session          {ms(t['node_s'])}   session / password = "
           f"{t['node_s'] / t['node_pw']:.3f}  (target <= 10 ms: {verdict(t['node_s'] <= 0.010)}; "
           f"median {ms(med['node_s']).strip()})")
+    print(f"  Node's I/O floor of that path          {ms(t['node_floor'])}   (reference: no wasm, the same system calls; "
+          f"median {ms(med['node_floor']).strip()}; the session figure is "
+          f"{t['node_s'] / t['node_floor']:.1f} x it)")
     if a.baseline_npm:
         print(f"node openVault + get, session, baseline {ms(t['node_s_base'])}   this / baseline = "
               f"{t['node_s'] / t['node_s_base']:.3f} (fastest), "
