@@ -20,7 +20,10 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
     if args.json {
         output::json(&services)?;
     } else if services.is_empty() {
-        output::note("No secrets yet. Add one with: agent secret set SERVICE KEY");
+        // A vault whose every service file is refused is not empty.
+        if problems.is_empty() {
+            output::note("No secrets yet. Add one with: agent secret set SERVICE KEY");
+        }
     } else {
         let rows: Vec<Vec<String>> = services
             .iter()
@@ -42,9 +45,14 @@ pub fn run(ctx: &Context, args: &Args) -> Result<(), CliError> {
     for p in &problems {
         output::note(&format!("error: {p}"));
     }
+    let listed = if services.is_empty() {
+        "nothing else to list"
+    } else {
+        "the others are listed"
+    };
     Err(CliError::Reported {
         message: format!(
-            "{} service file(s) could not be read; the others are listed.",
+            "{} service file(s) could not be read; {listed}.",
             problems.len()
         ),
         code: exit::INTEGRITY,

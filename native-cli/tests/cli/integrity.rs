@@ -169,6 +169,23 @@ fn corrupt_and_newer_documents_exit_6_and_stay_byte_identical() {
 }
 
 #[test]
+fn a_vault_whose_only_service_is_refused_is_not_called_empty() {
+    let p = Project::initialized();
+    p.set("openai", "api_key", "fake-openai-value");
+    std::fs::write(p.vault().join("openai.json"), b"{ this is not json").expect("write");
+    let r = p.run(&["secret", "list"]);
+    assert_eq!(r.code, 6, "{r:?}");
+    assert!(r.stderr.contains("openai.json: invalid JSON"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("1 service file(s) could not be read; nothing else to list."),
+        "{r:?}"
+    );
+    assert!(!r.stdout.contains("No secrets yet"), "{r:?}");
+    assert!(!r.stderr.contains("No secrets yet"), "{r:?}");
+}
+
+#[test]
 fn a_corrupt_or_newer_config_is_refused_before_any_work() {
     let p = two_services();
     let good = std::fs::read(p.vault().join("config.json")).expect("read");
