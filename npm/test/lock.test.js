@@ -68,6 +68,9 @@ test('the holder line\'s nonce comes from the lock object when it has one, else 
     assert.match(n, /^[0-9a-f]{16}$/);
     assert.notEqual(n, '01020304050607ff');
   }
+  // An object without the method (the dashboard's): the same.
+  store.lockIo.nonce = undefined;
+  assert.match(nonceOf(store), /^[0-9a-f]{16}$/);
 });
 
 test('release leaves a lock that is not ours', (t) => {
