@@ -13,6 +13,7 @@
 const fs = require('node:fs');
 
 const { loaded } = require('./wasm.js');
+const { readInto } = require('./read-fd.js');
 
 const C = fs.constants;
 /** Added to every open of a file in the folder. */
@@ -89,12 +90,7 @@ function readChecked(file, name, shown, access = 'read') {
     let want = Math.min(fs.fstatSync(fd).size, cap) + 1;
     while (want > 0) {
       const buf = Buffer.alloc(want);
-      let got = 0;
-      while (got < want) {
-        const n = fs.readSync(fd, buf, got, want - got, null);
-        if (n === 0) break;
-        got += n;
-      }
+      const got = readInto(fd, buf);
       chunks.push(buf.subarray(0, got));
       total += got;
       if (got < want) break;

@@ -24,6 +24,7 @@ const path = require('node:path');
 const { core } = require('./errors.js');
 const { LockPrimitives } = require('./lock.js');
 const { withLocation } = require('./os-error.js');
+const { readInto } = require('./read-fd.js');
 const { NO_FOLLOW, euid, folderProblem, openChecked, readChecked, refused } = require('./folder-rules.js');
 const { loaded } = require('./wasm.js');
 
@@ -247,13 +248,7 @@ class FileStore {
       const size = fs.fstatSync(fd).size;
       const start = Math.max(0, size - max);
       const out = Buffer.alloc(size - start);
-      let done = 0;
-      while (done < out.length) {
-        const n = fs.readSync(fd, out, done, out.length - done, start + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return out.subarray(0, done);
+      return out.subarray(0, readInto(fd, out, start));
     } catch (e) {
       throw withLocation(e, this.shown(name));
     } finally {

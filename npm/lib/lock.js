@@ -16,6 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { readChecked } = require('./folder-rules.js');
+const { readInto } = require('./read-fd.js');
 const { withLocation } = require('./os-error.js');
 
 const pauseCell = new Int32Array(new SharedArrayBuffer(4));
@@ -120,12 +121,7 @@ class LockPrimitives {
     const bytes = new Uint8Array(8);
     const fd = fs.openSync('/dev/urandom', 'r');
     try {
-      let done = 0;
-      while (done < bytes.length) {
-        const n = fs.readSync(fd, bytes, done, bytes.length - done, null);
-        if (n === 0) throw new Error('/dev/urandom: end of file');
-        done += n;
-      }
+      if (readInto(fd, bytes) < bytes.length) throw new Error('/dev/urandom: end of file');
     } finally {
       fs.closeSync(fd);
     }

@@ -9,6 +9,7 @@
 const fs = require('node:fs');
 
 const { loaded } = require('./wasm.js');
+const { readInto } = require('./read-fd.js');
 
 /** What is at `filePath`, in the shape the core's `alertCommand` takes. */
 function readUserConfigFile(filePath, limit) {
@@ -28,14 +29,7 @@ function readUserConfigFile(filePath, limit) {
     let bytes = new Uint8Array(0);
     if (regular) {
       const buf = Buffer.alloc(limit);
-      let n = 0;
-      for (;;) {
-        const got = fs.readSync(fd, buf, n, buf.length - n, null);
-        if (got === 0) break;
-        n += got;
-        if (n === buf.length) break;
-      }
-      bytes = buf.subarray(0, n);
+      bytes = buf.subarray(0, readInto(fd, buf));
     }
     return { state: 'opened', regular, owner: stat.uid, mode: stat.mode & 0o7777, bytes };
   } catch (e) {
